@@ -1,0 +1,277 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/emulator"
+)
+
+// The issue-13 benchmarks drive the emulator through the real Go SDK over loopback HTTP with four
+// writers and 1 KiB records. On a small machine the SDK client itself is the bottleneck, so each
+// benchmark also drives a server that only answers with canned responses (the ceiling) in the same
+// run, and reports the emulator's rate as a fraction of it.
+
+const (
+	benchWriters   = 4
+	benchBatch     = 500
+	benchRecordLen = 1024
+)
+
+func benchClient(endpoint string) *kinesis.Client {
+	cfg := aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "secret", ""),
+		HTTPClient: &http.Client{Transport: &http.Transport{
+			MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64, DisableCompression: true,
+		}},
+	}
+	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.RetryMaxAttempts = 1
+	})
+}
+
+func benchEntries() []types.PutRecordsRequestEntry {
+	data := []byte(strings.Repeat("x", benchRecordLen))
+	entries := make([]types.PutRecordsRequestEntry, benchBatch)
+	for i := range entries {
+		entries[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprintf("key-%d", i)), Data: data}
+	}
+	return entries
+}
+
+// putRate sends batches of PutRecords from four writers for d and returns records per second.
+func putRate(tb testing.TB, kc *kinesis.Client, stream string, d time.Duration) float64 {
+	entries := benchEntries()
+	var sent atomic.Int64
+	ctx := context.Background()
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	for w := 0; w < benchWriters; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &stream, Records: entries})
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				sent.Add(int64(len(out.Records)) - int64(aws.ToInt32(out.FailedRecordCount)))
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		tb.Fatal(err)
+	}
+	return float64(sent.Load()) / time.Since(start).Seconds()
+}
+
+// getRate reads the records of every shard with four readers for d and returns records per second.
+// Each reader starts over at the trim horizon when it reaches the tip.
+func getRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, d time.Duration) float64 {
+	var got atomic.Int64
+	ctx := context.Background()
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	for w := 0; w < benchWriters; w++ {
+		shard := shards[w%len(shards)]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var iter *string
+			for time.Now().Before(deadline) {
+				if iter == nil {
+					it, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &stream, ShardId: &shard, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+					if err != nil {
+						failed.Store(err)
+						return
+					}
+					iter = it.ShardIterator
+				}
+				out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(benchBatch)})
+				if err != nil {
+					failed.Store(err)
+					return
+				}
+				got.Add(int64(len(out.Records)))
+				iter = out.NextShardIterator
+				if len(out.Records) == 0 {
+					iter = nil
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		tb.Fatal(err)
+	}
+	return float64(got.Load()) / time.Since(start).Seconds()
+}
+
+// ceilingServer answers PutRecords, GetShardIterator and GetRecords with canned responses of the
+// benchmark's shape, doing no other work: the most any server can get out of this client.
+func ceilingServer(tb testing.TB) *httptest.Server {
+	put := cannedPutRecords()
+	get := cannedGetRecords()
+	iter := []byte(`{"ShardIterator":"AAAAAAAAAAFcanned"}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		switch r.Header.Get("X-Amz-Target") {
+		case "Kinesis_20131202.PutRecords":
+			_, _ = w.Write(put)
+		case "Kinesis_20131202.GetShardIterator":
+			_, _ = w.Write(iter)
+		case "Kinesis_20131202.GetRecords":
+			_, _ = w.Write(get)
+		default:
+			w.WriteHeader(400)
+			_, _ = w.Write([]byte(`{"__type":"UnknownOperationException"}`))
+		}
+	}))
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+func cannedPutRecords() []byte {
+	type entry struct{ SequenceNumber, ShardId string }
+	out := struct {
+		FailedRecordCount int
+		Records           []entry
+	}{}
+	for i := 0; i < benchBatch; i++ {
+		out.Records = append(out.Records, entry{"49590338271490256608559692538361571095921575989136588898", "shardId-000000000000"})
+	}
+	b, _ := json.Marshal(out)
+	return b
+}
+
+func cannedGetRecords() []byte {
+	type rec struct {
+		SequenceNumber              string
+		ApproximateArrivalTimestamp float64
+		Data                        []byte
+		PartitionKey                string
+	}
+	out := struct {
+		Records            []rec
+		NextShardIterator  string
+		MillisBehindLatest int
+	}{NextShardIterator: "AAAAAAAAAAFcanned"}
+	data := []byte(strings.Repeat("x", benchRecordLen))
+	for i := 0; i < benchBatch; i++ {
+		out.Records = append(out.Records, rec{"49590338271490256608559692538361571095921575989136588898", 1.764e9, data, fmt.Sprintf("key-%d", i)})
+	}
+	b, _ := json.Marshal(out)
+	return b
+}
+
+func benchDuration(b *testing.B) time.Duration {
+	d := time.Duration(b.N) * 50 * time.Millisecond
+	if d > 3*time.Second {
+		d = 3 * time.Second
+	}
+	return d
+}
+
+// BenchmarkPutRecords reports the emulator's PutRecords rate beside the ceiling's, in one run.
+func BenchmarkPutRecords(b *testing.B) {
+	ceiling := ceilingServer(b)
+	srv := emulator.RunT(b, emulator.WithStream("bench", 4))
+	d := benchDuration(b)
+	b.ResetTimer()
+	ceil := putRate(b, benchClient(ceiling.URL), "bench", d)
+	emu := putRate(b, benchClient(srv.URL()), "bench", d)
+	b.StopTimer()
+	b.ReportMetric(emu, "records/s")
+	b.ReportMetric(ceil, "ceiling-records/s")
+	b.ReportMetric(emu/ceil, "fraction-of-ceiling")
+}
+
+// BenchmarkGetRecords reports the emulator's GetRecords rate beside the ceiling's, in one run.
+func BenchmarkGetRecords(b *testing.B) {
+	ceiling := ceilingServer(b)
+	srv := emulator.RunT(b, emulator.WithStream("bench", 4))
+	kc := benchClient(srv.URL())
+	putRate(b, kc, "bench", 500*time.Millisecond)
+	shards := []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}
+	d := benchDuration(b)
+	b.ResetTimer()
+	ceil := getRate(b, benchClient(ceiling.URL), "bench", shards, d)
+	emu := getRate(b, kc, "bench", shards, d)
+	b.StopTimer()
+	b.ReportMetric(emu, "records/s")
+	b.ReportMetric(ceil, "ceiling-records/s")
+	b.ReportMetric(emu/ceil, "fraction-of-ceiling")
+}
+
+// BenchmarkPutRecordLatency measures one PutRecord round trip through the SDK.
+func BenchmarkPutRecordLatency(b *testing.B) {
+	srv := emulator.RunT(b, emulator.WithStream("bench", 1))
+	kc := benchClient(srv.URL())
+	ctx := context.Background()
+	data := []byte(strings.Repeat("x", benchRecordLen))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("bench"), PartitionKey: aws.String("k"), Data: data}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStart measures an in-process start and stop, as every test pays it.
+func BenchmarkStart(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		srv, err := emulator.Run(emulator.WithStream("s", 4))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = srv.Close()
+	}
+}
+
+// BenchmarkMemoryPerRecord reports the heap each stored 1 KiB record costs.
+func BenchmarkMemoryPerRecord(b *testing.B) {
+	const n = 20000
+	srv := emulator.RunT(b, emulator.WithStream("bench", 4))
+	kc := benchClient(srv.URL())
+	ctx := context.Background()
+	entries := benchEntries()
+	var before, after runtime.MemStats
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for sent := 0; sent < n; sent += benchBatch {
+			if _, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("bench"), Records: entries}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-bytes/record")
+}

@@ -1,0 +1,193 @@
+package emulator
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
+)
+
+// targetPrefix is the service part of X-Amz-Target for Kinesis.
+const targetPrefix = "Kinesis_20131202."
+
+// call is one API request as the operations see it: who asks, where, and when.
+type call struct {
+	ctx     context.Context
+	op      string
+	account string
+	region  string
+	now     time.Time
+}
+
+// operation is one entry of the operation table. handle decodes the body with codec and runs the
+// operation; stream, set instead for SubscribeToShard, writes an event stream itself.
+type operation struct {
+	control bool // a control-plane call, subject to the control-plane rate limit
+	handle  func(s *Server, c *call, codec wire.Codec, body []byte) (any, error)
+	stream  func(s *Server, c *call, codec wire.Codec, body []byte, w http.ResponseWriter) error
+}
+
+// op adapts a typed operation function to the table.
+func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out, error)) operation {
+	return operation{control: control, handle: func(s *Server, c *call, codec wire.Codec, body []byte) (any, error) {
+		in := new(In)
+		if err := codec.Decode(body, in); err != nil {
+			return nil, ErrSerialization("%s", err.Error())
+		}
+		out, err := f(s, c, in)
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
+	}}
+}
+
+// ServeHTTP answers one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("x-amzn-RequestId", newRequestID())
+	switch r.URL.Path {
+	case healthPath:
+		s.serveHealth(w, r)
+		return
+	case faultsPath:
+		s.serveFaults(w, r)
+		return
+	}
+	codec := wire.CodecFor(r.Header.Get("Content-Type"))
+	if r.Method != http.MethodPost {
+		s.writeError(w, codec, ErrAccessDenied("Unable to determine service/operation name to be authorized"))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.maxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			s.writeError(w, codec, ErrRequestEntityTooLarge(mbe.Limit))
+			return
+		}
+		s.writeError(w, codec, ErrSerialization("Unable to read the request body: %v", err))
+		return
+	}
+	name, known := s.operationName(r.Header.Get("X-Amz-Target"))
+	if !known {
+		s.writeError(w, codec, ErrUnknownOperation())
+		return
+	}
+	opn := s.ops[name]
+	account, region, aerr := s.authenticate(r, body)
+	if aerr != nil {
+		s.writeError(w, codec, aerr)
+		return
+	}
+	c := &call{ctx: r.Context(), op: name, account: account, region: region, now: s.now()}
+	if err := s.faults.before(c); err != nil {
+		s.writeError(w, codec, err)
+		return
+	}
+	if opn.control {
+		if err := s.limits.controlPlane(c, s.cfg.limits.ControlPlaneRatePerS); err != nil {
+			s.writeError(w, codec, err)
+			return
+		}
+	}
+	if opn.stream != nil {
+		if err := opn.stream(s, c, codec, body, w); err != nil {
+			s.writeError(w, codec, err)
+		}
+		return
+	}
+	out, err := opn.handle(s, c, codec, body)
+	if err == nil {
+		err = s.faults.after(c)
+	}
+	if err != nil {
+		s.writeError(w, codec, err)
+		return
+	}
+	b, err := codec.Encode(out)
+	if err != nil {
+		s.writeError(w, codec, ErrInternalFailure("encoding the response failed: %v", err))
+		return
+	}
+	w.Header().Set("Content-Type", codec.ContentType())
+	_, _ = w.Write(b)
+}
+
+func (s *Server) operationName(target string) (string, bool) {
+	name, ok := strings.CutPrefix(target, targetPrefix)
+	if !ok {
+		return "", false
+	}
+	_, known := s.ops[name]
+	return name, known
+}
+
+// accountKeyPattern is an access key that names its own account: exactly 12 digits.
+var accountKeyPattern = regexp.MustCompile(`^[0-9]{12}$`)
+
+// authenticate reads SigV4: every request must be signed; in strict mode the signature is verified.
+// The access key's account and the credential scope's region namespace the streams.
+func (s *Server) authenticate(r *http.Request, body []byte) (account, region string, err error) {
+	cred, perr := wire.ParseAuth(r)
+	if perr != nil {
+		return "", "", authError(perr)
+	}
+	region = cred.Region
+	if region == "" {
+		region = s.cfg.region
+	}
+	account = s.cfg.account
+	if accountKeyPattern.MatchString(cred.AccessKey) {
+		account = cred.AccessKey
+	}
+	if s.cfg.credentials != nil {
+		known, ok := s.cfg.credentials[cred.AccessKey]
+		if !ok {
+			return "", "", ErrUnrecognizedClient()
+		}
+		if verr := wire.Verify(r, body, known.SecretAccessKey, s.now()); verr != nil {
+			return "", "", authError(verr)
+		}
+		if known.Account != "" {
+			account = known.Account
+		}
+	}
+	return account, region, nil
+}
+
+func authError(err error) *Error {
+	var ae *wire.AuthError
+	if errors.As(err, &ae) {
+		if ae.Type == "MissingAuthenticationTokenException" {
+			return ErrMissingAuthenticationToken()
+		}
+		return &Error{Code: ae.Type, Status: http.StatusBadRequest, Message: ae.Message}
+	}
+	return ErrMissingAuthenticationToken()
+}
+
+func (s *Server) writeError(w http.ResponseWriter, codec wire.Codec, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		s.log.Error("emulator: internal failure", "err", err)
+		e = ErrInternalFailure("%v", err)
+	}
+	w.Header().Set("Content-Type", codec.ContentType())
+	w.Header().Set("x-amzn-ErrorType", e.Code)
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(codec.EncodeError(e.Code, e.Message))
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"fmt"
+	"math/big"
+	"strconv"
+	"time"
+)
+
+// A sequence number, in hexadecimal, is laid out the way AWS's are (as kinesalite worked out):
+//
+//	"2" | shard creation time, epoch seconds (9) | low digit of the shard index (1) |
+//	per-shard record index (16) | "00" | record arrival, epoch seconds (9) | shard index (8) | "2"
+//
+// 47 hex digits, 56 decimal digits. Within a shard the record index grows, so numbers grow strictly
+// as big integers; the shard index makes them unique across shards and maps a number back to its
+// shard.
+
+// Sequence is a decoded sequence number.
+type Sequence struct {
+	ShardCreated time.Time // second precision
+	ShardIndex   int
+	Index        uint64 // the record's position in its shard since the shard was created
+	Arrival      time.Time
+}
+
+// MaxSequenceIndex is the record index of a closed shard's ending sequence number.
+const MaxSequenceIndex = 0x7fffffffffffffff
+
+// Format returns the decimal string of s.
+func (s Sequence) Format() string {
+	hex := fmt.Sprintf("2%09x%x%016x00%09x%08x2",
+		uint64(s.ShardCreated.Unix())&0xfffffffff, s.ShardIndex&0xf, s.Index,
+		uint64(s.Arrival.Unix())&0xfffffffff, uint32(s.ShardIndex))
+	n, _ := new(big.Int).SetString(hex, 16)
+	return n.String()
+}
+
+// ParseSequence decodes a sequence number made by Format. ok is false for anything else.
+func ParseSequence(str string) (Sequence, bool) {
+	if len(str) == 0 || len(str) > 128 {
+		return Sequence{}, false
+	}
+	for _, c := range str {
+		if c < '0' || c > '9' {
+			return Sequence{}, false
+		}
+	}
+	n, ok := new(big.Int).SetString(str, 10)
+	if !ok {
+		return Sequence{}, false
+	}
+	hex := n.Text(16)
+	if len(hex) != 47 || hex[0] != '2' || hex[46] != '2' {
+		return Sequence{}, false
+	}
+	created, err1 := strconv.ParseUint(hex[1:10], 16, 64)
+	index, err2 := strconv.ParseUint(hex[11:27], 16, 64)
+	arrival, err3 := strconv.ParseUint(hex[29:38], 16, 64)
+	shard, err4 := strconv.ParseUint(hex[38:46], 16, 32)
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || index > MaxSequenceIndex {
+		return Sequence{}, false
+	}
+	return Sequence{
+		ShardCreated: time.Unix(int64(created), 0).UTC(),
+		ShardIndex:   int(shard),
+		Index:        index,
+		Arrival:      time.Unix(int64(arrival), 0).UTC(),
+	}, true
+}

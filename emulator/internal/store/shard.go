@@ -1,0 +1,272 @@
+package store
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// ShardID is the id of the shard with index i: shardId- and 12 zero-padded digits.
+func ShardID(i int) string { return fmt.Sprintf("shardId-%012d", i) }
+
+// Record is one stored data record. Records are immutable once appended; readers share them.
+type Record struct {
+	Index        uint64
+	Sequence     string
+	PartitionKey string
+	Data         []byte
+	Arrival      time.Time // millisecond precision
+}
+
+// Size is what the record counts against size limits: data plus partition key.
+func (r *Record) Size() int { return len(r.Data) + len(r.PartitionKey) }
+
+// Shard is one shard of a stream. Its identity and hash range never change; its records grow at the
+// end and are trimmed at the start when retention passes.
+type Shard struct {
+	ID             string
+	Index          int
+	StartHash      HashKey
+	EndHash        HashKey
+	Parent         string
+	AdjacentParent string
+	Created        time.Time
+	StartSequence  string
+
+	mu       sync.RWMutex
+	records  []Record // retained records, oldest first
+	next     uint64   // index of the next record
+	visible  uint64   // records below this index may be read (durable when journalled)
+	closed   bool
+	endSeq   string
+	closedAt time.Time
+	wake     chan struct{}
+	bytes    int64
+}
+
+// NewShard returns an open, empty shard.
+func NewShard(index int, start, end HashKey, created time.Time, parent, adjacent string) *Shard {
+	created = created.Truncate(time.Second)
+	return &Shard{
+		ID: ShardID(index), Index: index, StartHash: start, EndHash: end,
+		Parent: parent, AdjacentParent: adjacent, Created: created,
+		StartSequence: Sequence{ShardCreated: created, ShardIndex: index, Index: 0, Arrival: created}.Format(),
+		wake:          make(chan struct{}),
+	}
+}
+
+// Closed reports whether the shard was closed by a reshard.
+func (sh *Shard) Closed() bool {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.closed
+}
+
+// EndSequence returns the closed shard's ending sequence number, or "" while it is open.
+func (sh *Shard) EndSequence() string {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.endSeq
+}
+
+// ClosedAt returns when the shard closed (zero while open).
+func (sh *Shard) ClosedAt() time.Time {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.closedAt
+}
+
+// Close ends the shard: no more writes; readers drain it and then learn of its children.
+func (sh *Shard) Close(now time.Time) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.closed {
+		return
+	}
+	sh.closed = true
+	sh.closedAt = now
+	sh.endSeq = Sequence{ShardCreated: sh.Created, ShardIndex: sh.Index, Index: MaxSequenceIndex, Arrival: sh.Created}.Format()
+	sh.broadcast()
+}
+
+// Wait returns a channel that is closed when the shard next changes (a record becomes visible, or
+// the shard closes).
+func (sh *Shard) Wait() <-chan struct{} {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.wake
+}
+
+func (sh *Shard) broadcast() {
+	close(sh.wake)
+	sh.wake = make(chan struct{})
+}
+
+// Pending is one record to append: its key and data.
+type Pending struct {
+	PartitionKey string
+	Data         []byte
+}
+
+// Append adds records at the end, stamps them with sequence numbers and arrival time, and returns
+// them. visible says whether readers may see them at once; when false the caller makes them visible
+// with Publish after they are durable.
+func (sh *Shard) Append(now time.Time, recs []Pending, visible bool) ([]Record, error) {
+	now = now.Truncate(time.Millisecond)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if sh.closed {
+		return nil, ErrShardClosed
+	}
+	start := len(sh.records)
+	for _, p := range recs {
+		seq := Sequence{ShardCreated: sh.Created, ShardIndex: sh.Index, Index: sh.next, Arrival: now}
+		sh.records = append(sh.records, Record{
+			Index: sh.next, Sequence: seq.Format(), PartitionKey: p.PartitionKey, Data: p.Data, Arrival: now,
+		})
+		sh.bytes += int64(len(p.Data) + len(p.PartitionKey))
+		sh.next++
+	}
+	if visible {
+		sh.visible = sh.next
+		sh.broadcast()
+	}
+	return sh.records[start:len(sh.records):len(sh.records)], nil
+}
+
+// Restore appends a record read back from a journal, keeping its index, sequence and arrival.
+func (sh *Shard) Restore(r Record) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if r.Index < sh.next {
+		return
+	}
+	sh.records = append(sh.records, r)
+	sh.bytes += int64(r.Size())
+	sh.next = r.Index + 1
+	sh.visible = sh.next
+}
+
+// Publish makes every record below index upTo visible to readers.
+func (sh *Shard) Publish(upTo uint64) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if upTo > sh.next {
+		upTo = sh.next
+	}
+	if upTo > sh.visible {
+		sh.visible = upTo
+		sh.broadcast()
+	}
+}
+
+// Next returns the index the next appended record will get.
+func (sh *Shard) Next() uint64 {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.next
+}
+
+// Visible returns the index one past the last readable record.
+func (sh *Shard) Visible() uint64 {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.visible
+}
+
+// Trim drops the records that arrived before cutoff (retention).
+func (sh *Shard) Trim(cutoff time.Time) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	n := sort.Search(len(sh.records), func(i int) bool { return !sh.records[i].Arrival.Before(cutoff) })
+	if n == 0 {
+		return
+	}
+	for i := 0; i < n; i++ {
+		sh.bytes -= int64(sh.records[i].Size())
+	}
+	// Copy the survivors so that the trimmed records can be collected.
+	rest := make([]Record, len(sh.records)-n, cap(sh.records)-n)
+	copy(rest, sh.records[n:])
+	sh.records = rest
+}
+
+// Oldest returns the index of the oldest retained record (Next when none is retained).
+func (sh *Shard) Oldest() uint64 {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	if len(sh.records) == 0 {
+		return sh.next
+	}
+	return sh.records[0].Index
+}
+
+// Read returns up to limit visible records from index from onwards, stopping once maxBytes would be
+// passed (at least one record is returned when any is available). next is the index to read from
+// afterwards; the records are shared, not copied.
+func (sh *Shard) Read(from uint64, limit int, maxBytes int) (recs []Record, next uint64) {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	if len(sh.records) == 0 {
+		if from < sh.next {
+			from = sh.next
+		}
+		return nil, from
+	}
+	base := sh.records[0].Index
+	if from < base {
+		from = base
+	}
+	if from >= sh.visible {
+		return nil, from
+	}
+	i := int(from - base)
+	end := int(sh.visible - base)
+	size := 0
+	j := i
+	for j < end && j-i < limit {
+		sz := sh.records[j].Size()
+		if j > i && size+sz > maxBytes {
+			break
+		}
+		size += sz
+		j++
+	}
+	return sh.records[i:j:j], sh.records[j-1].Index + 1
+}
+
+// IndexAt returns the index of the first visible record that arrived at or after t.
+func (sh *Shard) IndexAt(t time.Time) uint64 {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	if len(sh.records) == 0 {
+		return sh.next
+	}
+	n := sort.Search(len(sh.records), func(i int) bool { return !sh.records[i].Arrival.Before(t) })
+	if n == len(sh.records) {
+		return sh.next
+	}
+	return sh.records[n].Index
+}
+
+// LatestArrival returns the arrival time of the last visible record, or zero.
+func (sh *Shard) LatestArrival() time.Time {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	if sh.visible == 0 || len(sh.records) == 0 {
+		return time.Time{}
+	}
+	base := sh.records[0].Index
+	if sh.visible <= base {
+		return time.Time{}
+	}
+	return sh.records[sh.visible-base-1].Arrival
+}
+
+// Bytes returns the size of the retained records.
+func (sh *Shard) Bytes() int64 {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.bytes
+}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// Stream states, as Kinesis names them.
+const (
+	StatusCreating = "CREATING"
+	StatusActive   = "ACTIVE"
+	StatusUpdating = "UPDATING"
+	StatusDeleting = "DELETING"
+)
+
+// Stream is one Kinesis data stream. Mu guards every field below it; a shard's records have their
+// own lock so that writers to different shards do not contend.
+type Stream struct {
+	Key Key
+	ARN string
+
+	Mu sync.RWMutex
+
+	Status           string
+	Created          time.Time
+	Mode             string // PROVISIONED or ON_DEMAND
+	RetentionHours   int
+	EncryptionType   string // NONE or KMS
+	KeyID            string
+	Metrics          []string // enhanced monitoring: shard-level metrics enabled
+	Tags             map[string]string
+	MaxRecordSizeKiB int
+	Distribution     string // record distribution strategy
+	WarmThroughput   *WarmThroughput
+	Policy           string // resource policy document, "" for none
+	Shards           []*Shard
+	Consumers        map[string]*Consumer // by consumer name
+	// PendingUntil is when a state transition (CREATING, UPDATING, DELETING) completes.
+	PendingUntil time.Time
+	// Pending is applied when the transition completes (for example the shard changes of
+	// UpdateShardCount); nil for none.
+	Pending func(now time.Time)
+	// Generation changes whenever the stream is created anew; iterators carry it.
+	Generation int64
+}
+
+// WarmThroughput is a stream's warm throughput setting (On-demand streams).
+type WarmThroughput struct {
+	TargetMiBps  int
+	CurrentMiBps int
+}
+
+// Consumer is an enhanced fan-out consumer registered on a stream.
+type Consumer struct {
+	Name    string
+	ARN     string
+	Status  string // CREATING, ACTIVE, DELETING
+	Created time.Time
+	// PendingUntil is when a CREATING or DELETING consumer changes state.
+	PendingUntil time.Time
+}
+
+// OpenShards returns the stream's open shards in hash key order. Callers hold Mu.
+func (st *Stream) OpenShards() []*Shard {
+	out := make([]*Shard, 0, len(st.Shards))
+	for _, sh := range st.Shards {
+		if !sh.Closed() {
+			out = append(out, sh)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].StartHash.Cmp(out[j].StartHash) < 0 })
+	return out
+}
+
+// Shard returns the shard with id, or nil. Callers hold Mu.
+func (st *Stream) Shard(id string) *Shard {
+	for _, sh := range st.Shards {
+		if sh.ID == id {
+			return sh
+		}
+	}
+	return nil
+}
+
+// Route returns the open shard whose hash range holds k. Callers hold Mu.
+func (st *Stream) Route(k HashKey) *Shard {
+	for _, sh := range st.Shards {
+		if !sh.Closed() && sh.StartHash.Cmp(k) <= 0 && k.Cmp(sh.EndHash) <= 0 {
+			return sh
+		}
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+package wire
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// The CBOR of application/x-amz-cbor-1.1 is the JSON document model written in RFC 8949 items:
+// objects are maps with text keys, blobs are byte strings, and timestamps are tag 1 around epoch
+// milliseconds (not the seconds RFC 8949 defines), as AWS and the Java SDK v2 write them.
+
+// Major types of RFC 8949, section 3.1.
+const (
+	majorUint   = 0
+	majorNegInt = 1
+	majorBytes  = 2
+	majorText   = 3
+	majorArray  = 4
+	majorMap    = 5
+	majorTag    = 6
+	majorSimple = 7
+)
+
+// Initial bytes and additional-information values with a fixed meaning.
+const (
+	aiOneByte    = 24
+	aiTwoBytes   = 25
+	aiFourBytes  = 26
+	aiEightBytes = 27
+	aiIndefinite = 31
+
+	simpleFalse     = 20
+	simpleTrue      = 21
+	simpleNull      = 22
+	simpleUndefined = 23
+
+	byteNull  = majorSimple<<5 | simpleNull
+	byteUndef = majorSimple<<5 | simpleUndefined
+	byteBreak = majorSimple<<5 | aiIndefinite
+
+	// tagEpoch is tag 1, epoch-based date/time; its content here counts milliseconds.
+	tagEpoch = 1
+)
+
+// maxDecodeDepth caps the nesting of arrays, maps and tags a request may use, so that a hostile
+// body cannot exhaust the stack.
+const maxDecodeDepth = 64
+
+// maxEncodeDepth stops the encoder on values nested beyond any real response, which in practice
+// means a pointer cycle.
+const maxEncodeDepth = 1000
+
+// SyntaxError reports a request body that cannot be decoded; the caller answers SerializationException.
+type SyntaxError struct{ Msg string }
+
+// Error returns the message.
+func (e *SyntaxError) Error() string { return e.Msg }
+
+// MarshalCBOR encodes v as CBOR, reading the same `json` struct tags as encoding/json: field names,
+// omitempty and omitzero. Structs and maps become indefinite-length maps and slices
+// indefinite-length arrays, the shapes AWS's own CBOR writer produces; a nil pointer field is left
+// out; []byte is a byte string; Timestamp and time.Time are tag 1 around integer epoch
+// milliseconds. Other types that implement json.Marshaler are encoded from their JSON form.
+func MarshalCBOR(v any) ([]byte, error) {
+	e := encoder{buf: make([]byte, 0, 256), types: typeCache{}}
+	if err := e.value(reflect.ValueOf(v)); err != nil {
+		return nil, err
+	}
+	return e.buf, nil
+}
+
+// UnmarshalCBOR decodes one CBOR data item into v, which must be a non-nil pointer. It matches map
+// keys to the `json` names of struct fields (exact match first, then case-insensitive), skips
+// unknown keys, and reads definite and indefinite lengths and half, single and double floats. A
+// byte string never decodes into a string, nor a text string into []byte. Every failure in the
+// data is a *SyntaxError; bytes after the item are one too.
+func UnmarshalCBOR(data []byte, v any) error {
+	rv := reflect.ValueOf(v)
+	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return fmt.Errorf("cbor: UnmarshalCBOR needs a non-nil pointer, not %T", v)
+	}
+	d := decoder{data: data, types: typeCache{}}
+	if err := d.value(rv.Elem()); err != nil {
+		return err
+	}
+	if d.off != len(d.data) {
+		return d.errorf("%d unexpected bytes after the data item", len(d.data)-d.off)
+	}
+	return nil
+}

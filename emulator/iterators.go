@@ -1,0 +1,172 @@
+package emulator
+
+import (
+	"time"
+
+	"github.com/pelicanhq/pelican/emulator/internal/store"
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
+)
+
+// GetShardIterator, and the shard iterators GetRecords reads through.
+
+func iteratorOperations() map[string]operation {
+	return map[string]operation{
+		"GetShardIterator": op(false, (*Server).getShardIterator),
+	}
+}
+
+// Shard iterator types.
+const (
+	iterAtSequence    = "AT_SEQUENCE_NUMBER"
+	iterAfterSequence = "AFTER_SEQUENCE_NUMBER"
+	iterTrimHorizon   = "TRIM_HORIZON"
+	iterLatest        = "LATEST"
+	iterAtTimestamp   = "AT_TIMESTAMP"
+)
+
+// iteratorLifetime is how long a shard iterator stays valid.
+const iteratorLifetime = 5 * time.Minute
+
+// iterator is the payload of a shard iterator: which shard of which incarnation of a stream, the
+// record index to read from, and when it was issued.
+type iterator struct {
+	Account    string `json:"a"`
+	Region     string `json:"r"`
+	Stream     string `json:"s"`
+	Generation int64  `json:"g"`
+	Shard      string `json:"h"`
+	Position   uint64 `json:"p"`
+	Issued     int64  `json:"t"`
+}
+
+// GetShardIteratorInput is the GetShardIterator request.
+type GetShardIteratorInput struct {
+	StreamName             string          `json:"StreamName,omitempty"`
+	StreamARN              string          `json:"StreamARN,omitempty"`
+	ShardId                string          `json:"ShardId"`
+	ShardIteratorType      string          `json:"ShardIteratorType"`
+	StartingSequenceNumber string          `json:"StartingSequenceNumber,omitempty"`
+	Timestamp              *wire.Timestamp `json:"Timestamp,omitempty"`
+	DryRun                 *bool           `json:"DryRun,omitempty"`
+}
+
+// GetShardIteratorOutput is the GetShardIterator answer.
+type GetShardIteratorOutput struct {
+	ShardIterator string `json:"ShardIterator"`
+}
+
+var sequencePattern = mustPattern(`^0|([1-9]\d{0,128})$`)
+
+func (s *Server) getShardIterator(c *call, in *GetShardIteratorInput) (*GetShardIteratorOutput, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	v.shardID("shardId", in.ShardId, true)
+	v.required("shardIteratorType", in.ShardIteratorType != "")
+	v.enum("shardIteratorType", in.ShardIteratorType, iterAtSequence, iterAfterSequence, iterTrimHorizon, iterLatest, iterAtTimestamp)
+	if in.StartingSequenceNumber != "" {
+		v.pattern("startingSequenceNumber", in.StartingSequenceNumber, sequencePattern, `0|([1-9]\d{0,128})`)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
+	if err != nil {
+		return nil, err
+	}
+	s.trimStream(st, c.now)
+	st.Mu.RLock()
+	sh := st.Shard(in.ShardId)
+	gen := st.Generation
+	st.Mu.RUnlock()
+	if sh == nil {
+		return nil, ErrResourceNotFound("Shard %s in stream %s under account %s does not exist", in.ShardId, st.Key.Name, st.Key.Account)
+	}
+	withSeq := in.ShardIteratorType == iterAtSequence || in.ShardIteratorType == iterAfterSequence
+	switch {
+	case withSeq && in.StartingSequenceNumber == "":
+		return nil, ErrInvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", in.ShardIteratorType)
+	case !withSeq && in.StartingSequenceNumber != "":
+		return nil, ErrInvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and also a StartingSequenceNumber.", in.ShardIteratorType)
+	}
+	pos, err := s.startPosition(c, st, sh, in.ShardIteratorType, in.StartingSequenceNumber, in.Timestamp)
+	if err != nil {
+		return nil, err
+	}
+	if in.DryRun != nil && *in.DryRun {
+		return nil, errDryRun()
+	}
+	it := iterator{Account: st.Key.Account, Region: st.Key.Region, Stream: st.Key.Name, Generation: gen,
+		Shard: sh.ID, Position: pos, Issued: c.now.UnixMilli()}
+	return &GetShardIteratorOutput{ShardIterator: s.seal(it)}, nil
+}
+
+// startPosition turns a starting position into a record index of sh. SubscribeToShard shares it.
+func (s *Server) startPosition(c *call, st *store.Stream, sh *store.Shard, typ, seq string, ts *wire.Timestamp) (uint64, error) {
+	switch typ {
+	case iterTrimHorizon:
+		return sh.Oldest(), nil
+	case iterLatest:
+		return sh.Next(), nil
+	case iterAtTimestamp:
+		if ts == nil || ts.IsZero() {
+			return 0, ErrInvalidArgument("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+		}
+		if ts.After(c.now) {
+			return 0, ErrInvalidArgument("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", ts.UnixMilli(), c.now.UnixMilli())
+		}
+		return sh.IndexAt(ts.Time), nil
+	case iterAtSequence, iterAfterSequence:
+		parsed, ok := store.ParseSequence(seq)
+		if !ok {
+			return 0, ErrInvalidArgument("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", seq, sh.ID, st.Key.Name, st.Key.Account)
+		}
+		if parsed.ShardIndex != sh.Index {
+			return 0, ErrInvalidArgument("Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", store.ShardID(parsed.ShardIndex), sh.ID)
+		}
+		pos := parsed.Index
+		if typ == iterAfterSequence {
+			pos++
+		}
+		if next := sh.Next(); pos > next {
+			pos = next
+		}
+		if oldest := sh.Oldest(); pos < oldest {
+			pos = oldest
+		}
+		return pos, nil
+	}
+	return 0, ErrInvalidArgument("Unknown ShardIteratorType %s", typ)
+}
+
+// openIterator checks a shard iterator and finds its stream and shard.
+func (s *Server) openIterator(c *call, token string) (iterator, *store.Stream, *store.Shard, error) {
+	var it iterator
+	if !s.open(token, &it) {
+		return it, nil, nil, ErrInvalidArgument("Invalid ShardIterator.")
+	}
+	issued := time.UnixMilli(it.Issued)
+	if c.now.Sub(issued) > iteratorLifetime {
+		return it, nil, nil, ErrExpiredIterator("Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			awsTime(issued), awsTime(c.now), iteratorLifetime.Milliseconds())
+	}
+	k := store.Key{Account: it.Account, Region: it.Region, Name: it.Stream}
+	st := s.store.Get(k)
+	if st == nil || s.settle(st, c.now) {
+		return it, nil, nil, errStreamNotFound(k)
+	}
+	st.Mu.RLock()
+	gen, status := st.Generation, st.Status
+	sh := st.Shard(it.Shard)
+	st.Mu.RUnlock()
+	if gen != it.Generation || status == store.StatusDeleting {
+		return it, nil, nil, errStreamNotFound(k)
+	}
+	if sh == nil {
+		return it, nil, nil, ErrResourceNotFound("Shard %s in stream %s under account %s does not exist", it.Shard, it.Stream, it.Account)
+	}
+	return it, st, sh, nil
+}
+
+// awsTime formats a time as AWS does in iterator messages: Thu Jan 01 00:00:00 UTC 1970.
+func awsTime(t time.Time) string { return t.UTC().Format("Mon Jan 02 15:04:05 MST 2006") }

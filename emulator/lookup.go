@@ -1,0 +1,166 @@
+package emulator
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pelicanhq/pelican/emulator/internal/store"
+)
+
+// streamARN is the ARN of a stream.
+func streamARN(k store.Key) string {
+	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", k.Region, k.Account, k.Name)
+}
+
+// parseStreamARN returns the key an ARN names; ok is false for anything that is not a stream ARN.
+func parseStreamARN(arn string) (store.Key, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "kinesis" {
+		return store.Key{}, false
+	}
+	name, ok := strings.CutPrefix(parts[5], "stream/")
+	if !ok || name == "" || strings.Contains(name, "/") || !accountKeyPattern.MatchString(parts[4]) {
+		return store.Key{}, false
+	}
+	return store.Key{Account: parts[4], Region: parts[3], Name: name}, true
+}
+
+// streamKey resolves the stream a request names by StreamName or StreamARN (or both, which must
+// agree).
+func (s *Server) streamKey(c *call, name, arn string) (store.Key, error) {
+	switch {
+	case arn != "":
+		k, ok := parseStreamARN(arn)
+		if !ok {
+			return store.Key{}, ErrInvalidArgument("StreamARN %s is not a valid stream ARN.", arn)
+		}
+		if name != "" && name != k.Name {
+			return store.Key{}, ErrInvalidArgument("StreamARN %s and StreamName %s do not name the same stream.", arn, name)
+		}
+		return k, nil
+	case name != "":
+		return store.Key{Account: c.account, Region: c.region, Name: name}, nil
+	}
+	return store.Key{}, ErrInvalidArgument("Either StreamName or StreamARN should be provided.")
+}
+
+// stream finds the stream a request names, settling any state transition that is due. A stream in
+// DELETING is still found; callers that need it ACTIVE check.
+func (s *Server) stream(c *call, name, arn string) (*store.Stream, error) {
+	k, err := s.streamKey(c, name, arn)
+	if err != nil {
+		return nil, err
+	}
+	st := s.store.Get(k)
+	if st == nil {
+		return nil, errStreamNotFound(k)
+	}
+	if s.settle(st, c.now) {
+		return nil, errStreamNotFound(k)
+	}
+	return st, nil
+}
+
+func errStreamNotFound(k store.Key) error {
+	return ErrResourceNotFound("Stream %s under account %s not found.", k.Name, k.Account)
+}
+
+// activeStream finds a stream that must be ACTIVE (or UPDATING, for data-plane calls when
+// allowUpdating) for the call to go on.
+func (s *Server) activeStream(c *call, name, arn string, allowUpdating bool) (*store.Stream, error) {
+	st, err := s.stream(c, name, arn)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.RLock()
+	status := st.Status
+	st.Mu.RUnlock()
+	if status == store.StatusActive || (allowUpdating && status == store.StatusUpdating) {
+		return st, nil
+	}
+	if status == store.StatusDeleting && allowUpdating {
+		return nil, errStreamNotFound(st.Key)
+	}
+	return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, status)
+}
+
+// settle completes a state transition whose time has come. It reports whether the stream is gone.
+func (s *Server) settle(st *store.Stream, now time.Time) (gone bool) {
+	st.Mu.RLock()
+	due := st.Status != store.StatusActive && !now.Before(st.PendingUntil)
+	consumersDue := false
+	for _, cons := range st.Consumers {
+		if cons.Status != consumerActive && !now.Before(cons.PendingUntil) {
+			consumersDue = true
+		}
+	}
+	st.Mu.RUnlock()
+	if !due && !consumersDue {
+		return false
+	}
+	st.Mu.Lock()
+	changed := false
+	if st.Status != store.StatusActive && !now.Before(st.PendingUntil) {
+		switch st.Status {
+		case store.StatusDeleting:
+			st.Mu.Unlock()
+			s.store.Remove(st.Key, st)
+			s.subs.endStream(st)
+			s.saveMeta()
+			return true
+		default:
+			if st.Pending != nil {
+				st.Pending(st.PendingUntil)
+				st.Pending = nil
+			}
+			st.Status = store.StatusActive
+			changed = true
+		}
+	}
+	for name, cons := range st.Consumers {
+		if cons.Status == consumerActive || now.Before(cons.PendingUntil) {
+			continue
+		}
+		if cons.Status == consumerDeleting {
+			delete(st.Consumers, name)
+		} else {
+			cons.Status = consumerActive
+		}
+		changed = true
+	}
+	st.Mu.Unlock()
+	if changed {
+		s.saveMeta()
+	}
+	return false
+}
+
+// saveMeta hands the metadata of every stream to the journal after a control-plane change.
+func (s *Server) saveMeta() {
+	if err := s.store.Journal().Streams(s.store.All()); err != nil {
+		s.log.Error("emulator: saving stream metadata", "err", err)
+	}
+}
+
+// openShardCount counts the open shards of an account in a region, for the shard limit.
+func (s *Server) openShardCount(account, region string) int {
+	n := 0
+	for _, st := range s.store.List(account, region) {
+		st.Mu.RLock()
+		for _, sh := range st.Shards {
+			if !sh.Closed() {
+				n++
+			}
+		}
+		st.Mu.RUnlock()
+	}
+	return n
+}
+
+// Consumer states.
+const (
+	consumerCreating = "CREATING"
+	consumerActive   = "ACTIVE"
+	consumerDeleting = "DELETING"
+)

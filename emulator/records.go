@@ -1,0 +1,424 @@
+package emulator
+
+import (
+	"sync/atomic"
+
+	"github.com/pelicanhq/pelican/emulator/internal/store"
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
+)
+
+// The data plane: PutRecord, PutRecords, GetRecords.
+
+func recordOperations() map[string]operation {
+	return map[string]operation{
+		"PutRecord":  op(false, (*Server).putRecord),
+		"PutRecords": op(false, (*Server).putRecords),
+		"GetRecords": op(false, (*Server).getRecords),
+	}
+}
+
+const (
+	maxRecordsPerPut   = 500
+	maxPutRecordsBytes = 10 << 20 // the whole PutRecords request, partition keys included
+	maxDataBytes       = 10 << 20 // the model's limit on one Data blob
+	maxGetRecords      = 10000
+	maxGetBytes        = 10 << 20
+)
+
+// PutRecordInput is the PutRecord request.
+type PutRecordInput struct {
+	StreamName                string `json:"StreamName,omitempty"`
+	StreamARN                 string `json:"StreamARN,omitempty"`
+	PartitionKey              string `json:"PartitionKey"`
+	Data                      []byte `json:"Data"`
+	ExplicitHashKey           string `json:"ExplicitHashKey,omitempty"`
+	SequenceNumberForOrdering string `json:"SequenceNumberForOrdering,omitempty"`
+	DryRun                    *bool  `json:"DryRun,omitempty"`
+}
+
+// PutRecordOutput is the PutRecord answer.
+type PutRecordOutput struct {
+	ShardId        string `json:"ShardId"`
+	SequenceNumber string `json:"SequenceNumber"`
+	EncryptionType string `json:"EncryptionType,omitempty"`
+}
+
+var hashKeyPattern = mustPattern(`^0|([1-9]\d{0,38})$`)
+
+func (s *Server) putRecord(c *call, in *PutRecordInput) (*PutRecordOutput, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	v.required("partitionKey", in.PartitionKey != "")
+	if in.PartitionKey != "" {
+		v.stringLen("partitionKey", in.PartitionKey, 1, 256)
+	}
+	v.required("data", in.Data != nil)
+	v.blobLen("data", in.Data, maxDataBytes)
+	if in.ExplicitHashKey != "" {
+		v.pattern("explicitHashKey", in.ExplicitHashKey, hashKeyPattern, `0|([1-9]\d{0,38})`)
+	}
+	if in.SequenceNumberForOrdering != "" {
+		v.pattern("sequenceNumberForOrdering", in.SequenceNumberForOrdering, sequencePattern, `0|([1-9]\d{0,128})`)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
+	if err != nil {
+		return nil, err
+	}
+	w, err := s.newWrite(st)
+	if err != nil {
+		return nil, err
+	}
+	sh, err := w.route(in.PartitionKey, in.ExplicitHashKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.checkSize(in.PartitionKey, in.Data); err != nil {
+		return nil, err
+	}
+	if in.DryRun != nil && *in.DryRun {
+		return nil, errDryRun()
+	}
+	if err := s.limits.write(c.now, st, sh, 1, len(in.Data)+len(in.PartitionKey)); err != nil {
+		return nil, err
+	}
+	recs, err := s.appendRecords(c, st, sh, []store.Pending{{PartitionKey: in.PartitionKey, Data: in.Data}})
+	if err != nil {
+		return nil, err
+	}
+	return &PutRecordOutput{ShardId: sh.ID, SequenceNumber: recs[0].Sequence, EncryptionType: w.encryption}, nil
+}
+
+// PutRecordsRequestEntry is one record of a PutRecords request.
+type PutRecordsRequestEntry struct {
+	PartitionKey    string `json:"PartitionKey"`
+	Data            []byte `json:"Data"`
+	ExplicitHashKey string `json:"ExplicitHashKey,omitempty"`
+}
+
+// PutRecordsInput is the PutRecords request.
+type PutRecordsInput struct {
+	StreamName string                   `json:"StreamName,omitempty"`
+	StreamARN  string                   `json:"StreamARN,omitempty"`
+	Records    []PutRecordsRequestEntry `json:"Records"`
+	DryRun     *bool                    `json:"DryRun,omitempty"`
+}
+
+// PutRecordsResultEntry is the result of one record: a sequence number, or an error.
+type PutRecordsResultEntry struct {
+	SequenceNumber string `json:"SequenceNumber,omitempty"`
+	ShardId        string `json:"ShardId,omitempty"`
+	ErrorCode      string `json:"ErrorCode,omitempty"`
+	ErrorMessage   string `json:"ErrorMessage,omitempty"`
+}
+
+// PutRecordsOutput is the PutRecords answer.
+type PutRecordsOutput struct {
+	FailedRecordCount int                     `json:"FailedRecordCount"`
+	Records           []PutRecordsResultEntry `json:"Records"`
+	EncryptionType    string                  `json:"EncryptionType,omitempty"`
+}
+
+func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	v.required("records", in.Records != nil)
+	if in.Records != nil && len(in.Records) == 0 {
+		v.add("[]", "records", "must have length greater than or equal to 1")
+	}
+	if len(in.Records) > maxRecordsPerPut {
+		v.errs = append(v.errs, "Value '["+"...]' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500")
+	}
+	for i, r := range in.Records {
+		m := "records." + itoa(i+1) + ".member."
+		v.required(m+"partitionKey", r.PartitionKey != "")
+		if r.PartitionKey != "" {
+			v.stringLen(m+"partitionKey", r.PartitionKey, 1, 256)
+		}
+		v.required(m+"data", r.Data != nil)
+		v.blobLen(m+"data", r.Data, maxDataBytes)
+		if r.ExplicitHashKey != "" {
+			v.pattern(m+"explicitHashKey", r.ExplicitHashKey, hashKeyPattern, `0|([1-9]\d{0,38})`)
+		}
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, r := range in.Records {
+		total += len(r.Data) + len(r.PartitionKey)
+	}
+	if total > maxPutRecordsBytes {
+		return nil, ErrInvalidArgument("Records size exceeds 10 MB limit")
+	}
+	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
+	if err != nil {
+		return nil, err
+	}
+	w, err := s.newWrite(st)
+	if err != nil {
+		return nil, err
+	}
+	// Route every record first, so that a bad one fails the request before anything is written.
+	shards := make([]*store.Shard, len(in.Records))
+	for i, r := range in.Records {
+		if shards[i], err = w.route(r.PartitionKey, r.ExplicitHashKey); err != nil {
+			return nil, err
+		}
+		if err := w.checkSize(r.PartitionKey, r.Data); err != nil {
+			return nil, err
+		}
+	}
+	if in.DryRun != nil && *in.DryRun {
+		return nil, errDryRun()
+	}
+	out := &PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(in.Records)), EncryptionType: w.encryption}
+	// Group by shard in request order; throughput is charged record by record so that a throttled
+	// record fails alone, as in Kinesis.
+	type group struct {
+		shard   *store.Shard
+		pending []store.Pending
+		slots   []int
+	}
+	var groups []*group
+	byShard := make(map[*store.Shard]*group)
+	for i, r := range in.Records {
+		sh := shards[i]
+		if err := s.limits.write(c.now, st, sh, 1, len(r.Data)+len(r.PartitionKey)); err != nil {
+			e := err.(*Error)
+			out.Records[i] = PutRecordsResultEntry{ErrorCode: e.Code, ErrorMessage: e.Message}
+			out.FailedRecordCount++
+			continue
+		}
+		g := byShard[sh]
+		if g == nil {
+			g = &group{shard: sh}
+			byShard[sh] = g
+			groups = append(groups, g)
+		}
+		g.pending = append(g.pending, store.Pending{PartitionKey: r.PartitionKey, Data: r.Data})
+		g.slots = append(g.slots, i)
+	}
+	for _, g := range groups {
+		recs, err := s.appendRecords(c, st, g.shard, g.pending)
+		if err != nil {
+			e := ErrInternalFailure("Internal service failure.")
+			if ae, ok := err.(*Error); ok {
+				e = ae
+			}
+			for _, i := range g.slots {
+				out.Records[i] = PutRecordsResultEntry{ErrorCode: e.Code, ErrorMessage: e.Message}
+				out.FailedRecordCount++
+			}
+			continue
+		}
+		for j, i := range g.slots {
+			out.Records[i] = PutRecordsResultEntry{SequenceNumber: recs[j].Sequence, ShardId: g.shard.ID}
+		}
+	}
+	return out, nil
+}
+
+// write is what a put needs of a stream, read once under the stream's lock.
+type write struct {
+	st         *store.Stream
+	open       []*store.Shard
+	maxBytes   int
+	auto       bool
+	encryption string
+	next       *atomic.Uint64
+}
+
+func (s *Server) newWrite(st *store.Stream) (*write, error) {
+	st.Mu.RLock()
+	defer st.Mu.RUnlock()
+	w := &write{st: st, open: st.OpenShards(), maxBytes: st.MaxRecordSizeKiB * 1024,
+		auto: st.Distribution == distributionAuto, encryption: st.EncryptionType, next: s.autoCounter(st)}
+	if len(w.open) == 0 {
+		return nil, ErrResourceInUse("Stream %s under account %s has no open shards.", st.Key.Name, st.Key.Account)
+	}
+	return w, nil
+}
+
+// route picks the open shard for a record: the MD5 of the partition key, or the explicit hash key;
+// with the AUTO distribution strategy, the next shard in turn whatever the key or explicit hash key.
+func (w *write) route(partitionKey, explicit string) (*store.Shard, error) {
+	if w.auto {
+		return w.open[int(w.next.Add(1)-1)%len(w.open)], nil
+	}
+	k := store.HashPartitionKey(partitionKey)
+	if explicit != "" {
+		var ok bool
+		if k, ok = store.ParseHashKey(explicit); !ok {
+			return nil, ErrInvalidArgument("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", explicit)
+		}
+	}
+	lo, hi := 0, len(w.open)-1
+	for lo <= hi {
+		mid := (lo + hi) / 2
+		sh := w.open[mid]
+		switch {
+		case k.Cmp(sh.StartHash) < 0:
+			hi = mid - 1
+		case k.Cmp(sh.EndHash) > 0:
+			lo = mid + 1
+		default:
+			return sh, nil
+		}
+	}
+	return nil, ErrInternalFailure("no open shard holds hash key %s", k)
+}
+
+func (w *write) checkSize(partitionKey string, data []byte) error {
+	if n := len(data) + len(partitionKey); n > w.maxBytes {
+		return ErrInvalidArgument("Record size %d bytes (data plus partition key) exceeds the maximum record size of %d KiB of stream %s under account %s.", n, w.maxBytes/1024, w.st.Key.Name, w.st.Key.Account)
+	}
+	return nil
+}
+
+// appendRecords writes records to a shard: durable before they are visible and acknowledged when
+// the store has a journal.
+func (s *Server) appendRecords(c *call, st *store.Stream, sh *store.Shard, pending []store.Pending) ([]store.Record, error) {
+	j := s.store.Journal()
+	durable := j.Durable()
+	recs, err := sh.Append(c.now, pending, !durable)
+	if err == store.ErrShardClosed {
+		return nil, ErrResourceInUse("Shard %s in stream %s under account %s is closed; retry to reach its child shards.", sh.ID, st.Key.Name, st.Key.Account)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if durable {
+		if err := j.Records(st, sh, recs); err != nil {
+			s.log.Error("emulator: journal write failed", "stream", st.Key.Name, "shard", sh.ID, "err", err)
+			return nil, ErrInternalFailure("Internal service failure.")
+		}
+		sh.Publish(recs[len(recs)-1].Index + 1)
+	}
+	return recs, nil
+}
+
+// GetRecordsInput is the GetRecords request.
+type GetRecordsInput struct {
+	ShardIterator string `json:"ShardIterator"`
+	Limit         *int32 `json:"Limit,omitempty"`
+	StreamARN     string `json:"StreamARN,omitempty"`
+	DryRun        *bool  `json:"DryRun,omitempty"`
+}
+
+// Record is a data record as GetRecords and SubscribeToShard return it.
+type Record struct {
+	SequenceNumber              string         `json:"SequenceNumber"`
+	ApproximateArrivalTimestamp wire.Timestamp `json:"ApproximateArrivalTimestamp"`
+	Data                        []byte         `json:"Data"`
+	PartitionKey                string         `json:"PartitionKey"`
+	EncryptionType              string         `json:"EncryptionType,omitempty"`
+}
+
+// ChildShard is a shard that a closed shard was split or merged into.
+type ChildShard struct {
+	ShardId      string       `json:"ShardId"`
+	ParentShards []string     `json:"ParentShards"`
+	HashKeyRange HashKeyRange `json:"HashKeyRange"`
+}
+
+// GetRecordsOutput is the GetRecords answer.
+type GetRecordsOutput struct {
+	Records            []Record     `json:"Records"`
+	NextShardIterator  *string      `json:"NextShardIterator,omitempty"`
+	MillisBehindLatest int64        `json:"MillisBehindLatest"`
+	ChildShards        []ChildShard `json:"ChildShards,omitempty"`
+}
+
+func (s *Server) getRecords(c *call, in *GetRecordsInput) (*GetRecordsOutput, error) {
+	v := &validator{}
+	v.required("shardIterator", in.ShardIterator != "")
+	if in.ShardIterator != "" {
+		v.stringLen("shardIterator", in.ShardIterator, 1, 512)
+	}
+	v.intRange("limit", in.Limit, 1, maxGetRecords)
+	v.streamARN("streamARN", in.StreamARN)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	it, st, sh, err := s.openIterator(c, in.ShardIterator)
+	if err != nil {
+		return nil, err
+	}
+	if in.StreamARN != "" && in.StreamARN != st.ARN {
+		return nil, ErrInvalidArgument("StreamARN %s does not match the stream of the shard iterator.", in.StreamARN)
+	}
+	if in.DryRun != nil && *in.DryRun {
+		return nil, errDryRun()
+	}
+	limit := maxGetRecords
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	if err := s.limits.readCall(c.now, st, sh); err != nil {
+		return nil, err
+	}
+	s.trimStream(st, c.now)
+	st.Mu.RLock()
+	encryption := st.EncryptionType
+	st.Mu.RUnlock()
+	recs, next := sh.Read(it.Position, limit, maxGetBytes)
+	bytes := 0
+	out := &GetRecordsOutput{Records: make([]Record, len(recs))}
+	for i := range recs {
+		r := &recs[i]
+		bytes += r.Size()
+		out.Records[i] = Record{SequenceNumber: r.Sequence, ApproximateArrivalTimestamp: wire.NewTimestamp(r.Arrival),
+			Data: r.Data, PartitionKey: r.PartitionKey, EncryptionType: encryption}
+	}
+	s.limits.readBytes(c.now, st, sh, bytes)
+	out.MillisBehindLatest = s.millisBehind(c, sh, next)
+	if sh.Closed() && next >= sh.Next() {
+		out.ChildShards = s.childShards(st, sh)
+		return out, nil
+	}
+	it.Position, it.Issued = next, c.now.UnixMilli()
+	token := s.seal(it)
+	out.NextShardIterator = &token
+	return out, nil
+}
+
+// millisBehind is how far a reader at next is behind the tip of the shard: zero when caught up,
+// otherwise the age of the next unread record.
+func (s *Server) millisBehind(c *call, sh *store.Shard, next uint64) int64 {
+	if next >= sh.Visible() {
+		return 0
+	}
+	recs, _ := sh.Read(next, 1, maxGetBytes)
+	if len(recs) == 0 {
+		return 0
+	}
+	ms := c.now.Sub(recs[0].Arrival).Milliseconds()
+	if ms < 0 {
+		return 0
+	}
+	return ms
+}
+
+// childShards lists the shards that a closed shard became.
+func (s *Server) childShards(st *store.Stream, sh *store.Shard) []ChildShard {
+	st.Mu.RLock()
+	defer st.Mu.RUnlock()
+	out := []ChildShard{}
+	for _, child := range st.Shards {
+		if child.Parent != sh.ID && child.AdjacentParent != sh.ID {
+			continue
+		}
+		parents := []string{child.Parent}
+		if child.AdjacentParent != "" {
+			parents = append(parents, child.AdjacentParent)
+		}
+		out = append(out, ChildShard{ShardId: child.ID, ParentShards: parents,
+			HashKeyRange: HashKeyRange{StartingHashKey: child.StartHash.String(), EndingHashKey: child.EndHash.String()}})
+	}
+	return out
+}

@@ -1,0 +1,135 @@
+package emulator_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/big"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/emulator"
+)
+
+func TestPutAndGetRecordsInOrder(t *testing.T) {
+	srv := emulator.RunT(t, emulator.WithStream("orders", 3))
+	kc := newClient(t, srv)
+	ctx := ctxT(t)
+
+	var seqs = map[string][]string{}
+	for i := 0; i < 30; i++ {
+		key := fmt.Sprintf("key-%d", i%5)
+		out, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("orders"),
+			PartitionKey: aws.String(key), Data: []byte(fmt.Sprintf("%s/%d", key, i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs[*out.ShardId] = append(seqs[*out.ShardId], *out.SequenceNumber)
+	}
+	total := 0
+	for shard, want := range seqs {
+		it, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("orders"),
+			ShardId: aws.String(shard), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Records) != len(want) {
+			t.Fatalf("shard %s: got %d records, want %d", shard, len(got.Records), len(want))
+		}
+		prev := new(big.Int)
+		for i, r := range got.Records {
+			if *r.SequenceNumber != want[i] {
+				t.Fatalf("shard %s record %d: sequence %s, want %s", shard, i, *r.SequenceNumber, want[i])
+			}
+			n, _ := new(big.Int).SetString(*r.SequenceNumber, 10)
+			if n.Cmp(prev) <= 0 {
+				t.Fatalf("sequence numbers not increasing: %s after %s", n, prev)
+			}
+			prev = n
+			if len(*r.SequenceNumber) != 56 {
+				t.Fatalf("sequence number %s has %d digits, want 56 like AWS's", *r.SequenceNumber, len(*r.SequenceNumber))
+			}
+			if r.ApproximateArrivalTimestamp == nil || r.ApproximateArrivalTimestamp.Year() < 2020 {
+				t.Fatalf("bad arrival timestamp %v", r.ApproximateArrivalTimestamp)
+			}
+		}
+		if got.NextShardIterator == nil {
+			t.Fatal("open shard must return a NextShardIterator")
+		}
+		total += len(got.Records)
+	}
+	if total != 30 {
+		t.Fatalf("read %d records, want 30", total)
+	}
+}
+
+func TestPutRecordsPerRecordResults(t *testing.T) {
+	srv := emulator.RunT(t, emulator.WithStream("batch", 2))
+	kc := newClient(t, srv)
+	ctx := ctxT(t)
+	var entries []types.PutRecordsRequestEntry
+	for i := 0; i < 500; i++ {
+		entries = append(entries, types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprint(i)), Data: []byte{byte(i)}})
+	}
+	out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("batch"), Records: entries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *out.FailedRecordCount != 0 || len(out.Records) != 500 {
+		t.Fatalf("failed %d, records %d", *out.FailedRecordCount, len(out.Records))
+	}
+	entries = append(entries, types.PutRecordsRequestEntry{PartitionKey: aws.String("x"), Data: []byte("x")})
+	_, err = kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("batch"), Records: entries})
+	requireCode(t, err, "ValidationException")
+}
+
+func TestExplicitHashKeyRoutes(t *testing.T) {
+	srv := emulator.RunT(t, emulator.WithStream("ehk", 4))
+	kc := newClient(t, srv)
+	ctx := ctxT(t)
+	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
+	for _, tc := range []struct{ key, shard string }{
+		{"0", "shardId-000000000000"},
+		{max.String(), "shardId-000000000003"},
+		{new(big.Int).Rsh(max, 1).String(), "shardId-000000000001"},
+	} {
+		out, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("ehk"), PartitionKey: aws.String("p"),
+			ExplicitHashKey: aws.String(tc.key), Data: []byte("d")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *out.ShardId != tc.shard {
+			t.Errorf("hash key %s went to %s, want %s", tc.key, *out.ShardId, tc.shard)
+		}
+	}
+	over := new(big.Int).Add(max, big.NewInt(1)).String()
+	_, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("ehk"), PartitionKey: aws.String("p"),
+		ExplicitHashKey: aws.String(over), Data: []byte("d")})
+	requireCode(t, err, "InvalidArgumentException")
+}
+
+func TestGarbageIteratorIsInvalidArgument(t *testing.T) {
+	srv := emulator.RunT(t, emulator.WithStream("s", 1))
+	kc := newClient(t, srv)
+	ctx := ctxT(t)
+	_, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String("AAAAAAAAAAGarbage")})
+	requireCode(t, err, "InvalidArgumentException")
+	it, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("s"),
+		ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeLatest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := []byte(*it.ShardIterator)
+	forged[10] ^= 1
+	_, err = kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String(string(forged))})
+	requireCode(t, err, "InvalidArgumentException")
+	if bytes.Equal(forged, []byte(*it.ShardIterator)) {
+		t.Fatal("forgery did not change the iterator")
+	}
+}
