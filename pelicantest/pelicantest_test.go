@@ -1,0 +1,66 @@
+package pelicantest_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pelicanhq/pelican/pelicantest"
+)
+
+func TestEmulatorStreamPutAndRead(t *testing.T) {
+	e := pelicantest.NewEmulator(t)
+	stream := e.NewStream(t, 3)
+	if ids := pelicantest.ShardIDs(t, e.Client(), stream); len(ids) != 3 {
+		t.Fatalf("shards %v, want 3", ids)
+	}
+	for i := 0; i < 10; i++ {
+		pelicantest.Put(t, e.Client(), stream, fmt.Sprintf("k%d", i%3), []byte(fmt.Sprintf("r%d", i)))
+	}
+	recs := pelicantest.ReadAll(t, e.Client(), stream)
+	if len(recs) != 10 {
+		t.Fatalf("read %d records, want 10", len(recs))
+	}
+	r := pelicantest.WaitForData(t, e.Client(), stream, time.Second, []byte("r7"))
+	if r.PartitionKey != "k1" {
+		t.Fatalf("r7 has key %q, want k1", r.PartitionKey)
+	}
+}
+
+// fatalRecorder is a testing.TB that records Fatalf instead of stopping the test.
+type fatalRecorder struct {
+	testing.TB
+	mu  sync.Mutex
+	msg string
+}
+
+func (f *fatalRecorder) Helper() {}
+func (f *fatalRecorder) Fatalf(format string, args ...any) {
+	f.mu.Lock()
+	f.msg = fmt.Sprintf(format, args...)
+	f.mu.Unlock()
+	panic(f)
+}
+
+func TestWaitForMessage(t *testing.T) {
+	e := pelicantest.NewEmulator(t)
+	stream := e.NewStream(t, 1)
+	pelicantest.Put(t, e.Client(), stream, "key", []byte("something else"))
+	rec := &fatalRecorder{TB: t}
+	func() {
+		defer func() {
+			if p := recover(); p != nil && p != rec {
+				panic(p)
+			}
+		}()
+		pelicantest.WaitForData(rec, e.Client(), stream, 100*time.Millisecond, []byte("never"))
+		t.Fatal("WaitForData returned without a match")
+	}()
+	for _, want := range []string{`matched "data \"never\""`, "within 100ms", "saw 1 records", `data="something else"`} {
+		if !strings.Contains(rec.msg, want) {
+			t.Errorf("failure message %q lacks %q", rec.msg, want)
+		}
+	}
+}
