@@ -26,7 +26,7 @@ func (s *Server) seal(payload any) string {
 
 // open verifies a token made by seal and decodes its payload into v.
 func (s *Server) open(token string, v any) bool {
-	raw, err := base64.StdEncoding.DecodeString(token)
+	raw, err := base64.StdEncoding.Strict().DecodeString(token)
 	if err != nil || len(raw) <= macSize {
 		return false
 	}
