@@ -47,15 +47,25 @@ func (e *encoder) int(i int64) {
 	e.head(majorUint, uint64(i))
 }
 
+// reserve makes room for n more bytes, doubling the buffer rather than letting append grow a
+// large one by a quarter at a time.
+func (e *encoder) reserve(n int) {
+	if cap(e.buf)-len(e.buf) < n {
+		e.buf = slices.Grow(e.buf, max(n, cap(e.buf)))
+	}
+}
+
 func (e *encoder) text(s string) {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD") // as encoding/json does
 	}
+	e.reserve(len(s) + 9)
 	e.head(majorText, uint64(len(s)))
 	e.buf = append(e.buf, s...)
 }
 
 func (e *encoder) bytes(b []byte) {
+	e.reserve(len(b) + 9)
 	e.head(majorBytes, uint64(len(b)))
 	e.buf = append(e.buf, b...)
 }
@@ -71,12 +81,17 @@ func (e *encoder) value(v reflect.Value) error {
 		e.buf = append(e.buf, byteNull)
 		return nil
 	}
-	e.depth++
-	defer func() { e.depth-- }()
-	if e.depth > maxEncodeDepth {
+	if e.depth >= maxEncodeDepth {
 		return fmt.Errorf("cbor: value of type %s nested more than %d deep (a cycle?)", v.Type(), maxEncodeDepth)
 	}
+	e.depth++
+	err := e.nested(v)
+	e.depth--
+	return err
+}
 
+// nested encodes v one level below its container.
+func (e *encoder) nested(v reflect.Value) error {
 	// Pointers and interfaces are looked through first, so that *Timestamp is a timestamp too.
 	if v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
 		if v.IsNil() {

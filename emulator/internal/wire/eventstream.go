@@ -131,6 +131,11 @@ func ReadMessage(r io.Reader) (eventstream.Message, error) {
 	}
 	rd := bytes.NewReader(frame)
 	msg, err := eventstream.NewDecoder().Decode(rd, nil)
+	if errors.Is(err, io.EOF) {
+		// The whole frame is in memory: running out inside it means its lengths lie, and a
+		// caller must not mistake that for the clean end of the stream.
+		return eventstream.Message{}, fmt.Errorf("eventstream: malformed message: %w", io.ErrUnexpectedEOF)
+	}
 	if err != nil {
 		return eventstream.Message{}, fmt.Errorf("eventstream: %w", err)
 	}

@@ -205,6 +205,16 @@ func TestReadMessage(t *testing.T) {
 		var crc eventstream.ChecksumError
 		assert.ErrorAs(t, err, &crc)
 	})
+	t.Run("a frame that ends inside its own headers is not a clean end", func(t *testing.T) {
+		// Consistent lengths and prelude checksum, but a header that claims more bytes than the
+		// headers section holds (found by FuzzDecodeEventStream).
+		frame := append(mustHex(t, "00000072 00000060 ab820d9e 43"), bytes.Repeat([]byte("0"), 67)...)
+		frame = append(frame, 0x00, 0x1a)
+		frame = append(frame, bytes.Repeat([]byte("0"), 32)...)
+		_, err := ReadMessage(bytes.NewReader(frame))
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+		assert.NotErrorIs(t, err, io.EOF)
+	})
 	t.Run("lengths are checked before allocating", func(t *testing.T) {
 		for name, prelude := range map[string]string{
 			"below the minimum":     "00000004 00000000",

@@ -138,6 +138,17 @@ func TestVerifyAcceptsRequestsSignedByTheSDK(t *testing.T) {
 	}
 }
 
+func TestVerifyCanonicalizesTheQuery(t *testing.T) {
+	// The SDK sends its query already in canonical order; another client may not. The same
+	// parameters in any order and any valid escaping sign the same.
+	req, body, _ := signed(t, signCase{method: http.MethodGet, target: "/?b=2&a=1&a=0&plus=a+b&tilde=~&uni=%C3%A9"})
+	require.NoError(t, Verify(req, body, testSecret, signTime))
+	req.URL.RawQuery = "uni=%c3%a9&tilde=%7E&plus=a%20b&b=2&a=1&a=0"
+	require.NoError(t, Verify(req, body, testSecret, signTime))
+	req.URL.RawQuery = "uni=%c3%a9&tilde=%7E&plus=a%20b&b=2&a=1&a=1"
+	requireAuthError(t, Verify(req, body, testSecret, signTime), InvalidSignatureException)
+}
+
 func TestVerifyRefusesTamperedRequests(t *testing.T) {
 	body := []byte(`{"StreamName":"orders","Data":"aGVsbG8=","PartitionKey":"k"}`)
 	other := []byte(`{"StreamName":"orders","Data":"Ynll","PartitionKey":"k"}`)
