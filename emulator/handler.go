@@ -148,6 +148,9 @@ func (s *Server) authenticate(r *http.Request, body []byte) (account, region str
 		account = cred.AccessKey
 	}
 	if s.cfg.credentials != nil {
+		if serr := wire.CheckScope(cred, "", "kinesis"); serr != nil {
+			return "", "", authError(serr)
+		}
 		known, ok := s.cfg.credentials[cred.AccessKey]
 		if !ok {
 			return "", "", ErrUnrecognizedClient()
