@@ -32,7 +32,8 @@ type cborTransport struct {
 // timestampMembers are the members Kinesis types as timestamps.
 var timestampMembers = map[string]bool{
 	"Timestamp": true, "StreamCreationTimestamp": true, "ApproximateArrivalTimestamp": true,
-	"ConsumerCreationTimestamp": true,
+	"ConsumerCreationTimestamp": true, "ChannelCreationTimestamp": true, "StartedAt": true,
+	"EarliestAllowedEndAt": true, "EndedAt": true,
 }
 
 // blobMembers are the members Kinesis types as blobs.

@@ -55,8 +55,8 @@ func TestCBORAndJSONReadEachOthersRecords(t *testing.T) {
 	jc, cc := newClient(t, srv), newCBORClient(t, srv)
 	ctx := ctxT(t)
 	for _, tc := range []struct {
-		name         string
-		write, read  *kinesis.Client
+		name        string
+		write, read *kinesis.Client
 	}{{"cbor-to-json", cc, jc}, {"json-to-cbor", jc, cc}, {"cbor-to-cbor", cc, cc}} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := append(allBytes(), []byte(tc.name)...)

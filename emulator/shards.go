@@ -286,13 +286,19 @@ func (s *Server) mergeShards(c *call, in *MergeShardsInput) (*Empty, error) {
 			return nil, ErrResourceNotFound("Could not find shard %s in stream %s under account %s.", pair.id, st.Key.Name, st.Key.Account)
 		}
 	}
-	if a == b || (a.EndHash.Add1().Cmp(b.StartHash) != 0 && b.EndHash.Add1().Cmp(a.StartHash) != 0) {
+	if a == b || !(adjacent(a, b) || adjacent(b, a)) {
 		return nil, ErrInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
 	}
 	s.beginUpdate(c, st, func(now time.Time) {
 		merge(st, a, b, now)
 	})
 	return &Empty{}, nil
+}
+
+// adjacent reports whether b starts right after a ends. The top of the hash key space has no
+// successor: the last shard is not adjacent to the first.
+func adjacent(a, b *store.Shard) bool {
+	return a.EndHash != store.MaxHashKey && a.EndHash.Add1() == b.StartHash
 }
 
 // UpdateShardCountInput is the UpdateShardCount request.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"reflect"
 	"strings"
 )
 
@@ -59,6 +60,14 @@ func (c Codec) Decode(body []byte, v any) error {
 			return &SyntaxError{Msg: err.Error()}
 		}
 		return err
+	}
+	err := decodeJSON(body, v)
+	if !errors.Is(err, errJSONDecline) {
+		return err
+	}
+	// The fast decoder left v partly filled; start again from a zero value with encoding/json.
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv.Elem().SetZero()
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
