@@ -1,7 +1,6 @@
 package store
 
 import (
-	"fmt"
 	"math/big"
 	"strconv"
 	"time"
@@ -29,11 +28,15 @@ const MaxSequenceIndex = 0x7fffffffffffffff
 
 // Format returns the decimal string of s.
 func (s Sequence) Format() string {
-	hex := fmt.Sprintf("2%09x%x%016x00%09x%08x2",
-		uint64(s.ShardCreated.Unix())&0xfffffffff, s.ShardIndex&0xf, s.Index,
-		uint64(s.Arrival.Unix())&0xfffffffff, uint32(s.ShardIndex))
-	n, _ := new(big.Int).SetString(hex, 16)
-	return n.String()
+	// The 47 hex digits as three limbs: hi holds the top 15 digits, mid and lo 16 each.
+	created := uint64(s.ShardCreated.Unix()) & 0xfffffffff
+	arrival := uint64(s.Arrival.Unix()) & 0xfffffffff
+	shard := uint64(uint32(s.ShardIndex))
+	// Digits: 2 | created(9) | shard&f(1) | index(16) | 00 | arrival(9) | shard(8) | 2
+	hi := 2<<56 | created<<20 | uint64(s.ShardIndex&0xf)<<16 | s.Index>>48
+	mid := s.Index<<16 | 0<<8 | arrival>>28
+	lo := arrival<<36 | shard<<4 | 2
+	return decimal188(hi, mid, lo)
 }
 
 // ParseSequence decodes a sequence number made by Format. ok is false for anything else.
