@@ -416,11 +416,11 @@ func (d *jsonDecoder) blob(v reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	need := base64.StdEncoding.DecodedLen(len(s))
-	if need == 0 {
+	if len(s) == 0 {
 		v.SetBytes([]byte{})
 		return nil
 	}
+	need := base64.StdEncoding.DecodedLen(len(s))
 	if cap(d.arena)-len(d.arena) < need {
 		// Size the arena for the rest of the body, which in a PutRecords request is mostly blobs.
 		d.arena = make([]byte, 0, max(need, (len(d.data)-d.pos)*3/4))
