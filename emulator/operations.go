@@ -17,6 +17,11 @@ func operations() map[string]operation {
 		recordOperations(),
 		iteratorOperations(),
 		shardOperations(),
+		consumerOperations(),
+		tagOperations(),
+		settingOperations(),
+		accountOperations(),
+		channelOperations(),
 	} {
 		for name, o := range family {
 			all[name] = o

@@ -41,6 +41,9 @@ func New(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if err := cfg.setupSelfSignedTLS(time.Now()); err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, log: cfg.logger, faults: newFaults()}
 	s.limits = newThroughput(cfg.throughput)
 	s.subs = newSubscriptions()
@@ -58,6 +61,9 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.ops = operations()
 	for _, spec := range cfg.streams {
+		if s.store.Get(store.Key{Account: cfg.account, Region: cfg.region, Name: spec.Name}) != nil {
+			continue // restored from the data directory
+		}
 		if err := s.CreateStream(spec.Name, spec.Shards); err != nil {
 			return nil, fmt.Errorf("emulator: create stream %s: %w", spec.Name, err)
 		}

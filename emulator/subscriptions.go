@@ -1,26 +1,454 @@
 package emulator
 
 import (
+	"context"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/pelicanhq/pelican/emulator/internal/store"
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
 )
+
+// SubscribeToShard, and the registry of live subscriptions. A subscription is one long response of
+// event-stream messages: initial-response, then SubscribeToShardEvent messages pushed as records
+// become visible in the shard (the reader waits on the shard, it never polls), and at a closed
+// shard's end one last event with ChildShards and no ContinuationSequenceNumber. One consumer holds
+// at most one subscription per shard; resharding, deregistration, stream deletion and shutdown end
+// them through the registry.
+
+const (
+	// subscriptionLifetime is how long a subscription lasts before it ends cleanly.
+	subscriptionLifetime = 5 * time.Minute
+	// takeoverAfter is how old a subscription must be before another call for the same consumer and
+	// shard takes it over; a younger one makes the new call fail with ResourceInUseException.
+	takeoverAfter = 5 * time.Second
+	// subscribeInterval is the least time between two calls for the same consumer and shard.
+	subscribeInterval = time.Second
+	// heartbeatInterval is how long a subscription stays silent before it sends an event without
+	// records, so that the client sees it is alive and learns MillisBehindLatest.
+	heartbeatInterval = 5 * time.Second
+	// An event carries at most this many records and, beyond its first record, this many bytes
+	// (the enhanced fan-out rate of one shard for one second).
+	maxEventRecords = 10000
+	maxEventBytes   = 2 << 20
+)
+
+// StartingPosition is where a subscription starts reading.
+type StartingPosition struct {
+	Type           string          `json:"Type"`
+	SequenceNumber string          `json:"SequenceNumber,omitempty"`
+	Timestamp      *wire.Timestamp `json:"Timestamp,omitempty"`
+}
+
+// SubscribeToShardInput is the SubscribeToShard request.
+type SubscribeToShardInput struct {
+	ConsumerARN      string            `json:"ConsumerARN"`
+	ShardId          string            `json:"ShardId"`
+	StartingPosition *StartingPosition `json:"StartingPosition"`
+	StreamId         string            `json:"StreamId,omitempty"`
+	DryRun           *bool             `json:"DryRun,omitempty"`
+}
+
+// SubscribeToShardEvent is one event of a subscription. ContinuationSequenceNumber is where to
+// resubscribe (AFTER_SEQUENCE_NUMBER) to go on without gap or duplicate; it is absent from the
+// last event of a closed shard, which carries ChildShards instead.
+type SubscribeToShardEvent struct {
+	Records                    []Record     `json:"Records"`
+	ContinuationSequenceNumber string       `json:"ContinuationSequenceNumber,omitempty"`
+	MillisBehindLatest         int64        `json:"MillisBehindLatest"`
+	ChildShards                []ChildShard `json:"ChildShards,omitempty"`
+}
+
+// exceptionBody is the payload of an exception event.
+type exceptionBody struct {
+	Message string `json:"message"`
+}
+
+func (s *Server) subscribeToShard(c *call, codec wire.Codec, body []byte, w http.ResponseWriter) error {
+	in := new(SubscribeToShardInput)
+	if err := codec.Decode(body, in); err != nil {
+		return ErrSerialization("%s", err.Error())
+	}
+	v := &validator{}
+	v.consumerARN("consumerARN", in.ConsumerARN, true)
+	v.shardID("shardId", in.ShardId, true)
+	v.required("startingPosition", in.StartingPosition != nil)
+	if p := in.StartingPosition; p != nil {
+		v.required("startingPosition.type", p.Type != "")
+		v.enum("startingPosition.type", p.Type, iterAtSequence, iterAfterSequence, iterTrimHorizon, iterLatest, iterAtTimestamp)
+		if p.SequenceNumber != "" {
+			v.pattern("startingPosition.sequenceNumber", p.SequenceNumber, sequencePattern, `0|([1-9]\d{0,128})`)
+		}
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	st, cons, err := s.findConsumer(c, consumerRef{arn: in.ConsumerARN})
+	if err != nil {
+		return err
+	}
+	st.Mu.RLock()
+	consStatus, consName, consCreated := cons.Status, cons.Name, cons.Created
+	streamStatus, encryption := st.Status, st.EncryptionType
+	sh := st.Shard(in.ShardId)
+	st.Mu.RUnlock()
+	if consStatus != consumerActive {
+		return ErrResourceInUse("Consumer %s with creation timestamp %d under stream: %s , account %s is not in ACTIVE status.", consName, consCreated.Unix(), st.Key.Name, st.Key.Account)
+	}
+	if streamStatus != store.StatusActive && streamStatus != store.StatusUpdating {
+		return ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, streamStatus)
+	}
+	if sh == nil {
+		return ErrResourceNotFound("Shard %s in stream %s under account %s does not exist", in.ShardId, st.Key.Name, st.Key.Account)
+	}
+	s.trimStream(st, c.now)
+	pos, err := s.subscriptionStart(c, st, sh, in.StartingPosition)
+	if err != nil {
+		return err
+	}
+	if in.DryRun != nil && *in.DryRun {
+		return errDryRun()
+	}
+	sub, err := s.beginSubscription(subKey{consumer: cons.ARN, shard: sh.ID}, st, consName, c.now)
+	if err != nil {
+		return err
+	}
+	defer s.subs.remove(sub)
+
+	w.Header().Set("Content-Type", wire.ContentTypeEventStream)
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	p := &pusher{s: s, st: st, sh: sh, codec: codec, encryption: encryption,
+		ew: wire.NewEventWriter(w, func() { _ = rc.Flush() })}
+	if err := p.ew.WriteInitialResponse(codec); err != nil {
+		return nil
+	}
+	p.push(c.ctx, sub, pos)
+	return nil
+}
+
+// subscriptionStart turns a starting position into a record index of sh.
+func (s *Server) subscriptionStart(c *call, st *store.Stream, sh *store.Shard, p *StartingPosition) (uint64, error) {
+	withSeq := p.Type == iterAtSequence || p.Type == iterAfterSequence
+	switch {
+	case withSeq && p.SequenceNumber == "":
+		return 0, ErrInvalidArgument("StartingPosition of type %s requires a SequenceNumber.", p.Type)
+	case !withSeq && p.SequenceNumber != "":
+		return 0, ErrInvalidArgument("StartingPosition of type %s does not take a SequenceNumber.", p.Type)
+	case p.Type != iterAtTimestamp && p.Timestamp != nil && !p.Timestamp.IsZero():
+		return 0, ErrInvalidArgument("StartingPosition of type %s does not take a Timestamp.", p.Type)
+	}
+	if p.Type == iterAfterSequence && readsFromFirst(sh, p.SequenceNumber) {
+		return s.startPosition(c, st, sh, iterAtSequence, sh.StartSequence, nil)
+	}
+	return s.startPosition(c, st, sh, p.Type, p.SequenceNumber, p.Timestamp)
+}
+
+// readsFromFirst reports whether reading after seq reads a shard from its first record: seq is the
+// continuation an event carries before the first record, or the shard's starting sequence number
+// (which, as in Kinesis, comes before every record). A record written in the second its shard was
+// created has the starting sequence number too; after that number means after that record.
+func readsFromFirst(sh *store.Shard, seq string) bool {
+	if seq == beforeFirst(sh) {
+		return true
+	}
+	if seq != sh.StartSequence {
+		return false
+	}
+	recs, _ := sh.Read(0, 1, maxEventBytes)
+	return len(recs) == 0 || recs[0].Index != 0 || recs[0].Sequence != seq
+}
+
+// beforeFirst is the continuation of a subscription that has read nothing of a shard: a number
+// below every record's (its arrival second precedes the shard), which no record can carry.
+func beforeFirst(sh *store.Shard) string {
+	return store.Sequence{ShardCreated: sh.Created, ShardIndex: sh.Index, Index: 0, Arrival: sh.Created.Add(-time.Second)}.Format()
+}
+
+// pusher writes the events of one subscription.
+type pusher struct {
+	s          *Server
+	st         *store.Stream
+	sh         *store.Shard
+	codec      wire.Codec
+	ew         *wire.EventWriter
+	encryption string
+}
+
+// push sends the records of the shard from pos as they become visible, until the subscription ends,
+// the client goes away, or the closed shard is read to its end.
+func (p *pusher) push(ctx context.Context, sub *subscription, pos uint64) {
+	beat := make(chan struct{}, 1)
+	var stopBeat func() bool
+	arm := func() {
+		if stopBeat != nil {
+			stopBeat()
+		}
+		stopBeat = p.s.cfg.clock.AfterFunc(heartbeatInterval, func() {
+			select {
+			case beat <- struct{}{}:
+			default:
+			}
+		})
+	}
+	defer func() {
+		if stopBeat != nil {
+			stopBeat()
+		}
+	}()
+	first, beating := true, false
+	for {
+		select {
+		case <-sub.done:
+			if reason := sub.endReason(); reason != nil {
+				p.sendException(reason)
+			}
+			return
+		case <-ctx.Done():
+			return
+		default:
+		}
+		wake := p.sh.Wait()
+		closed := p.sh.Closed()
+		recs, next := p.sh.Read(pos, maxEventRecords, maxEventBytes)
+		if len(recs) > 0 || first || beating {
+			// The next heartbeat is timed before the event goes out, so that a client that has
+			// seen the event and moves a manual clock on sees the heartbeat too.
+			arm()
+			if !p.send(recs, next) {
+				return
+			}
+			pos, first, beating = next, false, false
+		}
+		if closed && pos >= p.sh.Next() {
+			p.sendEnd()
+			return
+		}
+		if len(recs) > 0 {
+			continue // there may be more than one event's worth
+		}
+		select {
+		case <-wake:
+		case <-beat:
+			beating = true
+		case <-sub.done:
+			if reason := sub.endReason(); reason != nil {
+				p.sendException(reason)
+			}
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// send writes one event with recs, read up to next. It reports whether the client took it.
+func (p *pusher) send(recs []store.Record, next uint64) bool {
+	ev := SubscribeToShardEvent{Records: make([]Record, len(recs))}
+	for i := range recs {
+		r := &recs[i]
+		ev.Records[i] = Record{SequenceNumber: r.Sequence, ApproximateArrivalTimestamp: wire.NewTimestamp(r.Arrival),
+			Data: r.Data, PartitionKey: r.PartitionKey, EncryptionType: p.encryption}
+	}
+	if len(recs) > 0 {
+		ev.ContinuationSequenceNumber = recs[len(recs)-1].Sequence
+	} else {
+		ev.ContinuationSequenceNumber = continuationAt(p.sh, next)
+	}
+	ev.MillisBehindLatest = p.s.millisBehind(&call{now: p.s.now()}, p.sh, next)
+	return p.write(ev)
+}
+
+// sendEnd writes the last event of a closed shard: no records, no continuation, its children.
+func (p *pusher) sendEnd() {
+	p.write(SubscribeToShardEvent{Records: []Record{}, ChildShards: p.s.childShards(p.st, p.sh)})
+}
+
+func (p *pusher) write(ev SubscribeToShardEvent) bool {
+	payload, err := p.codec.Encode(ev)
+	if err != nil {
+		p.s.log.Error("emulator: encoding a SubscribeToShard event failed", "err", err)
+		p.sendException(ErrInternalFailure("Internal service failure."))
+		return false
+	}
+	return p.ew.WriteEvent(wire.EventSubscribeToShardEvent, payload, p.codec.ContentType()) == nil
+}
+
+// sendException ends the stream with an exception event.
+func (p *pusher) sendException(e *Error) {
+	code := e.Code
+	if code == "InternalFailure" {
+		code = "InternalFailureException" // the event stream's name for it
+	}
+	payload, err := p.codec.Encode(exceptionBody{Message: e.Message})
+	if err != nil {
+		return
+	}
+	_ = p.ew.WriteException(code, payload, p.codec.ContentType())
+}
+
+// continuationAt is the sequence number to resubscribe after to read from record index pos: the
+// sequence number of the record before it, or beforeFirst before the first record.
+func continuationAt(sh *store.Shard, pos uint64) string {
+	if pos == 0 {
+		return beforeFirst(sh)
+	}
+	if recs, _ := sh.Read(pos-1, 1, maxEventBytes); len(recs) == 1 && recs[0].Index == pos-1 {
+		return recs[0].Sequence
+	}
+	// The record is no longer retained; a number of the same index resumes at the same place.
+	return store.Sequence{ShardCreated: sh.Created, ShardIndex: sh.Index, Index: pos - 1, Arrival: sh.Created}.Format()
+}
+
+// subKey names one subscription slot: a consumer (by ARN) and a shard.
+type subKey struct{ consumer, shard string }
+
+// subscription is one live SubscribeToShard call.
+type subscription struct {
+	key     subKey
+	stream  *store.Stream
+	started time.Time
+	done    chan struct{} // closed when the subscription must end
+
+	mu     sync.Mutex
+	ended  bool
+	reason *Error      // sent as an exception event when the subscription ends; nil ends it cleanly
+	stop   func() bool // stops the lifetime timer
+}
+
+// end makes the subscription end, with reason as its last word (nil for a clean end). Only the
+// first call counts.
+func (sub *subscription) end(reason *Error) {
+	sub.mu.Lock()
+	if sub.ended {
+		sub.mu.Unlock()
+		return
+	}
+	sub.ended, sub.reason = true, reason
+	stop := sub.stop
+	close(sub.done)
+	sub.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// endReason returns why the subscription ended (nil for a clean end).
+func (sub *subscription) endReason() *Error {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.reason
+}
+
+func (sub *subscription) isEnded() bool {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	return sub.ended
+}
 
 // subscriptions tracks the live SubscribeToShard calls, so that resharding, deregistration,
 // stream deletion and shutdown can end them.
 type subscriptions struct {
-	mu     sync.Mutex
-	closed bool
+	mu       sync.Mutex
+	closed   bool
+	live     map[subKey]*subscription
+	lastCall map[subKey]time.Time // when each slot last admitted a call, for the one-per-second rule
 }
 
-func newSubscriptions() *subscriptions { return &subscriptions{} }
+func newSubscriptions() *subscriptions {
+	return &subscriptions{live: map[subKey]*subscription{}, lastCall: map[subKey]time.Time{}}
+}
 
-// closeAll ends every subscription (shutdown).
-func (s *subscriptions) closeAll() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
+// slotName is how AWS names a subscription slot in its messages: ACCOUNT:STREAM:SHARD:CONSUMER.
+func slotName(st *store.Stream, shard, consumer string) string {
+	return st.Key.Account + ":" + st.Key.Name + ":" + shard + ":" + consumer
+}
+
+// beginSubscription admits a call for the slot k at now, applying the rate rule (one call per second) and the
+// takeover rule (a live subscription younger than five seconds wins; an older one is taken over
+// and ends with ResourceInUseException). The new subscription ends by itself after five minutes
+// of the server's clock.
+func (s *Server) beginSubscription(k subKey, st *store.Stream, consumerName string, now time.Time) (*subscription, error) {
+	r := s.subs
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil, errorByCode("ServiceUnavailable", "The server is shutting down.")
+	}
+	if last, ok := r.lastCall[k]; ok && now.Sub(last) < subscribeInterval {
+		return nil, ErrLimitExceeded("Rate exceeded for consumer %s and shard %s in stream %s under account %s.", k.consumer, k.shard, st.Key.Name, st.Key.Account)
+	}
+	r.sweep(now)
+	r.lastCall[k] = now
+	slot := slotName(st, k.shard, consumerName)
+	if old := r.live[k]; old != nil && !old.isEnded() {
+		if now.Sub(old.started) < takeoverAfter {
+			return nil, ErrResourceInUse("Another active subscription exists for this consumer: %s", slot)
+		}
+		old.end(ErrResourceInUse("Another active subscription exists for this consumer: %s", slot))
+	}
+	sub := &subscription{key: k, stream: st, started: now, done: make(chan struct{})}
+	stop := s.cfg.clock.AfterFunc(subscriptionLifetime, func() { sub.end(nil) })
+	sub.mu.Lock()
+	sub.stop = stop
+	sub.mu.Unlock()
+	r.live[k] = sub
+	return sub, nil
+}
+
+// sweep forgets call times too old to matter, so that the map does not grow without bound.
+// Callers hold r.mu.
+func (r *subscriptions) sweep(now time.Time) {
+	if len(r.lastCall) < 1024 {
+		return
+	}
+	for k, at := range r.lastCall {
+		if now.Sub(at) >= subscribeInterval {
+			delete(r.lastCall, k)
+		}
+	}
+}
+
+// remove forgets sub once its call has returned.
+func (r *subscriptions) remove(sub *subscription) {
+	sub.end(nil)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.live[sub.key] == sub {
+		delete(r.live, sub.key)
+	}
+}
+
+// endWhere ends, cleanly, every live subscription that match selects.
+func (r *subscriptions) endWhere(match func(*subscription) bool) {
+	r.mu.Lock()
+	var ending []*subscription
+	for _, sub := range r.live {
+		if match(sub) {
+			ending = append(ending, sub)
+		}
+	}
+	r.mu.Unlock()
+	for _, sub := range ending {
+		sub.end(nil)
+	}
+}
+
+// closeAll ends every subscription (shutdown) and admits no more.
+func (r *subscriptions) closeAll() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.endWhere(func(*subscription) bool { return true })
 }
 
 // endStream ends the subscriptions of a stream being deleted.
-func (s *subscriptions) endStream(st *store.Stream) {}
+func (r *subscriptions) endStream(st *store.Stream) {
+	r.endWhere(func(sub *subscription) bool { return sub.stream == st })
+}
+
+// endConsumer ends the subscriptions of a consumer being deregistered.
+func (r *subscriptions) endConsumer(consumerARN string) {
+	r.endWhere(func(sub *subscription) bool { return sub.key.consumer == consumerARN })
+}

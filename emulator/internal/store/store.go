@@ -13,6 +13,7 @@ type Store struct {
 	mu       sync.RWMutex
 	streams  map[Key]*Stream
 	journal  Journal
+	accounts accounts // account settings and channels, see account.go
 }
 
 // New returns an empty store that keeps its state with j (Memory() for none).

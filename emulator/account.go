@@ -1,0 +1,172 @@
+package emulator
+
+import (
+	"time"
+
+	"github.com/pelicanhq/pelican/emulator/internal/store"
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
+)
+
+// Account-level operations: DescribeLimits, DescribeAccountSettings, UpdateAccountSettings. The
+// account's state lives in the store (store.Account), one per account and region.
+
+func accountOperations() map[string]operation {
+	return map[string]operation{
+		"DescribeLimits":          op(true, (*Server).describeLimits),
+		"DescribeAccountSettings": op(true, (*Server).describeAccountSettings),
+		"UpdateAccountSettings":   op(true, (*Server).updateAccountSettings),
+	}
+}
+
+const (
+	// onDemandStreamLimit is AWS's default quota of on-demand streams per account and region.
+	onDemandStreamLimit = 50
+	// channelLimit is how many channels an account may keep in a region.
+	channelLimit = 50
+	// commitmentPeriod is the least time a minimum throughput billing commitment runs once
+	// enabled.
+	commitmentPeriod = 24 * time.Hour
+)
+
+// Statuses of the minimum throughput billing commitment.
+const (
+	commitmentEnabled         = "ENABLED"
+	commitmentDisabled        = "DISABLED"
+	commitmentEnabledUntilEnd = "ENABLED_UNTIL_EARLIEST_ALLOWED_END"
+)
+
+// DescribeLimitsInput is the DescribeLimits request; it has no members.
+type DescribeLimitsInput struct{}
+
+// DescribeLimitsOutput is the DescribeLimits answer: the account's quotas and what it uses of them
+// in the region.
+type DescribeLimitsOutput struct {
+	ShardLimit               int `json:"ShardLimit"`
+	OpenShardCount           int `json:"OpenShardCount"`
+	OnDemandStreamCount      int `json:"OnDemandStreamCount"`
+	OnDemandStreamCountLimit int `json:"OnDemandStreamCountLimit"`
+	ChannelCount             int `json:"ChannelCount"`
+	ChannelCountLimit        int `json:"ChannelCountLimit"`
+}
+
+func (s *Server) describeLimits(c *call, _ *DescribeLimitsInput) (*DescribeLimitsOutput, error) {
+	out := &DescribeLimitsOutput{
+		ShardLimit: s.cfg.limits.ShardsPerRegion, OnDemandStreamCountLimit: onDemandStreamLimit,
+		ChannelCountLimit: channelLimit,
+	}
+	for _, st := range s.store.List(c.account, c.region) {
+		if s.settle(st, c.now) {
+			continue
+		}
+		st.Mu.RLock()
+		if st.Status != store.StatusDeleting {
+			out.OpenShardCount += len(st.OpenShards())
+			if st.Mode == modeOnDemand {
+				out.OnDemandStreamCount++
+			}
+		}
+		st.Mu.RUnlock()
+	}
+	a := s.store.Account(c.account, c.region)
+	a.Mu.Lock()
+	for _, ch := range a.SortedChannels() {
+		if !s.settleChannel(a, ch, c.now) {
+			out.ChannelCount++
+		}
+	}
+	a.Mu.Unlock()
+	return out, nil
+}
+
+// MinimumThroughputBillingCommitment is the account's commitment as the account settings
+// operations report it.
+type MinimumThroughputBillingCommitment struct {
+	Status               string          `json:"Status"`
+	StartedAt            *wire.Timestamp `json:"StartedAt,omitempty"`
+	EarliestAllowedEndAt *wire.Timestamp `json:"EarliestAllowedEndAt,omitempty"`
+	EndedAt              *wire.Timestamp `json:"EndedAt,omitempty"`
+}
+
+// DescribeAccountSettingsInput is the DescribeAccountSettings request; it has no members.
+type DescribeAccountSettingsInput struct{}
+
+// AccountSettingsOutput is the answer of DescribeAccountSettings and UpdateAccountSettings.
+type AccountSettingsOutput struct {
+	MinimumThroughputBillingCommitment *MinimumThroughputBillingCommitment `json:"MinimumThroughputBillingCommitment,omitempty"`
+}
+
+// settleCommitment ends a commitment whose disabling was deferred to its earliest allowed end
+// once that time has come. It reports whether the commitment is in force. Callers hold a.Mu.
+func (s *Server) settleCommitment(a *store.Account, now time.Time) bool {
+	cm := &a.Commitment
+	if cm.Status == commitmentEnabledUntilEnd && !now.Before(cm.EarliestAllowedEndAt) {
+		cm.Status, cm.EndedAt = commitmentDisabled, cm.EarliestAllowedEndAt
+	}
+	return cm.Status == commitmentEnabled || cm.Status == commitmentEnabledUntilEnd
+}
+
+func describeCommitment(cm store.Commitment) *MinimumThroughputBillingCommitment {
+	out := &MinimumThroughputBillingCommitment{Status: cm.Status}
+	if out.Status == "" {
+		out.Status = commitmentDisabled
+	}
+	stamp := func(t time.Time) *wire.Timestamp {
+		if t.IsZero() {
+			return nil
+		}
+		ts := wire.NewTimestamp(t)
+		return &ts
+	}
+	out.StartedAt, out.EarliestAllowedEndAt, out.EndedAt = stamp(cm.StartedAt), stamp(cm.EarliestAllowedEndAt), stamp(cm.EndedAt)
+	return out
+}
+
+func (s *Server) describeAccountSettings(c *call, _ *DescribeAccountSettingsInput) (*AccountSettingsOutput, error) {
+	a := s.store.Account(c.account, c.region)
+	a.Mu.Lock()
+	defer a.Mu.Unlock()
+	s.settleCommitment(a, c.now)
+	return &AccountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(a.Commitment)}, nil
+}
+
+// MinimumThroughputBillingCommitmentInput is the commitment status UpdateAccountSettings asks for.
+type MinimumThroughputBillingCommitmentInput struct {
+	Status string `json:"Status"`
+}
+
+// UpdateAccountSettingsInput is the UpdateAccountSettings request.
+type UpdateAccountSettingsInput struct {
+	MinimumThroughputBillingCommitment *MinimumThroughputBillingCommitmentInput `json:"MinimumThroughputBillingCommitment"`
+}
+
+// updateAccountSettings enables or disables the minimum throughput billing commitment. A
+// commitment runs at least 24 hours: disabling it sooner schedules the end for the earliest
+// allowed time (ENABLED_UNTIL_EARLIEST_ALLOWED_END), and enabling it again before then cancels the
+// end.
+func (s *Server) updateAccountSettings(c *call, in *UpdateAccountSettingsInput) (*AccountSettingsOutput, error) {
+	v := &validator{}
+	v.required("minimumThroughputBillingCommitment", in.MinimumThroughputBillingCommitment != nil)
+	if in.MinimumThroughputBillingCommitment != nil {
+		v.required("minimumThroughputBillingCommitment.status", in.MinimumThroughputBillingCommitment.Status != "")
+		v.enum("minimumThroughputBillingCommitment.status", in.MinimumThroughputBillingCommitment.Status, commitmentEnabled, commitmentDisabled)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	a := s.store.Account(c.account, c.region)
+	a.Mu.Lock()
+	defer a.Mu.Unlock()
+	s.settleCommitment(a, c.now)
+	cm := &a.Commitment
+	switch want := in.MinimumThroughputBillingCommitment.Status; {
+	case want == commitmentEnabled && cm.Status == commitmentEnabledUntilEnd:
+		cm.Status = commitmentEnabled
+	case want == commitmentEnabled && cm.Status != commitmentEnabled:
+		*cm = store.Commitment{Status: commitmentEnabled, StartedAt: c.now, EarliestAllowedEndAt: c.now.Add(commitmentPeriod)}
+	case want == commitmentDisabled && cm.Status == commitmentEnabled && c.now.Before(cm.EarliestAllowedEndAt):
+		cm.Status = commitmentEnabledUntilEnd
+	case want == commitmentDisabled && cm.Status == commitmentEnabled:
+		cm.Status, cm.EndedAt = commitmentDisabled, c.now
+	}
+	return &AccountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(*cm)}, nil
+}

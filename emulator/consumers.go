@@ -1,0 +1,402 @@
+package emulator
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pelicanhq/pelican/emulator/internal/store"
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
+)
+
+// Enhanced fan-out consumers: RegisterStreamConsumer, DeregisterStreamConsumer,
+// DescribeStreamConsumer, ListStreamConsumers. SubscribeToShard lives in subscriptions.go.
+
+func consumerOperations() map[string]operation {
+	return map[string]operation{
+		"RegisterStreamConsumer":   op(true, (*Server).registerStreamConsumer),
+		"DeregisterStreamConsumer": op(true, (*Server).deregisterStreamConsumer),
+		"DescribeStreamConsumer":   op(true, (*Server).describeStreamConsumer),
+		"ListStreamConsumers":      op(true, (*Server).listStreamConsumers),
+		"SubscribeToShard":         {stream: (*Server).subscribeToShard},
+	}
+}
+
+const (
+	// maxCreatingConsumers is how many consumers of one stream may be CREATING at once.
+	maxCreatingConsumers = 5
+	// advantageConsumersPerStream is how many consumers an On-demand Advantage stream (an
+	// on-demand stream of an account with a minimum throughput billing commitment) may have when
+	// the emulator keeps AWS's default limit for the others.
+	advantageConsumersPerStream = 50
+)
+
+// consumerARN is the ARN of a consumer: the stream's ARN, /consumer/, the name, and the creation
+// time in epoch seconds (so a consumer registered again under the same name gets a new ARN).
+func consumerARN(streamARN, name string, created time.Time) string {
+	return streamARN + "/consumer/" + name + ":" + strconv.FormatInt(created.Unix(), 10)
+}
+
+// parseConsumerARN splits a consumer ARN into the stream it belongs to and the consumer's name.
+func parseConsumerARN(arn string) (k store.Key, name string, ok bool) {
+	i := strings.LastIndex(arn, "/consumer/")
+	if i < 0 {
+		return store.Key{}, "", false
+	}
+	k, ok = parseStreamARN(arn[:i])
+	if !ok {
+		return store.Key{}, "", false
+	}
+	name, epoch, found := strings.Cut(arn[i+len("/consumer/"):], ":")
+	if !found || name == "" || epoch == "" || !consumerNamePattern.MatchString(name) {
+		return store.Key{}, "", false
+	}
+	if _, err := strconv.ParseUint(epoch, 10, 63); err != nil {
+		return store.Key{}, "", false
+	}
+	return k, name, true
+}
+
+var (
+	consumerNamePattern = mustPattern(`^[a-zA-Z0-9_.-]+$`)
+	consumerARNPattern  = mustPattern(`^(arn):aws.*:kinesis:.*:\d{12}:.*stream\/[a-zA-Z0-9_.-]+\/consumer\/[a-zA-Z0-9_.-]+:[0-9]+`)
+)
+
+func (v *validator) consumerName(member, name string, required bool) {
+	if name == "" {
+		if required {
+			v.add(nil, member, "must not be null")
+		}
+		return
+	}
+	v.stringLen(member, name, 1, 128)
+	v.pattern(member, name, consumerNamePattern, "[a-zA-Z0-9_.-]+")
+}
+
+func (v *validator) consumerARN(member, arn string, required bool) {
+	if arn == "" {
+		if required {
+			v.add(nil, member, "must not be null")
+		}
+		return
+	}
+	v.stringLen(member, arn, 1, 2048)
+	v.pattern(member, arn, consumerARNPattern, `^(arn):aws.*:kinesis:.*:\d{12}:.*stream\/[a-zA-Z0-9_.-]+\/consumer\/[a-zA-Z0-9_.-]+:[0-9]+`)
+}
+
+// Consumer is a registered consumer as RegisterStreamConsumer and ListStreamConsumers return it.
+type Consumer struct {
+	ConsumerName              string         `json:"ConsumerName"`
+	ConsumerARN               string         `json:"ConsumerARN"`
+	ConsumerStatus            string         `json:"ConsumerStatus"`
+	ConsumerCreationTimestamp wire.Timestamp `json:"ConsumerCreationTimestamp"`
+}
+
+// ConsumerDescription is a consumer as DescribeStreamConsumer returns it.
+type ConsumerDescription struct {
+	ConsumerName              string         `json:"ConsumerName"`
+	ConsumerARN               string         `json:"ConsumerARN"`
+	ConsumerStatus            string         `json:"ConsumerStatus"`
+	ConsumerCreationTimestamp wire.Timestamp `json:"ConsumerCreationTimestamp"`
+	StreamARN                 string         `json:"StreamARN"`
+}
+
+func describeConsumer(cons *store.Consumer) Consumer {
+	return Consumer{ConsumerName: cons.Name, ConsumerARN: cons.ARN, ConsumerStatus: cons.Status,
+		ConsumerCreationTimestamp: wire.NewTimestamp(cons.Created)}
+}
+
+// RegisterStreamConsumerInput is the RegisterStreamConsumer request.
+type RegisterStreamConsumerInput struct {
+	StreamARN    string            `json:"StreamARN"`
+	ConsumerName string            `json:"ConsumerName"`
+	Tags         map[string]string `json:"Tags,omitempty"`
+	StreamId     string            `json:"StreamId,omitempty"`
+}
+
+// RegisterStreamConsumerOutput is the RegisterStreamConsumer answer.
+type RegisterStreamConsumerOutput struct {
+	Consumer Consumer `json:"Consumer"`
+}
+
+func (s *Server) registerStreamConsumer(c *call, in *RegisterStreamConsumerInput) (*RegisterStreamConsumerOutput, error) {
+	v := &validator{}
+	v.required("streamARN", in.StreamARN != "")
+	v.streamARN("streamARN", in.StreamARN)
+	v.consumerName("consumerName", in.ConsumerName, true)
+	validateTags(v, in.Tags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if len(in.Tags) > 50 {
+		return nil, ErrInvalidArgument("Failed to register consumer %s because a given tag exceeded the limit of 50 tags.", in.ConsumerName)
+	}
+	st, err := s.activeStream(c, "", in.StreamARN, true)
+	if err != nil {
+		return nil, err
+	}
+	account := s.store.Account(st.Key.Account, st.Key.Region)
+	account.Mu.Lock()
+	committed := s.settleCommitment(account, c.now)
+	account.Mu.Unlock()
+	st.Mu.Lock()
+	if existing, ok := st.Consumers[in.ConsumerName]; ok {
+		st.Mu.Unlock()
+		return nil, ErrResourceInUse("Consumer %s under stream %s already exists for account %s.", existing.ARN, st.Key.Name, st.Key.Account)
+	}
+	registered, creating := 0, 0
+	for _, cons := range st.Consumers {
+		if cons.Status != consumerDeleting {
+			registered++
+		}
+		if cons.Status == consumerCreating {
+			creating++
+		}
+	}
+	limit := s.cfg.limits.ConsumersPerStream
+	if st.Mode == modeOnDemand && committed && limit == DefaultLimits().ConsumersPerStream {
+		limit = advantageConsumersPerStream
+	}
+	if limit > 0 && registered >= limit {
+		st.Mu.Unlock()
+		return nil, ErrLimitExceeded("Consumer limit of %d for stream %s under account %s has been reached.", limit, st.Key.Name, st.Key.Account)
+	}
+	if creating >= maxCreatingConsumers {
+		st.Mu.Unlock()
+		return nil, ErrLimitExceeded("Stream %s under account %s already has %d consumers in CREATING status; at most %d may be created at the same time.", st.Key.Name, st.Key.Account, creating, maxCreatingConsumers)
+	}
+	created := c.now.Truncate(time.Second)
+	cons := &store.Consumer{
+		Name: in.ConsumerName, ARN: consumerARN(st.ARN, in.ConsumerName, created),
+		Status: consumerCreating, Created: created, PendingUntil: c.now.Add(s.cfg.delays.RegisterConsumer),
+	}
+	if st.Consumers == nil {
+		st.Consumers = map[string]*store.Consumer{}
+	}
+	st.Consumers[cons.Name] = cons
+	out := &RegisterStreamConsumerOutput{Consumer: describeConsumer(cons)}
+	st.Mu.Unlock()
+	if len(in.Tags) > 0 {
+		// A consumer's tags live with its account (TagResource and ListTagsForResource read them
+		// there), from the moment it is CREATING.
+		tags := make(map[string]string, len(in.Tags))
+		for k, v := range in.Tags {
+			tags[k] = v
+		}
+		account.Mu.Lock()
+		account.Tags[cons.ARN] = tags
+		account.Mu.Unlock()
+	}
+	s.saveMeta()
+	return out, nil
+}
+
+// consumerRef is how a request names a consumer: by ARN, or by stream ARN and name, or all three.
+type consumerRef struct{ streamARN, name, arn string }
+
+// findConsumer resolves a consumer reference. The consumer is returned with its stream; its fields
+// are read under st.Mu.
+func (s *Server) findConsumer(c *call, ref consumerRef) (*store.Stream, *store.Consumer, error) {
+	var (
+		k    store.Key
+		name = ref.name
+	)
+	switch {
+	case ref.arn != "":
+		ck, cname, ok := parseConsumerARN(ref.arn)
+		if !ok {
+			return nil, nil, ErrInvalidArgument("ConsumerARN %s is not a valid consumer ARN.", ref.arn)
+		}
+		if name != "" && name != cname {
+			return nil, nil, ErrInvalidArgument("ConsumerARN %s and ConsumerName %s do not name the same consumer.", ref.arn, name)
+		}
+		if ref.streamARN != "" {
+			sk, ok := parseStreamARN(ref.streamARN)
+			if !ok || sk != ck {
+				return nil, nil, ErrInvalidArgument("ConsumerARN %s does not belong to stream %s.", ref.arn, ref.streamARN)
+			}
+		}
+		k, name = ck, cname
+	case ref.streamARN != "" && name != "":
+		sk, ok := parseStreamARN(ref.streamARN)
+		if !ok {
+			return nil, nil, ErrInvalidArgument("StreamARN %s is not a valid stream ARN.", ref.streamARN)
+		}
+		k = sk
+	default:
+		return nil, nil, ErrInvalidArgument("Either ConsumerARN or both ConsumerName and StreamARN should be provided.")
+	}
+	st := s.store.Get(k)
+	if st == nil || s.settle(st, c.now) {
+		return nil, nil, errStreamNotFound(k)
+	}
+	st.Mu.RLock()
+	cons := st.Consumers[name]
+	deleting := st.Status == store.StatusDeleting
+	st.Mu.RUnlock()
+	if deleting {
+		return nil, nil, errStreamNotFound(k)
+	}
+	if cons == nil || (ref.arn != "" && cons.ARN != ref.arn) {
+		shown := ref.arn
+		if shown == "" {
+			shown = name
+		}
+		return nil, nil, ErrResourceNotFound("Consumer %s under stream %s not found for account %s.", shown, k.Name, k.Account)
+	}
+	return st, cons, nil
+}
+
+// DeregisterStreamConsumerInput is the DeregisterStreamConsumer request.
+type DeregisterStreamConsumerInput struct {
+	StreamARN    string `json:"StreamARN,omitempty"`
+	ConsumerName string `json:"ConsumerName,omitempty"`
+	ConsumerARN  string `json:"ConsumerARN,omitempty"`
+	StreamId     string `json:"StreamId,omitempty"`
+}
+
+func (s *Server) deregisterStreamConsumer(c *call, in *DeregisterStreamConsumerInput) (*Empty, error) {
+	v := &validator{}
+	v.streamARN("streamARN", in.StreamARN)
+	v.consumerName("consumerName", in.ConsumerName, false)
+	v.consumerARN("consumerARN", in.ConsumerARN, false)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	st, cons, err := s.findConsumer(c, consumerRef{streamARN: in.StreamARN, name: in.ConsumerName, arn: in.ConsumerARN})
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	if cons.Status == consumerDeleting {
+		st.Mu.Unlock()
+		return nil, ErrResourceNotFound("Consumer %s under stream %s not found for account %s.", cons.ARN, st.Key.Name, st.Key.Account)
+	}
+	cons.Status = consumerDeleting
+	cons.PendingUntil = c.now.Add(s.cfg.delays.DeleteConsumer)
+	arn := cons.ARN
+	st.Mu.Unlock()
+	account := s.store.Account(st.Key.Account, st.Key.Region)
+	account.Mu.Lock()
+	delete(account.Tags, arn)
+	delete(account.Policies, arn)
+	account.Mu.Unlock()
+	s.subs.endConsumer(arn)
+	s.saveMeta()
+	s.settle(st, c.now)
+	return &Empty{}, nil
+}
+
+// DescribeStreamConsumerInput is the DescribeStreamConsumer request.
+type DescribeStreamConsumerInput struct {
+	StreamARN    string `json:"StreamARN,omitempty"`
+	ConsumerName string `json:"ConsumerName,omitempty"`
+	ConsumerARN  string `json:"ConsumerARN,omitempty"`
+	StreamId     string `json:"StreamId,omitempty"`
+}
+
+// DescribeStreamConsumerOutput is the DescribeStreamConsumer answer.
+type DescribeStreamConsumerOutput struct {
+	ConsumerDescription ConsumerDescription `json:"ConsumerDescription"`
+}
+
+func (s *Server) describeStreamConsumer(c *call, in *DescribeStreamConsumerInput) (*DescribeStreamConsumerOutput, error) {
+	v := &validator{}
+	v.streamARN("streamARN", in.StreamARN)
+	v.consumerName("consumerName", in.ConsumerName, false)
+	v.consumerARN("consumerARN", in.ConsumerARN, false)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	st, cons, err := s.findConsumer(c, consumerRef{streamARN: in.StreamARN, name: in.ConsumerName, arn: in.ConsumerARN})
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.RLock()
+	defer st.Mu.RUnlock()
+	return &DescribeStreamConsumerOutput{ConsumerDescription: ConsumerDescription{
+		ConsumerName: cons.Name, ConsumerARN: cons.ARN, ConsumerStatus: cons.Status,
+		ConsumerCreationTimestamp: wire.NewTimestamp(cons.Created), StreamARN: st.ARN,
+	}}, nil
+}
+
+// ListStreamConsumersInput is the ListStreamConsumers request.
+type ListStreamConsumersInput struct {
+	StreamARN               string          `json:"StreamARN"`
+	MaxResults              *int32          `json:"MaxResults,omitempty"`
+	NextToken               string          `json:"NextToken,omitempty"`
+	StreamCreationTimestamp *wire.Timestamp `json:"StreamCreationTimestamp,omitempty"`
+	StreamId                string          `json:"StreamId,omitempty"`
+}
+
+// ListStreamConsumersOutput is the ListStreamConsumers answer.
+type ListStreamConsumersOutput struct {
+	Consumers []Consumer `json:"Consumers"`
+	NextToken string     `json:"NextToken,omitempty"`
+}
+
+func (s *Server) listStreamConsumers(c *call, in *ListStreamConsumersInput) (*ListStreamConsumersOutput, error) {
+	v := &validator{}
+	v.required("streamARN", in.StreamARN != "")
+	v.streamARN("streamARN", in.StreamARN)
+	v.intRange("maxResults", in.MaxResults, 1, 10000)
+	if in.NextToken != "" {
+		v.stringLen("nextToken", in.NextToken, 1, 1048576)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if in.NextToken != "" && in.StreamCreationTimestamp != nil {
+		return nil, ErrInvalidArgument("NextToken and StreamCreationTimestamp cannot be provided together.")
+	}
+	st, err := s.stream(c, "", in.StreamARN)
+	if err != nil {
+		return nil, err
+	}
+	after := ""
+	if in.NextToken != "" {
+		tok, err := s.openToken(c, "ListStreamConsumers", in.NextToken)
+		if err != nil {
+			return nil, err
+		}
+		if tok.Stream != st.ARN {
+			return nil, ErrInvalidArgument("Invalid NextToken.")
+		}
+		after = tok.After
+	}
+	limit := 100
+	if in.MaxResults != nil && int(*in.MaxResults) < limit {
+		limit = int(*in.MaxResults)
+	}
+	st.Mu.RLock()
+	if ts := in.StreamCreationTimestamp; ts != nil && !ts.IsZero() && ts.UnixMilli() != st.Created.UnixMilli() {
+		st.Mu.RUnlock()
+		return nil, ErrResourceNotFound("Stream %s under account %s with creation timestamp %d not found.", st.Key.Name, st.Key.Account, ts.UnixMilli())
+	}
+	all := make([]Consumer, 0, len(st.Consumers))
+	for _, cons := range st.Consumers {
+		all = append(all, describeConsumer(cons))
+	}
+	st.Mu.RUnlock()
+	// Creation order, then name: a stable order that pages can resume from.
+	sort.Slice(all, func(i, j int) bool { return consumerOrder(all[i]) < consumerOrder(all[j]) })
+	out := &ListStreamConsumersOutput{Consumers: []Consumer{}}
+	for _, cons := range all {
+		if after != "" && consumerOrder(cons) <= after {
+			continue
+		}
+		if len(out.Consumers) == limit {
+			out.NextToken = s.sealToken(c, "ListStreamConsumers", pageToken{Stream: st.ARN, After: consumerOrder(out.Consumers[limit-1])})
+			break
+		}
+		out.Consumers = append(out.Consumers, cons)
+	}
+	return out, nil
+}
+
+// consumerOrder is the sort key of a listed consumer: creation second, zero-padded, then name.
+func consumerOrder(c Consumer) string {
+	return fmt.Sprintf("%020d/%s", c.ConsumerCreationTimestamp.Unix(), c.ConsumerName)
+}

@@ -1,0 +1,533 @@
+package store
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Restored is a stream read back from a data directory, with its shards and retained records.
+type Restored struct {
+	Stream *Stream
+	// PendingChange is set when the stream was in a transition that had a change to apply at its
+	// end: the change could not be saved, so the transition completes without it.
+	PendingChange bool
+}
+
+// LoadReport says what Load found besides the streams.
+type LoadReport struct {
+	Records   int   // records read back
+	TornBytes int64 // bytes cut from the end of record logs: writes that were never acknowledged
+	Orphans   int   // record logs of streams the metadata no longer lists, removed
+}
+
+// Load reads the data directory back: every stream of meta.json with its shards and the records of
+// its log, and the accounts' state. With a source, the streams and accounts go straight into its
+// store; without one, the caller adds the streams. A torn or corrupt log tail is cut off; logs of
+// deleted streams are removed. Call it once, before the journal takes any write; after a failed
+// Load the journal writes nothing, so that a data directory it cannot read is left as it is.
+func (j *FileJournal) Load() ([]Restored, LoadReport, error) {
+	var rep LoadReport
+	j.mu.RLock()
+	loaded := j.loaded
+	j.mu.RUnlock()
+	if loaded {
+		return nil, rep, errors.New("store: the data directory is already loaded")
+	}
+	b, err := os.ReadFile(filepath.Join(j.dir, metaFile))
+	var doc metaDoc
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := j.checkNoRecords(); err != nil {
+			return nil, rep, err
+		}
+	case err != nil:
+		return nil, rep, fmt.Errorf("store: reading metadata: %w", err)
+	default:
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return nil, rep, fmt.Errorf("store: %s is not valid: %w", filepath.Join(j.dir, metaFile), err)
+		}
+		if doc.Version != metaVersion {
+			return nil, rep, fmt.Errorf("store: %s has version %d; this build reads version %d", filepath.Join(j.dir, metaFile), doc.Version, metaVersion)
+		}
+	}
+	var out []Restored
+	for _, ms := range doc.Streams {
+		st, err := ms.stream()
+		if err != nil {
+			return nil, rep, err
+		}
+		n, torn, err := j.loadLog(st, ms.Log)
+		if err != nil {
+			return nil, rep, err
+		}
+		rep.Records += n
+		rep.TornBytes += torn
+		out = append(out, Restored{Stream: st, PendingChange: ms.PendingChange})
+	}
+	orphans, err := j.removeOrphans()
+	rep.Orphans = orphans
+	if err != nil {
+		return nil, rep, err
+	}
+	if j.source != nil {
+		src := j.source()
+		for _, r := range out {
+			src.Add(r.Stream)
+		}
+		src.restoreAccounts(doc.Accounts)
+	}
+	j.mu.Lock()
+	j.loaded = true
+	j.mu.Unlock()
+	return out, rep, nil
+}
+
+// restoreAccounts puts saved account state back.
+func (s *Store) restoreAccounts(saved []metaAccount) {
+	for _, ma := range saved {
+		a := s.Account(ma.Account, ma.Region)
+		a.Mu.Lock()
+		a.Commitment = ma.Commitment
+		for i := range ma.Channels {
+			ch := ma.Channels[i]
+			a.Channels[ch.Name] = &ch
+		}
+		for k, v := range ma.Tags {
+			a.Tags[k] = v
+		}
+		for k, v := range ma.Policies {
+			a.Policies[k] = v
+		}
+		for k, v := range ma.ModeSwitches {
+			a.ModeSwitches[k] = v
+		}
+		a.Mu.Unlock()
+	}
+}
+
+// stream rebuilds a Stream and its shards, without records, from its saved form.
+func (ms *metaStream) stream() (*Stream, error) {
+	st := &Stream{
+		Key: Key{Account: ms.Account, Region: ms.Region, Name: ms.Name}, ARN: ms.ARN,
+		Status: ms.Status, Created: ms.Created, Mode: ms.Mode, RetentionHours: ms.RetentionHours,
+		EncryptionType: ms.EncryptionType, KeyID: ms.KeyID, Metrics: ms.Metrics,
+		Tags: make(map[string]string, len(ms.Tags)), MaxRecordSizeKiB: ms.MaxRecordSizeKiB,
+		Distribution: ms.Distribution, Policy: ms.Policy, PendingUntil: ms.PendingUntil,
+		Generation: ms.Generation, Consumers: make(map[string]*Consumer, len(ms.Consumers)),
+	}
+	for k, v := range ms.Tags {
+		st.Tags[k] = v
+	}
+	if ms.WarmThroughput != nil {
+		wt := *ms.WarmThroughput
+		st.WarmThroughput = &wt
+	}
+	for _, c := range ms.Consumers {
+		st.Consumers[c.Name] = &Consumer{Name: c.Name, ARN: c.ARN, Status: c.Status, Created: c.Created, PendingUntil: c.PendingUntil}
+	}
+	for _, m := range ms.Shards {
+		start, ok1 := ParseHashKey(m.StartHash)
+		end, ok2 := ParseHashKey(m.EndHash)
+		if !ok1 || !ok2 || m.ID != ShardID(m.Index) {
+			return nil, fmt.Errorf("store: stream %s: shard %q is not valid in the metadata", ms.Name, m.ID)
+		}
+		sh := NewShard(m.Index, start, end, m.Created, m.Parent, m.AdjacentParent)
+		sh.StartSequence = m.StartSequence
+		if m.Closed {
+			sh.restoreClosed(m.EndSequence, m.ClosedAt)
+		}
+		st.Shards = append(st.Shards, sh)
+	}
+	return st, nil
+}
+
+// loadLog reads the log called name into st's shards, cuts any torn tail, and opens the log for
+// appending. It returns the records read and the bytes cut.
+func (j *FileJournal) loadLog(st *Stream, name string) (records int, torn int64, err error) {
+	j.mu.Lock()
+	j.names[st], j.owners[name] = name, st
+	saved := make(map[int]bool, len(st.Shards))
+	byIndex := make(map[int]*Shard, len(st.Shards))
+	for _, sh := range st.Shards {
+		saved[sh.Index] = true
+		byIndex[sh.Index] = sh
+	}
+	j.saved[st] = saved
+	j.mu.Unlock()
+
+	path := logPath(j.dir, name)
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, 0, nil // no record was ever written; the log is made on the first
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: opening record log: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: record log: %w", err)
+	}
+	good, err := readLog(bufio.NewReaderSize(f, 1<<20), info.Size(), func(e logEntry) {
+		sh := byIndex[e.shard]
+		if sh == nil {
+			return // a shard the metadata does not know: never acknowledged
+		}
+		if e.kind == kindNext {
+			sh.restoreNext(e.next)
+			return
+		}
+		for _, r := range e.records {
+			if next := sh.Next(); r.Index > next && sh.Oldest() < next {
+				continue // a gap would break the shard's index arithmetic; entries never leave one
+			}
+			if r.Index >= sh.Next() {
+				sh.Restore(r)
+				records++
+			}
+		}
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: reading record log %s: %w", path, err)
+	}
+	if good == 0 && info.Size() >= int64(len(logMagic)) && !zeros(f, len(logMagic)) {
+		// Not a torn header but another format: cutting it would destroy records this build
+		// cannot read.
+		return 0, 0, fmt.Errorf("store: %s is not a record log this build can read", path)
+	}
+	if good < info.Size() {
+		torn = info.Size() - good
+		if good < int64(len(logMagic)) {
+			good = 0 // createLog writes the header again
+		}
+		if err := f.Truncate(good); err != nil {
+			return 0, 0, fmt.Errorf("store: cutting the torn tail of %s: %w", path, err)
+		}
+		if err := f.Sync(); err != nil {
+			return 0, 0, fmt.Errorf("store: cutting the torn tail of %s: %w", path, err)
+		}
+	}
+	l, err := createLog(j.dir, name)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, sh := range st.Shards {
+		l.next[sh.Index] = sh.Next()
+	}
+	j.mu.Lock()
+	j.logs[st] = l
+	j.mu.Unlock()
+	return records, torn, nil
+}
+
+// checkNoRecords refuses a data directory whose metadata is missing while its logs hold records:
+// the metadata is written before any record, so it was removed, and going on would delete the
+// records as orphans.
+func (j *FileJournal) checkNoRecords() error {
+	entries, err := os.ReadDir(filepath.Join(j.dir, logsDir))
+	if err != nil {
+		return fmt.Errorf("store: listing record logs: %w", err)
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), logSuffix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.Size() > int64(len(logMagic)) {
+			return fmt.Errorf("store: %s is missing but %s holds records; restore the metadata or empty the directory",
+				filepath.Join(j.dir, metaFile), filepath.Join(j.dir, logsDir, e.Name()))
+		}
+	}
+	return nil
+}
+
+// zeros reports whether the first n bytes of f are all zero: a header a crash left unwritten.
+func zeros(f *os.File, n int) bool {
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, 0); err != nil {
+		return false
+	}
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// removeOrphans deletes the logs no stream owns (a stream deleted just before a crash) and
+// leftover temporary files.
+func (j *FileJournal) removeOrphans() (int, error) {
+	dir := filepath.Join(j.dir, logsDir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("store: listing record logs: %w", err)
+	}
+	n := 0
+	for _, e := range entries {
+		name, isLog := strings.CutSuffix(e.Name(), logSuffix)
+		j.mu.RLock()
+		owned := isLog && j.owners[name] != nil
+		j.mu.RUnlock()
+		if owned || e.IsDir() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			return n, fmt.Errorf("store: removing orphan log: %w", err)
+		}
+		if isLog {
+			n++
+		}
+	}
+	if n > 0 {
+		return n, syncDir(dir)
+	}
+	return n, nil
+}
+
+// Compact rewrites the log of st from the records its shards retain, so that records retention
+// has trimmed leave the disk too. Call it while nothing writes to st, as Load's caller does.
+func (j *FileJournal) Compact(st *Stream) error {
+	j.mu.RLock()
+	l := j.logs[st]
+	j.mu.RUnlock()
+	if l == nil {
+		return nil
+	}
+	st.Mu.RLock()
+	shards := append([]*Shard(nil), st.Shards...)
+	st.Mu.RUnlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for l.syncing {
+		l.cond.Wait()
+	}
+	if l.err != nil {
+		return l.err
+	}
+	b := []byte(logMagic)
+	next := make(map[int]uint64, len(shards))
+	for _, sh := range shards {
+		n := sh.Next()
+		recs := sh.between(0, n)
+		for len(recs) > 0 {
+			k := min(len(recs), maxEntryRecords)
+			b = appendRecordsEntry(b, sh.Index, recs[:k])
+			recs = recs[k:]
+		}
+		// After the records, which it would otherwise hide: Restore skips indexes below next.
+		b = appendNextEntry(b, sh.Index, n)
+		next[sh.Index] = n
+	}
+	if err := writeAtomic(filepath.Join(j.dir, logsDir), l.name+logSuffix, b, 0o644); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(logPath(j.dir, l.name), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		l.err = fmt.Errorf("store: reopening record log: %w", err)
+		return l.err
+	}
+	_ = l.f.Close()
+	l.f, l.next = f, next
+	return nil
+}
+
+// logEntry is one decoded log entry.
+type logEntry struct {
+	kind    byte
+	shard   int
+	records []Record // kindRecords
+	next    uint64   // kindNext
+}
+
+// errCorrupt marks an entry that cannot be decoded; the log ends before it.
+var errCorrupt = errors.New("store: corrupt log entry")
+
+// readLog reads a record log of size bytes from r, calling fn for each whole, intact entry. It
+// returns the length of the good prefix: the header and the entries up to the first torn or
+// corrupt one. Only errors of r itself are returned; damage just ends the good prefix.
+func readLog(r io.Reader, size int64, fn func(logEntry)) (int64, error) {
+	magic := make([]byte, len(logMagic))
+	if _, err := io.ReadFull(r, magic); err != nil {
+		return 0, readErr(err)
+	}
+	if string(magic) != logMagic {
+		return 0, nil
+	}
+	good := int64(len(logMagic))
+	var head [entryHeader]byte
+	var payload []byte
+	for {
+		if _, err := io.ReadFull(r, head[:]); err != nil {
+			return good, readErr(err)
+		}
+		n := int64(binary.BigEndian.Uint32(head[:4]))
+		if n == 0 || n > size-good-entryHeader {
+			return good, nil
+		}
+		if int64(cap(payload)) < n {
+			payload = make([]byte, n)
+		}
+		payload = payload[:n]
+		if _, err := io.ReadFull(r, payload); err != nil {
+			return good, readErr(err)
+		}
+		if crc32.Checksum(payload, crcTable) != binary.BigEndian.Uint32(head[4:]) {
+			return good, nil
+		}
+		e, err := decodeEntry(payload)
+		if err != nil {
+			return good, nil
+		}
+		fn(e)
+		good += entryHeader + n
+	}
+}
+
+// readErr turns the end of the input into no error: a short read is a torn tail.
+func readErr(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil
+	}
+	return err
+}
+
+// decodeEntry decodes one payload. The records it returns own their bytes.
+func decodeEntry(p []byte) (logEntry, error) {
+	d := decoder{b: p}
+	e := logEntry{kind: d.byte()}
+	e.shard = int(d.uvarint(1 << 31))
+	switch e.kind {
+	case kindNext:
+		e.next = d.uvarint(MaxSequenceIndex)
+	case kindRecords:
+		// Each record takes at least 6 bytes, which bounds the count before allocating.
+		count := d.uvarint(uint64(len(p)) / 6)
+		e.records = make([]Record, 0, count)
+		for i := uint64(0); i < count && d.err == nil; i++ {
+			var r Record
+			r.Index = d.uvarint(MaxSequenceIndex - 1)
+			r.Arrival = time.UnixMilli(d.varint())
+			r.Sequence = string(d.bytes())
+			r.PartitionKey = string(d.bytes())
+			r.Data = d.bytes()
+			if n := len(e.records); n > 0 && r.Index <= e.records[n-1].Index {
+				d.fail()
+			}
+			e.records = append(e.records, r)
+		}
+	default:
+		d.fail()
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.fail()
+	}
+	return e, d.err
+}
+
+// decoder reads a payload; the first failure sticks.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail() { d.err = errCorrupt }
+
+func (d *decoder) byte() byte {
+	if d.err != nil || len(d.b) == 0 {
+		d.fail()
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *decoder) uvarint(max uint64) uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 || v > max || overlong(d.b, n) {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 || overlong(d.b, n) {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// overlong reports a varint of n bytes that a shorter encoding could hold: the encoder never
+// writes one, so it is damage.
+func overlong(b []byte, n int) bool { return n > 1 && b[n-1] == 0 }
+
+func (d *decoder) bytes() []byte {
+	n := d.uvarint(uint64(len(d.b)))
+	if d.err != nil {
+		return nil
+	}
+	out := make([]byte, n)
+	copy(out, d.b[:n])
+	d.b = d.b[n:]
+	return out
+}
+
+// between returns the records of index from up to (not including) to that the shard still holds,
+// visible or not. The records are shared, not copied.
+func (sh *Shard) between(from, to uint64) []Record {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	if len(sh.records) == 0 || to <= from {
+		return nil
+	}
+	base := sh.records[0].Index
+	if from < base {
+		from = base
+	}
+	end := base + uint64(len(sh.records))
+	if to > end {
+		to = end
+	}
+	if from >= to {
+		return nil
+	}
+	return sh.records[from-base : to-base : to-base]
+}
+
+// restoreClosed marks a shard closed as the metadata recorded it.
+func (sh *Shard) restoreClosed(endSeq string, at time.Time) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.closed, sh.endSeq, sh.closedAt = true, endSeq, at
+}
+
+// restoreNext raises the index the shard's next record gets to at least next, for a shard whose
+// records were all trimmed.
+func (sh *Shard) restoreNext(next uint64) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if next > sh.next {
+		sh.next = next
+		sh.visible = next
+	}
+}

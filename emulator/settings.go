@@ -1,0 +1,501 @@
+package emulator
+
+import (
+	"slices"
+	"time"
+
+	"github.com/pelicanhq/pelican/emulator/internal/store"
+)
+
+// Stream settings: retention, encryption, enhanced monitoring, capacity mode, record size, warm
+// throughput and record distribution. A setting that affects data takes effect for the data plane
+// (records.go reads MaxRecordSizeKiB, Distribution and EncryptionType at every put and read).
+// Changes that AWS applies asynchronously go through UPDATING for Delays.UpdateStream.
+
+func settingOperations() map[string]operation {
+	return map[string]operation{
+		"IncreaseStreamRetentionPeriod":          op(true, (*Server).increaseStreamRetentionPeriod),
+		"DecreaseStreamRetentionPeriod":          op(true, (*Server).decreaseStreamRetentionPeriod),
+		"StartStreamEncryption":                  op(true, (*Server).startStreamEncryption),
+		"StopStreamEncryption":                   op(true, (*Server).stopStreamEncryption),
+		"EnableEnhancedMonitoring":               op(true, (*Server).enableEnhancedMonitoring),
+		"DisableEnhancedMonitoring":              op(true, (*Server).disableEnhancedMonitoring),
+		"UpdateStreamMode":                       op(true, (*Server).updateStreamMode),
+		"UpdateMaxRecordSize":                    op(true, (*Server).updateMaxRecordSize),
+		"UpdateStreamWarmThroughput":             op(true, (*Server).updateStreamWarmThroughput),
+		"UpdateStreamRecordDistributionStrategy": op(true, (*Server).updateStreamRecordDistributionStrategy),
+	}
+}
+
+const (
+	minRetentionHours = 24
+	maxRetentionHours = 8760
+
+	minMaxRecordSizeKiB = 1024
+	maxMaxRecordSizeKiB = 10240
+
+	// maxWarmThroughputMiBps is the default ceiling of warm throughput: 10 GiB/s.
+	maxWarmThroughputMiBps = 10240
+	// modeSwitchesPerDay is how often a stream may change capacity mode in a rolling 24 hours
+	// (twice, which the LimitExceededException message says).
+	modeSwitchesPerDay = 2
+)
+
+// --- Retention ---
+
+// IncreaseStreamRetentionPeriodInput is the IncreaseStreamRetentionPeriod request.
+type IncreaseStreamRetentionPeriodInput struct {
+	StreamName           string `json:"StreamName,omitempty"`
+	StreamARN            string `json:"StreamARN,omitempty"`
+	RetentionPeriodHours *int32 `json:"RetentionPeriodHours"`
+	StreamId             string `json:"StreamId,omitempty"`
+}
+
+// DecreaseStreamRetentionPeriodInput is the DecreaseStreamRetentionPeriod request.
+type DecreaseStreamRetentionPeriodInput IncreaseStreamRetentionPeriodInput
+
+func (s *Server) increaseStreamRetentionPeriod(c *call, in *IncreaseStreamRetentionPeriodInput) (*Empty, error) {
+	return s.changeRetention(c, in, true)
+}
+
+func (s *Server) decreaseStreamRetentionPeriod(c *call, in *DecreaseStreamRetentionPeriodInput) (*Empty, error) {
+	return s.changeRetention(c, (*IncreaseStreamRetentionPeriodInput)(in), false)
+}
+
+// changeRetention sets a stream's retention. Records older than a shortened retention become
+// unreadable at once (trimming reads the retention lazily).
+func (s *Server) changeRetention(c *call, in *IncreaseStreamRetentionPeriodInput, increase bool) (*Empty, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	v.required("retentionPeriodHours", in.RetentionPeriodHours != nil)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	hours := int(*in.RetentionPeriodHours)
+	switch {
+	case hours < minRetentionHours:
+		return nil, ErrInvalidArgument("Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", minRetentionHours, hours)
+	case hours > maxRetentionHours:
+		return nil, ErrInvalidArgument("Maximum allowed retention period is %d hours. Requested retention period (%d hours) is too long.", maxRetentionHours, hours)
+	}
+	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	current := st.RetentionHours
+	switch err := checkActive(st); {
+	case err != nil:
+		st.Mu.Unlock()
+		return nil, err
+	case increase && hours < current:
+		st.Mu.Unlock()
+		return nil, ErrInvalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, st.Key.Name, current)
+	case !increase && hours > current:
+		st.Mu.Unlock()
+		return nil, ErrInvalidArgument("Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, st.Key.Name, current)
+	}
+	st.RetentionHours = hours
+	st.Mu.Unlock()
+	s.saveMeta()
+	return &Empty{}, nil
+}
+
+// --- Encryption ---
+
+// StartStreamEncryptionInput is the StartStreamEncryption request.
+type StartStreamEncryptionInput struct {
+	StreamName     string `json:"StreamName,omitempty"`
+	StreamARN      string `json:"StreamARN,omitempty"`
+	EncryptionType string `json:"EncryptionType"`
+	KeyId          string `json:"KeyId"`
+	StreamId       string `json:"StreamId,omitempty"`
+}
+
+// StopStreamEncryptionInput is the StopStreamEncryption request.
+type StopStreamEncryptionInput StartStreamEncryptionInput
+
+// kmsKeyPattern is a KMS key as StartStreamEncryption takes it: a key id, an alias name, or the ARN
+// of a key or an alias.
+var kmsKeyPattern = mustPattern(`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32}|alias/[a-zA-Z0-9:/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key/(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})|alias/[a-zA-Z0-9:/_-]+))$`)
+
+func (s *Server) startStreamEncryption(c *call, in *StartStreamEncryptionInput) (*Empty, error) {
+	return s.changeEncryption(c, in, encryptionKMS)
+}
+
+func (s *Server) stopStreamEncryption(c *call, in *StopStreamEncryptionInput) (*Empty, error) {
+	return s.changeEncryption(c, (*StartStreamEncryptionInput)(in), encryptionNone)
+}
+
+// changeEncryption starts or stops server-side encryption: the stream goes through UPDATING and
+// records read or written after it report the new EncryptionType.
+func (s *Server) changeEncryption(c *call, in *StartStreamEncryptionInput, to string) (*Empty, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	v.required("encryptionType", in.EncryptionType != "")
+	v.enum("encryptionType", in.EncryptionType, encryptionNone, encryptionKMS)
+	v.required("keyId", in.KeyId != "")
+	if in.KeyId != "" {
+		v.stringLen("keyId", in.KeyId, 1, 2048)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if in.EncryptionType != encryptionKMS {
+		return nil, ErrInvalidArgument("Encryption type %s is not supported. The only valid encryption type is KMS.", in.EncryptionType)
+	}
+	if !kmsKeyPattern.MatchString(in.KeyId) {
+		return nil, ErrInvalidArgument("KeyId %s is not a valid KMS key: give a key id, a key ARN, an alias name (alias/aws/kinesis for the Kinesis-owned key) or an alias ARN.", in.KeyId)
+	}
+	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	defer st.Mu.Unlock()
+	if err := checkActive(st); err != nil {
+		return nil, err
+	}
+	key := in.KeyId
+	s.beginUpdate(c, st, func(time.Time) {
+		st.EncryptionType = to
+		st.KeyID = key
+		if to == encryptionNone {
+			st.KeyID = ""
+		}
+	})
+	return &Empty{}, nil
+}
+
+// checkActive answers as Kinesis does when a control-plane change meets a stream that is not
+// ACTIVE. Callers hold st.Mu.
+func checkActive(st *store.Stream) error {
+	if st.Status != store.StatusActive {
+		return ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, st.Status)
+	}
+	return nil
+}
+
+// --- Enhanced monitoring ---
+
+// shardLevelMetrics are the metrics enhanced monitoring can enable, in AWS's order; ALL stands
+// for every one.
+var shardLevelMetrics = []string{
+	"IncomingBytes", "IncomingRecords", "OutgoingBytes", "OutgoingRecords",
+	"WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "IteratorAgeMilliseconds",
+}
+
+const metricsAll = "ALL"
+
+// EnableEnhancedMonitoringInput is the EnableEnhancedMonitoring request.
+type EnableEnhancedMonitoringInput struct {
+	StreamName        string   `json:"StreamName,omitempty"`
+	StreamARN         string   `json:"StreamARN,omitempty"`
+	ShardLevelMetrics []string `json:"ShardLevelMetrics"`
+	StreamId          string   `json:"StreamId,omitempty"`
+}
+
+// DisableEnhancedMonitoringInput is the DisableEnhancedMonitoring request.
+type DisableEnhancedMonitoringInput EnableEnhancedMonitoringInput
+
+// EnhancedMonitoringOutput is the answer of EnableEnhancedMonitoring and
+// DisableEnhancedMonitoring: the metrics before and after.
+type EnhancedMonitoringOutput struct {
+	StreamName               string   `json:"StreamName"`
+	StreamARN                string   `json:"StreamARN"`
+	CurrentShardLevelMetrics []string `json:"CurrentShardLevelMetrics"`
+	DesiredShardLevelMetrics []string `json:"DesiredShardLevelMetrics"`
+}
+
+func (s *Server) enableEnhancedMonitoring(c *call, in *EnableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error) {
+	return s.changeMonitoring(c, in, true)
+}
+
+func (s *Server) disableEnhancedMonitoring(c *call, in *DisableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error) {
+	return s.changeMonitoring(c, (*EnableEnhancedMonitoringInput)(in), false)
+}
+
+func (s *Server) changeMonitoring(c *call, in *EnableEnhancedMonitoringInput, enable bool) (*EnhancedMonitoringOutput, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	v.required("shardLevelMetrics", in.ShardLevelMetrics != nil)
+	if in.ShardLevelMetrics != nil && len(in.ShardLevelMetrics) == 0 {
+		v.add("[]", "shardLevelMetrics", "must have length greater than or equal to 1")
+	}
+	if len(in.ShardLevelMetrics) > 7 {
+		v.add(in.ShardLevelMetrics, "shardLevelMetrics", "must have length less than or equal to 7")
+	}
+	for _, m := range in.ShardLevelMetrics {
+		v.enum("shardLevelMetrics.member", m, append(slices.Clone(shardLevelMetrics), metricsAll)...)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	named := map[string]bool{}
+	for _, m := range in.ShardLevelMetrics {
+		if m == metricsAll {
+			for _, x := range shardLevelMetrics {
+				named[x] = true
+			}
+		}
+		named[m] = true
+	}
+	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	if err := checkActive(st); err != nil {
+		st.Mu.Unlock()
+		return nil, err
+	}
+	out := &EnhancedMonitoringOutput{StreamName: st.Key.Name, StreamARN: st.ARN,
+		CurrentShardLevelMetrics: nonNil(slices.Clone(st.Metrics)), DesiredShardLevelMetrics: []string{}}
+	enabled := map[string]bool{}
+	for _, m := range st.Metrics {
+		enabled[m] = true
+	}
+	for m := range named {
+		enabled[m] = enable
+	}
+	var now []string
+	for _, m := range shardLevelMetrics {
+		if enabled[m] {
+			now = append(now, m)
+		}
+	}
+	st.Metrics = now
+	out.DesiredShardLevelMetrics = nonNil(slices.Clone(now))
+	st.Mu.Unlock()
+	s.saveMeta()
+	return out, nil
+}
+
+// --- Capacity mode ---
+
+// UpdateStreamModeInput is the UpdateStreamMode request.
+type UpdateStreamModeInput struct {
+	StreamARN           string             `json:"StreamARN"`
+	StreamModeDetails   *StreamModeDetails `json:"StreamModeDetails"`
+	WarmThroughputMiBps *int32             `json:"WarmThroughputMiBps,omitempty"`
+	StreamId            string             `json:"StreamId,omitempty"`
+}
+
+// updateStreamMode switches a stream between PROVISIONED and ON_DEMAND. The stream keeps the
+// shards it has, as in Kinesis, which from then on scales an on-demand stream by itself; a stream
+// may switch twice in a rolling 24 hours.
+func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, error) {
+	v := &validator{}
+	v.required("streamARN", in.StreamARN != "")
+	v.streamARN("streamARN", in.StreamARN)
+	v.required("streamModeDetails", in.StreamModeDetails != nil)
+	if in.StreamModeDetails != nil {
+		v.required("streamModeDetails.streamMode", in.StreamModeDetails.StreamMode != "")
+		v.enum("streamModeDetails.streamMode", in.StreamModeDetails.StreamMode, modeProvisioned, modeOnDemand)
+	}
+	v.intRange("warmThroughputMiBps", in.WarmThroughputMiBps, 0, 1<<31-1)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	to := in.StreamModeDetails.StreamMode
+	if in.WarmThroughputMiBps != nil && to != modeOnDemand {
+		return nil, ErrInvalidArgument("WarmThroughputMiBps is supported only when updating a stream to ON_DEMAND mode.")
+	}
+	if in.WarmThroughputMiBps != nil {
+		if err := s.checkWarmThroughput(c, *in.WarmThroughputMiBps); err != nil {
+			return nil, err
+		}
+	}
+	st, err := s.activeStream(c, "", in.StreamARN, false)
+	if err != nil {
+		return nil, err
+	}
+	a := s.store.Account(st.Key.Account, st.Key.Region)
+	a.Mu.Lock()
+	defer a.Mu.Unlock()
+	st.Mu.Lock()
+	defer st.Mu.Unlock()
+	if err := checkActive(st); err != nil {
+		return nil, err
+	}
+	if st.Mode == to {
+		return nil, ErrInvalidArgument("Stream %s under account %s is already in %s mode.", st.Key.Name, st.Key.Account, to)
+	}
+	if to == modeProvisioned && st.Distribution == distributionAuto {
+		return nil, ErrInvalidArgument("Stream %s under account %s uses the AUTO record distribution strategy, which only ON_DEMAND streams support. Set USER_PARTITION_KEY before switching to PROVISIONED.", st.Key.Name, st.Key.Account)
+	}
+	incarnation := store.StreamIncarnation(st)
+	var recent []time.Time
+	for _, t := range a.ModeSwitches[incarnation] {
+		if c.now.Sub(t) < 24*time.Hour {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= modeSwitchesPerDay {
+		return nil, ErrLimitExceeded("Stream %s under account %s has already changed capacity mode twice in the last 24 hours, the most allowed. Try again after %s.", st.Key.Name, st.Key.Account, recent[0].Add(24*time.Hour).UTC().Format(time.RFC3339))
+	}
+	a.ModeSwitches[incarnation] = append(recent, c.now)
+	warm := in.WarmThroughputMiBps
+	s.beginUpdate(c, st, func(time.Time) {
+		st.Mode = to
+		switch {
+		case to == modeProvisioned:
+			st.WarmThroughput = nil
+		case warm != nil:
+			st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(*warm), CurrentMiBps: int(*warm)}
+		}
+	})
+	return &Empty{}, nil
+}
+
+// --- Record size ---
+
+// UpdateMaxRecordSizeInput is the UpdateMaxRecordSize request.
+type UpdateMaxRecordSizeInput struct {
+	StreamARN          string `json:"StreamARN,omitempty"`
+	MaxRecordSizeInKiB *int32 `json:"MaxRecordSizeInKiB"`
+	StreamId           string `json:"StreamId,omitempty"`
+}
+
+// updateMaxRecordSize sets the largest record (data plus partition key) the stream takes, from
+// 1 MiB to 10 MiB.
+func (s *Server) updateMaxRecordSize(c *call, in *UpdateMaxRecordSizeInput) (*Empty, error) {
+	v := &validator{}
+	v.streamARN("streamARN", in.StreamARN)
+	v.required("maxRecordSizeInKiB", in.MaxRecordSizeInKiB != nil)
+	v.intRange("maxRecordSizeInKiB", in.MaxRecordSizeInKiB, minMaxRecordSizeKiB, maxMaxRecordSizeKiB)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if in.StreamARN == "" {
+		return nil, ErrInvalidArgument("StreamARN must be provided.")
+	}
+	st, err := s.activeStream(c, "", in.StreamARN, false)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	defer st.Mu.Unlock()
+	if err := checkActive(st); err != nil {
+		return nil, err
+	}
+	kib := int(*in.MaxRecordSizeInKiB)
+	s.beginUpdate(c, st, func(time.Time) { st.MaxRecordSizeKiB = kib })
+	return &Empty{}, nil
+}
+
+// --- Warm throughput ---
+
+// UpdateStreamWarmThroughputInput is the UpdateStreamWarmThroughput request.
+type UpdateStreamWarmThroughputInput struct {
+	StreamName          string `json:"StreamName,omitempty"`
+	StreamARN           string `json:"StreamARN,omitempty"`
+	WarmThroughputMiBps *int32 `json:"WarmThroughputMiBps"`
+	StreamId            string `json:"StreamId,omitempty"`
+}
+
+// UpdateStreamWarmThroughputOutput is the UpdateStreamWarmThroughput answer.
+type UpdateStreamWarmThroughputOutput struct {
+	StreamARN      string                `json:"StreamARN"`
+	StreamName     string                `json:"StreamName"`
+	WarmThroughput *WarmThroughputObject `json:"WarmThroughput"`
+}
+
+// checkWarmThroughput refuses warm throughput unless the account has the minimum throughput
+// billing commitment, and above the 10 GiB/s ceiling.
+func (s *Server) checkWarmThroughput(c *call, mibps int32) error {
+	a := s.store.Account(c.account, c.region)
+	a.Mu.Lock()
+	committed := s.settleCommitment(a, c.now)
+	a.Mu.Unlock()
+	if !committed {
+		return ErrInvalidArgument("Warm throughput requires the MinimumThroughputBillingCommitment to be ENABLED for account %s. Enable it with UpdateAccountSettings.", c.account)
+	}
+	if mibps > maxWarmThroughputMiBps {
+		return ErrLimitExceeded("Requested warm throughput of %d MiBps exceeds the limit of %d MiBps for a stream.", mibps, maxWarmThroughputMiBps)
+	}
+	return nil
+}
+
+// updateStreamWarmThroughput scales an on-demand stream's warm throughput: the answer shows the
+// target and the current value, which reaches the target when the UPDATING delay has passed.
+func (s *Server) updateStreamWarmThroughput(c *call, in *UpdateStreamWarmThroughputInput) (*UpdateStreamWarmThroughputOutput, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	v.required("warmThroughputMiBps", in.WarmThroughputMiBps != nil)
+	v.intRange("warmThroughputMiBps", in.WarmThroughputMiBps, 0, 1<<31-1)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.RLock()
+	mode := st.Mode
+	st.Mu.RUnlock()
+	if mode != modeOnDemand {
+		return nil, ErrInvalidArgument("Warm throughput is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
+	}
+	target := *in.WarmThroughputMiBps
+	if err := s.checkWarmThroughput(c, target); err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	defer st.Mu.Unlock()
+	if err := checkActive(st); err != nil {
+		return nil, err
+	}
+	var current int32
+	if st.WarmThroughput != nil {
+		current = int32(st.WarmThroughput.CurrentMiBps)
+	}
+	out := &UpdateStreamWarmThroughputOutput{StreamARN: st.ARN, StreamName: st.Key.Name,
+		WarmThroughput: &WarmThroughputObject{TargetMiBps: &target, CurrentMiBps: &current}}
+	st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(target), CurrentMiBps: int(current)}
+	s.beginUpdate(c, st, func(time.Time) {
+		st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(target), CurrentMiBps: int(target)}
+	})
+	return out, nil
+}
+
+// --- Record distribution ---
+
+// UpdateStreamRecordDistributionStrategyInput is the UpdateStreamRecordDistributionStrategy
+// request.
+type UpdateStreamRecordDistributionStrategyInput struct {
+	StreamARN                  string `json:"StreamARN"`
+	RecordDistributionStrategy string `json:"RecordDistributionStrategy"`
+	StreamId                   string `json:"StreamId,omitempty"`
+}
+
+// updateStreamRecordDistributionStrategy switches how records are placed: AUTO spreads them over
+// the open shards whatever their keys, USER_PARTITION_KEY routes by key. The change is immediate,
+// with no UPDATING, as in Kinesis; records already stored stay where they are.
+func (s *Server) updateStreamRecordDistributionStrategy(c *call, in *UpdateStreamRecordDistributionStrategyInput) (*Empty, error) {
+	v := &validator{}
+	v.required("streamARN", in.StreamARN != "")
+	v.streamARN("streamARN", in.StreamARN)
+	v.required("recordDistributionStrategy", in.RecordDistributionStrategy != "")
+	v.enum("recordDistributionStrategy", in.RecordDistributionStrategy, distributionAuto, distributionKey)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	st, err := s.activeStream(c, "", in.StreamARN, true)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	if st.Mode != modeOnDemand && in.RecordDistributionStrategy == distributionAuto {
+		st.Mu.Unlock()
+		return nil, ErrInvalidArgument("The AUTO record distribution strategy is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, st.Mode)
+	}
+	st.Distribution = in.RecordDistributionStrategy
+	st.Mu.Unlock()
+	s.saveMeta()
+	return &Empty{}, nil
+}

@@ -1,0 +1,533 @@
+package emulator
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/pelicanhq/pelican/emulator/internal/store"
+)
+
+// Tags and resource policies: AddTagsToStream, RemoveTagsFromStream, ListTagsForStream, and
+// TagResource, UntagResource, ListTagsForResource, PutResourcePolicy, GetResourcePolicy,
+// DeleteResourcePolicy, which name a stream or a consumer by ARN.
+
+func tagOperations() map[string]operation {
+	return map[string]operation{
+		"AddTagsToStream":      op(true, (*Server).addTagsToStream),
+		"RemoveTagsFromStream": op(true, (*Server).removeTagsFromStream),
+		"ListTagsForStream":    op(true, (*Server).listTagsForStream),
+		"TagResource":          op(true, (*Server).tagResource),
+		"UntagResource":        op(true, (*Server).untagResource),
+		"ListTagsForResource":  op(true, (*Server).listTagsForResource),
+		"PutResourcePolicy":    op(true, (*Server).putResourcePolicy),
+		"GetResourcePolicy":    op(true, (*Server).getResourcePolicy),
+		"DeleteResourcePolicy": op(true, (*Server).deleteResourcePolicy),
+	}
+}
+
+const (
+	maxTagsPerResource   = 50  // tags a stream or consumer may carry
+	maxTagsPerRequest    = 200 // entries of one Tags map
+	maxTagKeysPerRequest = 50  // entries of one TagKeys list
+	maxListTags          = 50  // ListTagsForStream's Limit
+	maxPolicyBytes       = 20480
+)
+
+// tagPattern is what tag keys and values may hold: Unicode letters, digits, white space and
+// _ . : / = + - % @.
+var tagPattern = mustPattern(`^[\p{L}\p{Z}\p{N}_.:/=+\-%@]*$`)
+
+// resourceARNPattern is the ResourceARN of TagResource and the policy operations: a stream or a
+// consumer.
+var resourceARNPattern = mustPattern(`^arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+$`)
+
+// Tag is one tag of a resource.
+type Tag struct {
+	Key   string `json:"Key"`
+	Value string `json:"Value"`
+}
+
+// tagMap checks the size of a Tags map in AWS's words.
+func (v *validator) tagMap(member string, tags map[string]string, required bool) {
+	if tags == nil {
+		if required {
+			v.add(nil, member, "must not be null")
+		}
+		return
+	}
+	if len(tags) > maxTagsPerRequest {
+		v.add(tags, member, "must have length less than or equal to 200")
+	}
+	for _, k := range sortedKeys(tags) {
+		if n := len([]rune(k)); n < 1 || n > 128 {
+			v.errs = append(v.errs, "Value '"+k+"' at '"+member+"' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+		}
+		if n := len([]rune(tags[k])); n > 256 {
+			v.errs = append(v.errs, "Value '"+tags[k]+"' at '"+member+"' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
+		}
+	}
+}
+
+// tagKeys checks a TagKeys list in AWS's words.
+func (v *validator) tagKeys(member string, keys []string) {
+	if keys == nil {
+		v.add(nil, member, "must not be null")
+		return
+	}
+	if len(keys) < 1 {
+		v.add("[]", member, "must have length greater than or equal to 1")
+	}
+	if len(keys) > maxTagKeysPerRequest {
+		v.add("["+strings.Join(keys, ", ")+"]", member, "must have length less than or equal to 50")
+	}
+	for _, k := range keys {
+		v.stringLen(member+".member", k, 1, 128)
+	}
+}
+
+func (v *validator) resourceARN(member, arn string) {
+	if arn == "" {
+		v.add(nil, member, "must not be null")
+		return
+	}
+	v.stringLen(member, arn, 1, 2048)
+	v.pattern(member, arn, resourceARNPattern, `arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+`)
+}
+
+// checkTagText refuses keys and values outside the characters AWS allows, and keys in the
+// reserved aws: namespace.
+func checkTagText(tags map[string]string, keys []string) error {
+	for _, k := range keys {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return ErrInvalidArgument("Tag key %s uses the reserved prefix aws:. Tag keys can't start with aws:.", k)
+		}
+	}
+	for _, k := range keys {
+		if !tagPattern.MatchString(k) || !tagPattern.MatchString(tags[k]) {
+			return ErrInvalidArgument("%s", "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . : / = + - % @.")
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// addTags merges tags into have, refusing the change whole when the result would carry more than
+// 50 tags. what names the resource in the message.
+func addTags(have, tags map[string]string, what string) error {
+	n := len(have)
+	for k := range tags {
+		if _, ok := have[k]; !ok {
+			n++
+		}
+	}
+	if n > maxTagsPerResource {
+		return ErrInvalidArgument("Failed to add tags to %s because a given resource cannot have more than %d tags associated with it.", what, maxTagsPerResource)
+	}
+	for k, val := range tags {
+		have[k] = val
+	}
+	return nil
+}
+
+// AddTagsToStreamInput is the AddTagsToStream request.
+type AddTagsToStreamInput struct {
+	StreamName string            `json:"StreamName,omitempty"`
+	StreamARN  string            `json:"StreamARN,omitempty"`
+	Tags       map[string]string `json:"Tags"`
+	StreamId   string            `json:"StreamId,omitempty"`
+}
+
+func (s *Server) addTagsToStream(c *call, in *AddTagsToStreamInput) (*Empty, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	v.tagMap("tags", in.Tags, true)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkTagText(in.Tags, sortedKeys(in.Tags)); err != nil {
+		return nil, err
+	}
+	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	if st.Tags == nil {
+		st.Tags = map[string]string{}
+	}
+	err = addTags(st.Tags, in.Tags, "stream "+st.Key.Name+" under account "+st.Key.Account)
+	st.Mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	s.saveMeta()
+	return &Empty{}, nil
+}
+
+// RemoveTagsFromStreamInput is the RemoveTagsFromStream request.
+type RemoveTagsFromStreamInput struct {
+	StreamName string   `json:"StreamName,omitempty"`
+	StreamARN  string   `json:"StreamARN,omitempty"`
+	TagKeys    []string `json:"TagKeys"`
+	StreamId   string   `json:"StreamId,omitempty"`
+}
+
+func (s *Server) removeTagsFromStream(c *call, in *RemoveTagsFromStreamInput) (*Empty, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	v.tagKeys("tagKeys", in.TagKeys)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkTagText(nil, in.TagKeys); err != nil {
+		return nil, err
+	}
+	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	for _, k := range in.TagKeys {
+		delete(st.Tags, k)
+	}
+	st.Mu.Unlock()
+	s.saveMeta()
+	return &Empty{}, nil
+}
+
+// ListTagsForStreamInput is the ListTagsForStream request.
+type ListTagsForStreamInput struct {
+	StreamName           string `json:"StreamName,omitempty"`
+	StreamARN            string `json:"StreamARN,omitempty"`
+	ExclusiveStartTagKey string `json:"ExclusiveStartTagKey,omitempty"`
+	Limit                *int32 `json:"Limit,omitempty"`
+	StreamId             string `json:"StreamId,omitempty"`
+}
+
+// ListTagsForStreamOutput is the ListTagsForStream answer.
+type ListTagsForStreamOutput struct {
+	Tags        []Tag `json:"Tags"`
+	HasMoreTags bool  `json:"HasMoreTags"`
+}
+
+func (s *Server) listTagsForStream(c *call, in *ListTagsForStreamInput) (*ListTagsForStreamOutput, error) {
+	v := &validator{}
+	v.streamName("streamName", in.StreamName, false)
+	v.streamARN("streamARN", in.StreamARN)
+	if in.ExclusiveStartTagKey != "" {
+		v.stringLen("exclusiveStartTagKey", in.ExclusiveStartTagKey, 1, 128)
+	}
+	v.intRange("limit", in.Limit, 1, maxListTags)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	st, err := s.stream(c, in.StreamName, in.StreamARN)
+	if err != nil {
+		return nil, err
+	}
+	limit := maxListTags
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	st.Mu.RLock()
+	defer st.Mu.RUnlock()
+	if st.Status == store.StatusDeleting {
+		return nil, errStreamNotFound(st.Key)
+	}
+	out := &ListTagsForStreamOutput{Tags: []Tag{}}
+	for _, k := range sortedKeys(st.Tags) {
+		if k <= in.ExclusiveStartTagKey {
+			continue
+		}
+		if len(out.Tags) == limit {
+			out.HasMoreTags = true
+			break
+		}
+		out.Tags = append(out.Tags, Tag{Key: k, Value: st.Tags[k]})
+	}
+	return out, nil
+}
+
+// resource is what TagResource and the policy operations name by ARN: a stream, or one of its
+// consumers.
+type resource struct {
+	arn    string
+	stream *store.Stream
+	// consumer is set for a consumer; its tags and policy live in the account of its stream.
+	consumer *store.Consumer
+	account  *store.Account
+}
+
+// what names the resource in messages.
+func (r resource) what() string {
+	if r.consumer != nil {
+		return "consumer " + r.arn
+	}
+	return "stream " + r.stream.Key.Name + " under account " + r.stream.Key.Account
+}
+
+// resource finds the stream or consumer an ARN names.
+func (s *Server) resource(c *call, arn string) (resource, error) {
+	if strings.Contains(arn, "/consumer/") {
+		st, cons, err := s.findConsumer(c, consumerRef{arn: arn})
+		if err != nil {
+			return resource{}, err
+		}
+		return resource{arn: arn, stream: st, consumer: cons, account: s.store.Account(st.Key.Account, st.Key.Region)}, nil
+	}
+	k, ok := parseStreamARN(arn)
+	if !ok {
+		return resource{}, ErrInvalidArgument("ResourceARN %s is neither a stream ARN nor a consumer ARN.", arn)
+	}
+	st := s.store.Get(k)
+	if st == nil || s.settle(st, c.now) {
+		return resource{}, errStreamNotFound(k)
+	}
+	st.Mu.RLock()
+	deleting := st.Status == store.StatusDeleting
+	st.Mu.RUnlock()
+	if deleting {
+		return resource{}, errStreamNotFound(k)
+	}
+	return resource{arn: arn, stream: st}, nil
+}
+
+// tags calls f with the tag map of the resource, under the lock that guards it.
+func (r resource) tags(f func(tags map[string]string) map[string]string) {
+	if r.consumer != nil {
+		r.account.Mu.Lock()
+		defer r.account.Mu.Unlock()
+		if got := f(r.account.Tags[r.arn]); len(got) > 0 {
+			r.account.Tags[r.arn] = got
+		} else {
+			delete(r.account.Tags, r.arn)
+		}
+		return
+	}
+	r.stream.Mu.Lock()
+	defer r.stream.Mu.Unlock()
+	r.stream.Tags = f(r.stream.Tags)
+}
+
+// TagResourceInput is the TagResource request.
+type TagResourceInput struct {
+	ResourceARN string            `json:"ResourceARN"`
+	Tags        map[string]string `json:"Tags"`
+	StreamId    string            `json:"StreamId,omitempty"`
+}
+
+func (s *Server) tagResource(c *call, in *TagResourceInput) (*Empty, error) {
+	v := &validator{}
+	v.tagMap("tags", in.Tags, true)
+	v.resourceARN("resourceARN", in.ResourceARN)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkTagText(in.Tags, sortedKeys(in.Tags)); err != nil {
+		return nil, err
+	}
+	r, err := s.resource(c, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	r.tags(func(have map[string]string) map[string]string {
+		if have == nil {
+			have = map[string]string{}
+		}
+		err = addTags(have, in.Tags, r.what())
+		return have
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.saveMeta()
+	return &Empty{}, nil
+}
+
+// UntagResourceInput is the UntagResource request.
+type UntagResourceInput struct {
+	ResourceARN string   `json:"ResourceARN"`
+	TagKeys     []string `json:"TagKeys"`
+	StreamId    string   `json:"StreamId,omitempty"`
+}
+
+func (s *Server) untagResource(c *call, in *UntagResourceInput) (*Empty, error) {
+	v := &validator{}
+	v.tagKeys("tagKeys", in.TagKeys)
+	v.resourceARN("resourceARN", in.ResourceARN)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkTagText(nil, in.TagKeys); err != nil {
+		return nil, err
+	}
+	r, err := s.resource(c, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	r.tags(func(have map[string]string) map[string]string {
+		for _, k := range in.TagKeys {
+			delete(have, k)
+		}
+		return have
+	})
+	s.saveMeta()
+	return &Empty{}, nil
+}
+
+// ListTagsForResourceInput is the ListTagsForResource request.
+type ListTagsForResourceInput struct {
+	ResourceARN string `json:"ResourceARN"`
+	StreamId    string `json:"StreamId,omitempty"`
+}
+
+// ListTagsForResourceOutput is the ListTagsForResource answer.
+type ListTagsForResourceOutput struct {
+	Tags []Tag `json:"Tags"`
+}
+
+func (s *Server) listTagsForResource(c *call, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
+	v := &validator{}
+	v.resourceARN("resourceARN", in.ResourceARN)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	r, err := s.resource(c, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	out := &ListTagsForResourceOutput{Tags: []Tag{}}
+	r.tags(func(have map[string]string) map[string]string {
+		for _, k := range sortedKeys(have) {
+			out.Tags = append(out.Tags, Tag{Key: k, Value: have[k]})
+		}
+		return have
+	})
+	return out, nil
+}
+
+// policy calls f with the resource policy of the resource ("" for none) and keeps what it
+// returns, under the lock that guards it.
+func (r resource) policy(f func(policy string) string) {
+	if r.consumer != nil {
+		r.account.Mu.Lock()
+		defer r.account.Mu.Unlock()
+		if p := f(r.account.Policies[r.arn]); p != "" {
+			r.account.Policies[r.arn] = p
+		} else {
+			delete(r.account.Policies, r.arn)
+		}
+		return
+	}
+	r.stream.Mu.Lock()
+	defer r.stream.Mu.Unlock()
+	r.stream.Policy = f(r.stream.Policy)
+}
+
+// PutResourcePolicyInput is the PutResourcePolicy request.
+type PutResourcePolicyInput struct {
+	ResourceARN string `json:"ResourceARN"`
+	Policy      string `json:"Policy"`
+	StreamId    string `json:"StreamId,omitempty"`
+}
+
+// checkPolicy accepts a policy document that is a JSON object with a Statement, as IAM requires of
+// every policy; the emulator does not evaluate it.
+func checkPolicy(doc string) error {
+	var p map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return ErrInvalidArgument("Policy is not a valid JSON policy document: %v", err)
+	}
+	if _, ok := p["Statement"]; !ok {
+		return ErrInvalidArgument("Policy is not a valid policy document: it has no Statement.")
+	}
+	return nil
+}
+
+func (s *Server) putResourcePolicy(c *call, in *PutResourcePolicyInput) (*Empty, error) {
+	v := &validator{}
+	v.resourceARN("resourceARN", in.ResourceARN)
+	v.required("policy", in.Policy != "")
+	if len(in.Policy) > maxPolicyBytes {
+		v.add("...", "policy", "must have length less than or equal to 20480")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkPolicy(in.Policy); err != nil {
+		return nil, err
+	}
+	r, err := s.resource(c, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	r.policy(func(string) string { return in.Policy })
+	s.saveMeta()
+	return &Empty{}, nil
+}
+
+// GetResourcePolicyInput is the GetResourcePolicy request.
+type GetResourcePolicyInput struct {
+	ResourceARN string `json:"ResourceARN"`
+	StreamId    string `json:"StreamId,omitempty"`
+}
+
+// GetResourcePolicyOutput is the GetResourcePolicy answer.
+type GetResourcePolicyOutput struct {
+	Policy string `json:"Policy"`
+}
+
+// noPolicy is the Policy GetResourcePolicy answers for a resource without one.
+const noPolicy = "{}"
+
+func (s *Server) getResourcePolicy(c *call, in *GetResourcePolicyInput) (*GetResourcePolicyOutput, error) {
+	v := &validator{}
+	v.resourceARN("resourceARN", in.ResourceARN)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	r, err := s.resource(c, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	out := &GetResourcePolicyOutput{Policy: noPolicy}
+	r.policy(func(p string) string {
+		if p != "" {
+			out.Policy = p
+		}
+		return p
+	})
+	return out, nil
+}
+
+// DeleteResourcePolicyInput is the DeleteResourcePolicy request.
+type DeleteResourcePolicyInput struct {
+	ResourceARN string `json:"ResourceARN"`
+	StreamId    string `json:"StreamId,omitempty"`
+}
+
+func (s *Server) deleteResourcePolicy(c *call, in *DeleteResourcePolicyInput) (*Empty, error) {
+	v := &validator{}
+	v.resourceARN("resourceARN", in.ResourceARN)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	r, err := s.resource(c, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	r.policy(func(string) string { return "" })
+	s.saveMeta()
+	return &Empty{}, nil
+}
