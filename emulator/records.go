@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/pelicanhq/pelican/emulator/internal/store"
@@ -203,8 +204,27 @@ func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, er
 		g.pending = append(g.pending, store.Pending{PartitionKey: r.PartitionKey, Data: r.Data})
 		g.slots = append(g.slots, i)
 	}
-	for _, g := range groups {
-		recs, err := s.appendRecords(c, st, g.shard, g.pending)
+	// With a data directory, the shards' appends go to the journal together, so that one request
+	// waits on one shared fsync rather than one per shard.
+	results := make([][]store.Record, len(groups))
+	errs := make([]error, len(groups))
+	if s.store.Journal().Durable() && len(groups) > 1 {
+		var wg sync.WaitGroup
+		for i, g := range groups {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = s.appendRecords(c, st, g.shard, g.pending)
+			}()
+		}
+		wg.Wait()
+	} else {
+		for i, g := range groups {
+			results[i], errs[i] = s.appendRecords(c, st, g.shard, g.pending)
+		}
+	}
+	for gi, g := range groups {
+		recs, err := results[gi], errs[gi]
 		if err != nil {
 			e := ErrInternalFailure("Internal service failure.")
 			if ae, ok := err.(*Error); ok {
