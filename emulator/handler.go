@@ -104,6 +104,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := opn.handle(s, c, codec, body)
+	if err == nil && opn.control && changesState(name) {
+		// Every control-plane change reaches the journal here, after the operation has released
+		// its locks, so that no family has to remember to save.
+		s.saveMeta()
+	}
 	if err == nil {
 		err = s.faults.after(c)
 	}
@@ -132,6 +137,12 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		return buf, nil
 	}
 	return io.ReadAll(body)
+}
+
+// changesState reports whether a control-plane operation can change state: all but the
+// Describe, List and Get calls.
+func changesState(op string) bool {
+	return !strings.HasPrefix(op, "Describe") && !strings.HasPrefix(op, "List") && !strings.HasPrefix(op, "Get")
 }
 
 func (s *Server) operationName(target string) (string, bool) {

@@ -98,7 +98,6 @@ func (s *Server) changeRetention(c *call, in *IncreaseStreamRetentionPeriodInput
 	}
 	st.RetentionHours = hours
 	st.Mu.Unlock()
-	s.saveMeta()
 	return &Empty{}, nil
 }
 
@@ -270,7 +269,6 @@ func (s *Server) changeMonitoring(c *call, in *EnableEnhancedMonitoringInput, en
 	st.Metrics = now
 	out.DesiredShardLevelMetrics = nonNil(slices.Clone(now))
 	st.Mu.Unlock()
-	s.saveMeta()
 	return out, nil
 }
 
@@ -496,6 +494,5 @@ func (s *Server) updateStreamRecordDistributionStrategy(c *call, in *UpdateStrea
 	}
 	st.Distribution = in.RecordDistributionStrategy
 	st.Mu.Unlock()
-	s.saveMeta()
 	return &Empty{}, nil
 }

@@ -229,12 +229,6 @@ func (s *Server) splitShard(c *call, in *SplitShardInput) (*Empty, error) {
 		return nil, err
 	}
 	key, ok := store.ParseHashKey(in.NewStartingHashKey)
-	changed := false
-	defer func() {
-		if changed {
-			s.saveMeta() // after the unlock below: the journal reads every stream
-		}
-	}()
 	st.Mu.Lock()
 	defer st.Mu.Unlock()
 	if st.Status != store.StatusActive {
@@ -251,7 +245,6 @@ func (s *Server) splitShard(c *call, in *SplitShardInput) (*Empty, error) {
 	if err := s.checkShardLimit(c, 1); err != nil {
 		return nil, err
 	}
-	changed = true
 	s.beginUpdate(c, st, func(now time.Time) {
 		split(st, sh, key, now)
 	})
@@ -279,12 +272,6 @@ func (s *Server) mergeShards(c *call, in *MergeShardsInput) (*Empty, error) {
 	if err != nil {
 		return nil, err
 	}
-	changed := false
-	defer func() {
-		if changed {
-			s.saveMeta() // after the unlock below: the journal reads every stream
-		}
-	}()
 	st.Mu.Lock()
 	defer st.Mu.Unlock()
 	if st.Status != store.StatusActive {
@@ -302,7 +289,6 @@ func (s *Server) mergeShards(c *call, in *MergeShardsInput) (*Empty, error) {
 	if a == b || !(adjacent(a, b) || adjacent(b, a)) {
 		return nil, ErrInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
 	}
-	changed = true
 	s.beginUpdate(c, st, func(now time.Time) {
 		merge(st, a, b, now)
 	})
@@ -346,12 +332,6 @@ func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateSh
 	if err != nil {
 		return nil, err
 	}
-	changed := false
-	defer func() {
-		if changed {
-			s.saveMeta() // after the unlock below: the journal reads every stream
-		}
-	}()
 	st.Mu.Lock()
 	defer st.Mu.Unlock()
 	if st.Status != store.StatusActive {
@@ -378,7 +358,6 @@ func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateSh
 	if target == current {
 		return out, nil
 	}
-	changed = true
 	s.beginUpdate(c, st, func(now time.Time) {
 		rescale(st, target, now)
 	})
@@ -408,8 +387,8 @@ func (s *Server) checkShardLimit(c *call, more int) error {
 }
 
 // beginUpdate puts a stream in UPDATING and schedules apply for when the update delay has passed
-// (settle applies it and saves the metadata). Callers hold st.Mu and save the metadata once they
-// have released it.
+// (settle applies it and saves the metadata). Callers hold st.Mu; the handler saves the metadata
+// once the operation has returned.
 func (s *Server) beginUpdate(c *call, st *store.Stream, apply func(now time.Time)) {
 	st.Status = store.StatusUpdating
 	st.PendingUntil = c.now.Add(s.cfg.delays.UpdateStream)

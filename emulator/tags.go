@@ -170,7 +170,6 @@ func (s *Server) addTagsToStream(c *call, in *AddTagsToStreamInput) (*Empty, err
 	if err != nil {
 		return nil, err
 	}
-	s.saveMeta()
 	return &Empty{}, nil
 }
 
@@ -202,7 +201,6 @@ func (s *Server) removeTagsFromStream(c *call, in *RemoveTagsFromStreamInput) (*
 		delete(st.Tags, k)
 	}
 	st.Mu.Unlock()
-	s.saveMeta()
 	return &Empty{}, nil
 }
 
@@ -351,7 +349,6 @@ func (s *Server) tagResource(c *call, in *TagResourceInput) (*Empty, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.saveMeta()
 	return &Empty{}, nil
 }
 
@@ -382,7 +379,6 @@ func (s *Server) untagResource(c *call, in *UntagResourceInput) (*Empty, error) 
 		}
 		return have
 	})
-	s.saveMeta()
 	return &Empty{}, nil
 }
 
@@ -473,7 +469,6 @@ func (s *Server) putResourcePolicy(c *call, in *PutResourcePolicyInput) (*Empty,
 		return nil, err
 	}
 	r.policy(func(string) string { return in.Policy })
-	s.saveMeta()
 	return &Empty{}, nil
 }
 
@@ -528,6 +523,5 @@ func (s *Server) deleteResourcePolicy(c *call, in *DeleteResourcePolicyInput) (*
 		return nil, err
 	}
 	r.policy(func(string) string { return "" })
-	s.saveMeta()
 	return &Empty{}, nil
 }
