@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/emulator"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
 
 // The issue-13 benchmarks drive the emulator through the real Go SDK over loopback HTTP with four
@@ -37,9 +38,9 @@ func benchClient(endpoint string) *kinesis.Client {
 	cfg := aws.Config{
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "secret", ""),
-		HTTPClient: &http.Client{Transport: &http.Transport{
+		HTTPClient: &http.Client{Transport: pelicantest.Transport(&http.Transport{
 			MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64, DisableCompression: true,
-		}},
+		})},
 	}
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		o.BaseEndpoint = aws.String(endpoint)

@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/pelicanhq/pelican/emulator"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
 
 // newClient returns an unchanged aws-sdk-go-v2 Kinesis client aimed at srv, with retries off so
@@ -22,7 +22,7 @@ func newClient(t testing.TB, srv *emulator.Server, optFns ...func(*kinesis.Optio
 	cfg := aws.Config{
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		HTTPClient:  &http.Client{Timeout: 30 * time.Second},
+		HTTPClient:  pelicantest.HTTPClient(),
 	}
 	return kinesis.NewFromConfig(cfg, append([]func(*kinesis.Options){func(o *kinesis.Options) {
 		o.BaseEndpoint = aws.String(srv.URL())

@@ -133,3 +133,23 @@ func TestGarbageIteratorIsInvalidArgument(t *testing.T) {
 		t.Fatal("forgery did not change the iterator")
 	}
 }
+
+// TestEmptyDataIsAccepted pins the API's minimum Data length of 0, over JSON and CBOR.
+func TestEmptyDataIsAccepted(t *testing.T) {
+	srv := emulator.RunT(t, emulator.WithStream("empty", 1))
+	ctx := ctxT(t)
+	for name, kc := range map[string]*kinesis.Client{"json": newClient(t, srv), "cbor": newCBORClient(t, srv)} {
+		put, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("empty"), PartitionKey: aws.String(name), Data: []byte{}})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		batch, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("empty"),
+			Records: []types.PutRecordsRequestEntry{{PartitionKey: aws.String(name), Data: []byte{}}}})
+		if err != nil || aws.ToInt32(batch.FailedRecordCount) != 0 {
+			t.Fatalf("%s: PutRecords of empty data: %v %+v", name, err, batch)
+		}
+		if got := readOne(t, kc, "empty", *put.ShardId, *put.SequenceNumber); len(got.Data) != 0 {
+			t.Fatalf("%s: read back %q", name, got.Data)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/http"
 	"testing"
 	"time"
 
@@ -42,7 +41,7 @@ func (e *Emulator) Config() aws.Config {
 	return aws.Config{
 		Region:      e.Region(),
 		Credentials: credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
-		HTTPClient:  &http.Client{Timeout: 2 * time.Minute},
+		HTTPClient:  HTTPClient(),
 	}
 }
 

@@ -164,8 +164,8 @@ func TestFileJournalRestoresStreamsShardsAndRecords(t *testing.T) {
 	requireSameRecords(t, readAll(got.Shards[0]), want0)
 	requireSameRecords(t, readAll(got.Shards[1]), before)
 	requireSameRecords(t, readAll(got.Shards[3]), child)
-	if got.Shards[0].Next() != 3 || got.Shards[2].Next() != 0 {
-		t.Fatalf("next indexes %d, %d; want 3, 0", got.Shards[0].Next(), got.Shards[2].Next())
+	if got.Shards[0].Next() != 4 || got.Shards[2].Next() != 1 {
+		t.Fatalf("next indexes %d, %d; want 4, 1", got.Shards[0].Next(), got.Shards[2].Next())
 	}
 }
 
@@ -177,8 +177,8 @@ func TestFileJournalSequenceNumbersContinueAfterRestart(t *testing.T) {
 	s2, j2, _ := reopen(t, j)
 	st2 := s2.Get(st.Key)
 	more := put(t, j2, st2, st2.Shards[0], testEpoch.Add(time.Second), "d")
-	if more[0].Index != 3 || !sequenceLess(first[2].Sequence, more[0].Sequence) {
-		t.Fatalf("after restart: index %d seq %s, want index 3 above %s", more[0].Index, more[0].Sequence, first[2].Sequence)
+	if more[0].Index != 4 || !sequenceLess(first[2].Sequence, more[0].Sequence) {
+		t.Fatalf("after restart: index %d seq %s, want index 4 above %s", more[0].Index, more[0].Sequence, first[2].Sequence)
 	}
 	s3, _, _ := reopen(t, j2)
 	requireSameRecords(t, readAll(s3.Get(st.Key).Shards[0]), append(first, more...))
@@ -532,7 +532,7 @@ func TestFileJournalCompactKeepsNextIndex(t *testing.T) {
 	st2 := s2.Get(st.Key)
 	requireSameRecords(t, readAll(st2.Shards[0]), keep)
 	requireSameRecords(t, readAll(st2.Shards[1]), more)
-	if more[0].Index != 1 || st2.Shards[0].Next() != 3 || st2.Shards[1].Next() != 2 {
+	if more[0].Index != 2 || st2.Shards[0].Next() != 4 || st2.Shards[1].Next() != 3 {
 		t.Fatalf("indexes after compaction: %d, next %d and %d", more[0].Index, st2.Shards[0].Next(), st2.Shards[1].Next())
 	}
 }

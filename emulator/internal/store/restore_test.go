@@ -17,17 +17,17 @@ func TestShardBetween(t *testing.T) {
 	if _, err := sh.Append(testEpoch.Add(time.Hour), pending[4:], false); err != nil { // not yet visible
 		t.Fatal(err)
 	}
-	sh.Trim(testEpoch.Add(time.Minute)) // drops 0..3
+	sh.Trim(testEpoch.Add(time.Minute)) // drops 1..4 (records are numbered from 1)
 	cases := []struct {
 		from, to   uint64
 		first, len int
 	}{
-		{0, 10, 4, 6},  // trimmed records are gone; invisible ones are returned
-		{5, 7, 5, 2},   // a window
-		{8, 100, 8, 2}, // past the end
+		{0, 11, 5, 6},  // trimmed records are gone; invisible ones are returned
+		{6, 8, 6, 2},   // a window
+		{9, 100, 9, 2}, // past the end
 		{7, 7, 0, 0},   // empty range
 		{9, 3, 0, 0},   // reversed range
-		{0, 4, 0, 0},   // only trimmed records
+		{0, 5, 0, 0},   // only trimmed records
 	}
 	for _, tc := range cases {
 		got := sh.between(tc.from, tc.to)

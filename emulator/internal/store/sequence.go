@@ -19,7 +19,7 @@ import (
 type Sequence struct {
 	ShardCreated time.Time // second precision
 	ShardIndex   int
-	Index        uint64 // the record's position in its shard since the shard was created
+	Index        uint64 // the record's position in its shard, from 1; 0 is the shard's starting number
 	Arrival      time.Time
 }
 

@@ -52,7 +52,10 @@ func NewShard(index int, start, end HashKey, created time.Time, parent, adjacent
 		ID: ShardID(index), Index: index, StartHash: start, EndHash: end,
 		Parent: parent, AdjacentParent: adjacent, Created: created,
 		StartSequence: Sequence{ShardCreated: created, ShardIndex: index, Index: 0, Arrival: created}.Format(),
-		wake:          make(chan struct{}),
+		// Records are numbered from 1, so that the shard's starting sequence number (index 0)
+		// sorts below every record, even one that arrives in the shard's first second.
+		next: 1, visible: 1,
+		wake: make(chan struct{}),
 	}
 }
 
