@@ -169,7 +169,9 @@ func parseAuth(r *http.Request) (*signedRequest, *AuthError) {
 	for h := range strings.SplitSeq(signed, ";") {
 		s.signedHeaders = append(s.signedHeaders, strings.ToLower(strings.TrimSpace(h)))
 	}
-	if !slices.Contains(s.signedHeaders, "host") {
+	// Over HTTP/2 the host travels as the :authority pseudo-header, and clients that sign HTTP/2
+	// requests (the JavaScript SDK v3) sign that name instead.
+	if !slices.Contains(s.signedHeaders, "host") && !slices.Contains(s.signedHeaders, ":authority") {
 		return nil, authError(InvalidSignatureException, "'Host' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 	if algorithm != sigv4Algorithm {
@@ -331,7 +333,7 @@ func canonicalRequest(r *http.Request, s *signedRequest, payload string) string 
 func headerValue(r *http.Request, h string) string {
 	var values []string
 	switch h {
-	case "host":
+	case "host", ":authority":
 		values = []string{r.Host}
 	case "content-length":
 		values = r.Header.Values("Content-Length")

@@ -457,3 +457,19 @@ func TestVerifyRequestsOfTheKinesisClient(t *testing.T) {
 		requireAuthError(t, seen[2+i], want)
 	}
 }
+
+// TestAuthorityPseudoHeaderStandsForHost pins what the JavaScript SDK v3 sends over HTTP/2: it
+// signs ":authority" rather than "host", with the host as its value.
+func TestAuthorityPseudoHeaderStandsForHost(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:4567/", strings.NewReader("{}"))
+	r.Host = "127.0.0.1:4567"
+	r.Header.Set("X-Amz-Date", "20260301T120000Z")
+	const signed = ":authority;x-amz-date"
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20260301/us-east-1/kinesis/aws4_request, SignedHeaders="+signed+", Signature=00")
+	if _, err := ParseAuth(r); err != nil {
+		t.Fatalf("ParseAuth refused a request signed with :authority: %v", err)
+	}
+	if got := headerValue(r, ":authority"); got != "127.0.0.1:4567" {
+		t.Fatalf(":authority canonical value %q, want the host", got)
+	}
+}
