@@ -36,9 +36,9 @@ test-interop:
 setup-interop:
 	bash scripts/setup-interop.sh
 
-## bench: benchmarks, each beside the peer measured in the same run
+## bench: benchmarks, each beside the peer measured in the same run (the peers need make setup-interop)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+	$(GO) test -tags interop -run '^$$' -bench . -benchmem -timeout 60m ./...
 
 ## lint: gofmt, go vet, and staticcheck when it installs from the module proxy
 lint:
@@ -49,9 +49,9 @@ lint:
 		$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...; \
 	else echo "staticcheck unavailable from the module proxy; skipped"; fi
 
-## proto: regenerate the Go code of proto/ with pinned protoc-gen-go
+## proto: regenerate the Go code of proto/ with pinned buf and protoc-gen-go
 proto:
-	bash scripts/gen-proto.sh
+	BUF_VERSION=$(BUF_VERSION) PROTOC_GEN_GO_VERSION=$(PROTOC_GEN_GO_VERSION) bash scripts/gen-proto.sh
 
 ## image: the static pelican binary in a FROM scratch image
 image:
