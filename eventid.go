@@ -1,0 +1,38 @@
+package pelican
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"time"
+)
+
+// NewEventID returns a new UUID of version 7 (RFC 9562): 48 bits of Unix milliseconds, then 74
+// random bits. Its time order helps people reading logs; its randomness makes it a well-spread
+// partition key, since Kinesis hashes the key with MD5 anyway.
+func NewEventID() string {
+	return newUUIDv7(time.Now())
+}
+
+func newUUIDv7(now time.Time) string {
+	var u [16]byte
+	ms := uint64(now.UnixMilli())
+	var ts [8]byte
+	binary.BigEndian.PutUint64(ts[:], ms)
+	copy(u[0:6], ts[2:8])
+	// crypto/rand.Read never fails (Go 1.24 and later).
+	_, _ = rand.Read(u[6:])
+	u[6] = 0x70 | (u[6] & 0x0f) // version 7
+	u[8] = 0x80 | (u[8] & 0x3f) // variant 10
+	var s [36]byte
+	hex.Encode(s[0:8], u[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], u[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], u[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], u[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:36], u[10:16])
+	return string(s[:])
+}
