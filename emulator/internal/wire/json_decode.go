@@ -241,11 +241,49 @@ func (d *jsonDecoder) object(v reflect.Value) error {
 	if c != '{' {
 		return d.mismatch(c, v.Type())
 	}
+	info := d.cache.structFields(v.Type())
+	return d.members(func(key []byte) error {
+		f, ok := info.lookupBytes(key)
+		if !ok {
+			return d.skip()
+		}
+		fv, ok := fieldForSet(v, f.index)
+		if !ok {
+			return errJSONDecline
+		}
+		return d.value(fv)
+	})
+}
+
+func (d *jsonDecoder) mapValue(v reflect.Value) error {
+	t := v.Type()
+	if t.Key() != reflect.TypeFor[string]() {
+		return errJSONDecline
+	}
+	c, _ := d.peek()
+	if c != '{' {
+		return d.mismatch(c, t)
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeMap(t))
+	}
+	return d.members(func(key []byte) error {
+		elem := reflect.New(t.Elem()).Elem()
+		if err := d.value(elem); err != nil {
+			return err
+		}
+		v.SetMapIndex(reflect.ValueOf(string(key)), elem)
+		return nil
+	})
+}
+
+// members reads an object whose '{' is next, calling member for each key with the decoder at the
+// key's value; member must consume the value.
+func (d *jsonDecoder) members(member func(key []byte) error) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
 	d.pos++
-	info := d.cache.structFields(v.Type())
 	first := true
 	for {
 		c, err := d.peek()
@@ -266,78 +304,9 @@ func (d *jsonDecoder) object(v reflect.Value) error {
 		if err := d.expect(':'); err != nil {
 			return err
 		}
-		f, ok := info.lookupBytes(key)
-		if !ok {
-			if err := d.skip(); err != nil {
-				return err
-			}
-		} else {
-			fv, ok := fieldForSet(v, f.index)
-			if !ok {
-				return errJSONDecline
-			}
-			if err := d.value(fv); err != nil {
-				return err
-			}
-		}
-		first = false
-		c, err = d.peek()
-		if err != nil {
+		if err := member(key); err != nil {
 			return err
 		}
-		d.pos++
-		if c == '}' {
-			break
-		}
-		if c != ',' {
-			return d.syntax("want ',' or '}' in an object")
-		}
-	}
-	d.depth--
-	return nil
-}
-
-func (d *jsonDecoder) mapValue(v reflect.Value) error {
-	t := v.Type()
-	if t.Key().Kind() != reflect.String || t.Key() != reflect.TypeFor[string]() {
-		return errJSONDecline
-	}
-	c, _ := d.peek()
-	if c != '{' {
-		return d.mismatch(c, t)
-	}
-	if err := d.enter(); err != nil {
-		return err
-	}
-	d.pos++
-	if v.IsNil() {
-		v.Set(reflect.MakeMap(t))
-	}
-	first := true
-	for {
-		c, err := d.peek()
-		if err != nil {
-			return err
-		}
-		if c == '}' && first {
-			d.pos++
-			break
-		}
-		if c != '"' {
-			return d.syntax("want an object key")
-		}
-		key, err := d.str()
-		if err != nil {
-			return err
-		}
-		if err := d.expect(':'); err != nil {
-			return err
-		}
-		elem := reflect.New(t.Elem()).Elem()
-		if err := d.value(elem); err != nil {
-			return err
-		}
-		v.SetMapIndex(reflect.ValueOf(key), elem)
 		first = false
 		c, err = d.peek()
 		if err != nil {
