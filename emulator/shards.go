@@ -224,16 +224,12 @@ func (s *Server) splitShard(c *call, in *SplitShardInput) (*Empty, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
+	key, ok := store.ParseHashKey(in.NewStartingHashKey)
+	st, err := s.lockActive(c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}
-	key, ok := store.ParseHashKey(in.NewStartingHashKey)
-	st.Mu.Lock()
 	defer st.Mu.Unlock()
-	if st.Status != store.StatusActive {
-		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, st.Status)
-	}
 	sh := st.Shard(in.ShardToSplit)
 	if sh == nil || sh.Closed() {
 		return nil, ErrResourceNotFound("Could not find shard %s in stream %s under account %s.", in.ShardToSplit, st.Key.Name, st.Key.Account)
@@ -268,15 +264,11 @@ func (s *Server) mergeShards(c *call, in *MergeShardsInput) (*Empty, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
+	st, err := s.lockActive(c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
 	defer st.Mu.Unlock()
-	if st.Status != store.StatusActive {
-		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, st.Status)
-	}
 	a, b := st.Shard(in.ShardToMerge), st.Shard(in.AdjacentShardToMerge)
 	for _, pair := range []struct {
 		sh *store.Shard
@@ -328,15 +320,11 @@ func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateSh
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
+	st, err := s.lockActive(c, in.StreamName, in.StreamARN)
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
 	defer st.Mu.Unlock()
-	if st.Status != store.StatusActive {
-		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, st.Status)
-	}
 	if st.Mode == modeOnDemand {
 		return nil, ErrValidation("UpdateShardCount is not supported for a stream in ON_DEMAND mode.")
 	}
@@ -362,6 +350,21 @@ func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateSh
 		rescale(st, target, now)
 	})
 	return out, nil
+}
+
+// lockActive finds a stream and locks it for a reshard, which only an ACTIVE stream may take.
+// On success the caller holds st.Mu and unlocks it.
+func (s *Server) lockActive(c *call, name, arn string) (*store.Stream, error) {
+	st, err := s.activeStream(c, name, arn, false)
+	if err != nil {
+		return nil, err
+	}
+	st.Mu.Lock()
+	if st.Status != store.StatusActive {
+		defer st.Mu.Unlock()
+		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, st.Status)
+	}
+	return st, nil
 }
 
 // checkShardLimit refuses a reshard that would take the account over its open-shard limit.
