@@ -53,6 +53,10 @@ lint:
 proto:
 	BUF_VERSION=$(BUF_VERSION) PROTOC_GEN_GO_VERSION=$(PROTOC_GEN_GO_VERSION) bash scripts/gen-proto.sh
 
+## contract: breaking-change gate of proto/ against the main branch (exit 100 on breaking changes)
+contract:
+	$(GO) run ./cmd/pelican contract breaking proto --against main
+
 ## image: the static pelican binary in a FROM scratch image
 image:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o dist/pelican ./cmd/pelican

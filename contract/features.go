@@ -1,0 +1,118 @@
+package contract
+
+import (
+	"sync"
+
+	"github.com/bufbuild/protocompile/protoutil"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/dynamicpb"
+)
+
+// Editions features, resolved through the element's ancestors with protocompile's rules.
+
+// Field numbers of google.protobuf.FeatureSet and of the features field in each options message.
+const (
+	featureEnumType       = 2
+	featureUTF8Validation = 4
+	featureJSONFormat     = 6
+
+	fileFeaturesTag    = 50
+	messageFeaturesTag = 12
+	fieldFeaturesTag   = 21
+	enumFeaturesTag    = 7
+
+	cppFeaturesExt  = 1000
+	javaFeaturesExt = 1001
+)
+
+var featureSetFields = (&descriptorpb.FeatureSet{}).ProtoReflect().Descriptor().Fields()
+
+// feature resolves a standard feature (by FeatureSet field number) for d; it returns the
+// feature's enum number, or 0 when it cannot be resolved. proto2 and proto3 files cannot set
+// features, so their values are the syntax's defaults, computed once.
+func feature(d protoreflect.Descriptor, number protoreflect.FieldNumber) protoreflect.EnumNumber {
+	switch d.ParentFile().Syntax() {
+	case protoreflect.Proto2:
+		return syntaxDefault(descriptorpb.Edition_EDITION_PROTO2, number)
+	case protoreflect.Proto3:
+		return syntaxDefault(descriptorpb.Edition_EDITION_PROTO3, number)
+	}
+	v, err := protoutil.ResolveFeature(d, featureSetFields.ByNumber(number))
+	if err != nil || !v.IsValid() {
+		return 0
+	}
+	return v.Enum()
+}
+
+type featureKey struct {
+	edition descriptorpb.Edition
+	number  protoreflect.FieldNumber
+}
+
+// syntaxDefaults holds the features' values in proto2 and proto3 files, which cannot set them.
+var syntaxDefaults = func() map[featureKey]protoreflect.EnumNumber {
+	out := make(map[featureKey]protoreflect.EnumNumber)
+	for _, ed := range []descriptorpb.Edition{descriptorpb.Edition_EDITION_PROTO2, descriptorpb.Edition_EDITION_PROTO3} {
+		for i := 0; i < featureSetFields.Len(); i++ {
+			fd := featureSetFields.Get(i)
+			if fd.Kind() != protoreflect.EnumKind {
+				continue
+			}
+			if v, err := protoutil.GetFeatureDefault(ed, fd); err == nil && v.IsValid() {
+				out[featureKey{ed, fd.Number()}] = v.Enum()
+			}
+		}
+	}
+	return out
+}()
+
+func syntaxDefault(edition descriptorpb.Edition, number protoreflect.FieldNumber) protoreflect.EnumNumber {
+	return syntaxDefaults[featureKey{edition, number}]
+}
+
+// langFeatures holds the extension types of google/protobuf/cpp_features.proto and
+// java_features.proto, built once from protocompile's copies of those files.
+var langFeatures = sync.OnceValue(func() map[string]protoreflect.ExtensionType {
+	out := make(map[string]protoreflect.ExtensionType)
+	for file, name := range map[string]protoreflect.FullName{
+		"google/protobuf/cpp_features.proto":  "pb.cpp",
+		"google/protobuf/java_features.proto": "pb.java",
+	} {
+		fd, err := standardImport(file)
+		if err != nil {
+			continue
+		}
+		if xd := fd.Extensions().ByName(name.Name()); xd != nil {
+			out[string(name)] = dynamicpb.NewExtensionType(xd)
+		}
+	}
+	return out
+})
+
+// customFeature resolves a language feature ("pb.cpp", "string_type") for d; ok is false when
+// it cannot be resolved.
+func customFeature(d protoreflect.Descriptor, ext string, name protoreflect.Name) (protoreflect.EnumNumber, bool) {
+	xt := langFeatures()[ext]
+	if xt == nil {
+		return 0, false
+	}
+	fd := xt.TypeDescriptor().Message().Fields().ByName(name)
+	if fd == nil {
+		return 0, false
+	}
+	v, err := protoutil.ResolveCustomFeature(d, xt, fd)
+	if err != nil || !v.IsValid() {
+		return 0, false
+	}
+	return v.Enum(), true
+}
+
+// featureName names a FeatureSet enum value ("ALLOW", "VERIFY"), as buf prints it.
+func featureName(number protoreflect.FieldNumber, v protoreflect.EnumNumber) string {
+	ed := featureSetFields.ByNumber(number).Enum()
+	if ev := ed.Values().ByNumber(v); ev != nil {
+		return string(ev.Name())
+	}
+	return itoa(int64(v))
+}
