@@ -62,9 +62,11 @@ image:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o dist/pelican ./cmd/pelican
 	docker build -t $(IMAGE) -f Dockerfile dist
 
-## up: the docker-compose dev environment
+## up: the docker-compose dev environment (emulator, cuckooclock, notifier) on 127.0.0.1:4567
 up: image
-	$(COMPOSE) up -d --build
+	bash scripts/compose-build.sh
+	PELICAN_IMAGE=$(IMAGE) $(COMPOSE) up -d
 
+## down: stop the dev environment and delete its volumes
 down:
-	$(COMPOSE) down -v
+	PELICAN_IMAGE=$(IMAGE) $(COMPOSE) down -v

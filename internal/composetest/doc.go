@@ -1,0 +1,7 @@
+// Package composetest holds the interop test of the docker-compose dev environment: it builds the
+// images from this checkout, brings docker-compose.yml up under a project name of its own, checks
+// from the host that a tick of the cuckooclock example becomes a notification of the notifier
+// example, recreates the stack to check that the volumes keep the stream and the notifier's
+// state, and tears it all down. Run it with `go test -tags interop -run Interop
+// ./internal/composetest`.
+package composetest
