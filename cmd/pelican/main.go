@@ -3,7 +3,8 @@
 // package and calls it; no logic lives here.
 //
 // Exit codes: 0 success, 1 a runtime failure, 2 a usage error (unknown command, bad flag),
-// and 100 when `pelican contract breaking` finds breaking changes (as buf does).
+// and 100 when `pelican contract breaking` finds breaking changes (as buf does) or
+// `pelican fixtures check` finds events the current schemas no longer read.
 package main
 
 import (
@@ -36,7 +37,10 @@ func commands() []*command {
 	return []*command{
 		contractCommand(),
 		emulatorCommand(),
+		fixturesCommand(),
 		healthCommand(),
+		recordCommand(),
+		replayCommand(),
 		versionCommand(),
 	}
 }
@@ -113,5 +117,5 @@ func printHelp(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'pelican <command> --help' for a command's flags.")
-	fmt.Fprintln(w, "Exit codes: 0 success, 1 failure, 2 usage error, 100 breaking changes found.")
+	fmt.Fprintln(w, "Exit codes: 0 success, 1 failure, 2 usage error, 100 breaking changes or fixture findings.")
 }
