@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/pelicanhq/pelican"
 	"github.com/pelicanhq/pelican/examples/internal/kinesisenv"
+	"github.com/pelicanhq/pelican/examples/internal/service"
 	"github.com/pelicanhq/pelican/producer"
 )
 
@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	id := fs.String("clock-id", "black-forest", "the clock's id, the events' partition key (env CLOCK_ID)")
 	zone := fs.String("time-zone", "Europe/Berlin", "IANA time zone of the clock's face (env CLOCK_TIME_ZONE)")
 	level := fs.String("log-level", "info", "debug, info, warn or error (env PELICAN_LOG_LEVEL)")
-	if err := flagsFromEnv(fs, map[string]string{
+	if err := service.FlagsFromEnv(fs, map[string]string{
 		"interval": "CLOCK_INTERVAL", "clock-id": "CLOCK_ID", "time-zone": "CLOCK_TIME_ZONE", "log-level": "PELICAN_LOG_LEVEL",
 	}); err != nil {
 		return err
@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-time-zone: %w", err)
 	}
-	log, err := newLogger(stderr, *level)
+	log, err := service.Logger(stderr, *level)
 	if err != nil {
 		return err
 	}
@@ -91,25 +91,4 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("clock stopped", "clock_id", *id)
 	return runErr
-}
-
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("-log-level: %w", err)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
-}
-
-// flagsFromEnv sets each named flag from its environment variable, when that is set, so that
-// the environment gives defaults and the command line has the last word.
-func flagsFromEnv(fs *flag.FlagSet, env map[string]string) error {
-	for name, key := range env {
-		if v := os.Getenv(key); v != "" {
-			if err := fs.Set(name, v); err != nil {
-				return fmt.Errorf("%s=%q: %w", key, v, err)
-			}
-		}
-	}
-	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/pelicanhq/pelican/consumer/lease"
 	"github.com/pelicanhq/pelican/examples/internal/filelease"
 	"github.com/pelicanhq/pelican/examples/internal/kinesisenv"
+	"github.com/pelicanhq/pelican/examples/internal/service"
 	"github.com/pelicanhq/pelican/producer"
 )
 
@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	recipient := fs.String("recipient", "#cuckoo-clock", "chat handle that tick notifications go to (env NOTIFIER_RECIPIENT)")
 	dataDir := fs.String("data-dir", "", "keep the outbox and the checkpoints in this directory; empty keeps them in memory (env NOTIFIER_DATA_DIR)")
 	level := fs.String("log-level", "info", "debug, info, warn or error (env PELICAN_LOG_LEVEL)")
-	if err := flagsFromEnv(fs, map[string]string{
+	if err := service.FlagsFromEnv(fs, map[string]string{
 		"recipient": "NOTIFIER_RECIPIENT", "data-dir": "NOTIFIER_DATA_DIR", "log-level": "PELICAN_LOG_LEVEL",
 	}); err != nil {
 		return err
@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if *recipient == "" {
 		return errors.New("-recipient must not be empty")
 	}
-	log, err := newLogger(stderr, *level)
+	log, err := service.Logger(stderr, *level)
 	if err != nil {
 		return err
 	}
@@ -119,25 +119,4 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	log.Info("notifier stopped", "sent", ob.count())
 	return runErr
-}
-
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("-log-level: %w", err)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
-}
-
-// flagsFromEnv sets each named flag from its environment variable, when that is set, so that
-// the environment gives defaults and the command line has the last word.
-func flagsFromEnv(fs *flag.FlagSet, env map[string]string) error {
-	for name, key := range env {
-		if v := os.Getenv(key); v != "" {
-			if err := fs.Set(name, v); err != nil {
-				return fmt.Errorf("%s=%q: %w", key, v, err)
-			}
-		}
-	}
-	return nil
 }
