@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 
@@ -69,28 +70,48 @@ func (s *Server) putRecord(c *call, in *PutRecordInput) (*PutRecordOutput, error
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.newWrite(st)
-	if err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		w, err := s.newWrite(st)
+		if err != nil {
+			return nil, err
+		}
+		sh, err := w.route(in.PartitionKey, in.ExplicitHashKey)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.checkSize(in.PartitionKey, in.Data); err != nil {
+			return nil, err
+		}
+		if in.DryRun != nil && *in.DryRun {
+			return nil, errDryRun()
+		}
+		if err := s.limits.write(c.now, st, sh, 1, len(in.Data)+len(in.PartitionKey)); err != nil {
+			return nil, err
+		}
+		recs, err := s.appendRecords(c, st, sh, []store.Pending{{PartitionKey: in.PartitionKey, Data: in.Data}})
+		if errors.Is(err, store.ErrShardClosed) && attempt < maxReroutes {
+			continue // a reshard closed the shard after routing: its children take the record
+		}
+		if err != nil {
+			return nil, writeError(st, sh, err)
+		}
+		return &PutRecordOutput{ShardId: sh.ID, SequenceNumber: recs[0].Sequence, EncryptionType: w.encryption}, nil
 	}
-	sh, err := w.route(in.PartitionKey, in.ExplicitHashKey)
-	if err != nil {
-		return nil, err
+}
+
+// maxReroutes bounds how often a write follows reshards that close its shard under it.
+const maxReroutes = 8
+
+// writeError is the answer for an append that failed.
+func writeError(st *store.Stream, sh *store.Shard, err error) error {
+	if errors.Is(err, store.ErrShardClosed) {
+		return ErrResourceInUse("Shard %s in stream %s under account %s closed while the record was written; retry.", sh.ID, st.Key.Name, st.Key.Account)
 	}
-	if err := w.checkSize(in.PartitionKey, in.Data); err != nil {
-		return nil, err
+	var e *Error
+	if errors.As(err, &e) {
+		return e
 	}
-	if in.DryRun != nil && *in.DryRun {
-		return nil, errDryRun()
-	}
-	if err := s.limits.write(c.now, st, sh, 1, len(in.Data)+len(in.PartitionKey)); err != nil {
-		return nil, err
-	}
-	recs, err := s.appendRecords(c, st, sh, []store.Pending{{PartitionKey: in.PartitionKey, Data: in.Data}})
-	if err != nil {
-		return nil, err
-	}
-	return &PutRecordOutput{ShardId: sh.ID, SequenceNumber: recs[0].Sequence, EncryptionType: w.encryption}, nil
+	return ErrInternalFailure("Internal service failure.")
 }
 
 // PutRecordsRequestEntry is one record of a PutRecords request.
@@ -178,8 +199,32 @@ func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, er
 		return nil, errDryRun()
 	}
 	out := &PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(in.Records)), EncryptionType: w.encryption}
-	// Group by shard in request order; throughput is charged record by record so that a throttled
-	// record fails alone, as in Kinesis.
+	todo := make([]int, len(in.Records))
+	for i := range todo {
+		todo[i] = i
+	}
+	for attempt := 0; len(todo) > 0; attempt++ {
+		if attempt > 0 {
+			// A reshard closed shards after routing: route what is left to their children.
+			if w, err = s.newWrite(st); err != nil {
+				return nil, err
+			}
+			for _, i := range todo {
+				if shards[i], err = w.route(in.Records[i].PartitionKey, in.Records[i].ExplicitHashKey); err != nil {
+					return nil, err
+				}
+			}
+		}
+		todo = s.writeRecords(c, st, in.Records, todo, shards, out, attempt < maxReroutes)
+	}
+	return out, nil
+}
+
+// writeRecords appends the records at slots todo to their routed shards, filling out. Throughput is
+// charged record by record so that a throttled record fails alone, as in Kinesis. It returns the
+// slots whose shard a reshard closed under them, to be routed again when reroute is true (they fail
+// otherwise).
+func (s *Server) writeRecords(c *call, st *store.Stream, records []PutRecordsRequestEntry, todo []int, shards []*store.Shard, out *PutRecordsOutput, reroute bool) []int {
 	type group struct {
 		shard   *store.Shard
 		pending []store.Pending
@@ -187,12 +232,14 @@ func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, er
 	}
 	var groups []*group
 	byShard := make(map[*store.Shard]*group)
-	for i, r := range in.Records {
-		sh := shards[i]
+	fail := func(i int, e *Error) {
+		out.Records[i] = PutRecordsResultEntry{ErrorCode: e.Code, ErrorMessage: e.Message}
+		out.FailedRecordCount++
+	}
+	for _, i := range todo {
+		r, sh := records[i], shards[i]
 		if err := s.limits.write(c.now, st, sh, 1, len(r.Data)+len(r.PartitionKey)); err != nil {
-			e := err.(*Error)
-			out.Records[i] = PutRecordsResultEntry{ErrorCode: e.Code, ErrorMessage: e.Message}
-			out.FailedRecordCount++
+			fail(i, err.(*Error))
 			continue
 		}
 		g := byShard[sh]
@@ -210,37 +257,37 @@ func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, er
 	errs := make([]error, len(groups))
 	if s.store.Journal().Durable() && len(groups) > 1 {
 		var wg sync.WaitGroup
-		for i, g := range groups {
+		for gi, g := range groups {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i], errs[i] = s.appendRecords(c, st, g.shard, g.pending)
+				results[gi], errs[gi] = s.appendRecords(c, st, g.shard, g.pending)
 			}()
 		}
 		wg.Wait()
 	} else {
-		for i, g := range groups {
-			results[i], errs[i] = s.appendRecords(c, st, g.shard, g.pending)
+		for gi, g := range groups {
+			results[gi], errs[gi] = s.appendRecords(c, st, g.shard, g.pending)
 		}
 	}
+	var again []int
 	for gi, g := range groups {
-		recs, err := results[gi], errs[gi]
-		if err != nil {
-			e := ErrInternalFailure("Internal service failure.")
-			if ae, ok := err.(*Error); ok {
-				e = ae
+		if err := errs[gi]; err != nil {
+			if errors.Is(err, store.ErrShardClosed) && reroute {
+				again = append(again, g.slots...)
+				continue
 			}
+			e := writeError(st, g.shard, err).(*Error)
 			for _, i := range g.slots {
-				out.Records[i] = PutRecordsResultEntry{ErrorCode: e.Code, ErrorMessage: e.Message}
-				out.FailedRecordCount++
+				fail(i, e)
 			}
 			continue
 		}
 		for j, i := range g.slots {
-			out.Records[i] = PutRecordsResultEntry{SequenceNumber: recs[j].Sequence, ShardId: g.shard.ID}
+			out.Records[i] = PutRecordsResultEntry{SequenceNumber: results[gi][j].Sequence, ShardId: g.shard.ID}
 		}
 	}
-	return out, nil
+	return again
 }
 
 // write is what a put needs of a stream, read once under the stream's lock.
@@ -306,11 +353,8 @@ func (s *Server) appendRecords(c *call, st *store.Stream, sh *store.Shard, pendi
 	j := s.store.Journal()
 	durable := j.Durable()
 	recs, err := sh.Append(c.now, pending, !durable)
-	if err == store.ErrShardClosed {
-		return nil, ErrResourceInUse("Shard %s in stream %s under account %s is closed; retry to reach its child shards.", sh.ID, st.Key.Name, st.Key.Account)
-	}
 	if err != nil {
-		return nil, err
+		return nil, err // store.ErrShardClosed: the caller routes again
 	}
 	if durable {
 		if err := j.Records(st, sh, recs); err != nil {
