@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,7 +61,7 @@ func TestUserRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := userRecords("shardId-000000000000", recs, tt.from, slog.New(slog.DiscardHandler))
+			got := userRecords("shardId-000000000000", recs, tt.from, hashRange{}, slog.New(slog.DiscardHandler))
 			if len(got) != len(tt.want) {
 				t.Fatalf("%d records, want %d: %+v", len(got), len(tt.want), got)
 			}
@@ -87,7 +88,7 @@ func FuzzUserRecords(f *testing.F) {
 	))
 	f.Add([]byte(aggregation.Magic))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got := userRecords("s", []types.Record{kinesisRecord("5", "pk", data)}, lease.Checkpoint{SequenceNumber: lease.TrimHorizon}, slog.New(slog.DiscardHandler))
+		got := userRecords("s", []types.Record{kinesisRecord("5", "pk", data)}, lease.Checkpoint{SequenceNumber: lease.TrimHorizon}, hashRange{}, slog.New(slog.DiscardHandler))
 		subs, aggregated, err := aggregation.Deaggregate(data)
 		if !aggregated || err != nil {
 			if len(got) != 1 || !bytes.Equal(got[0].Data, data) || got[0].Aggregated {
@@ -109,4 +110,36 @@ func FuzzUserRecords(f *testing.F) {
 func md5sum(b []byte) []byte {
 	sum := md5.Sum(b)
 	return sum[:]
+}
+
+// TestUserRecordsOutsideTheShardAreSkipped: after a split, an aggregate written to the parent may
+// hold user records of both children's ranges; the reader of a shard drops those outside its range
+// (the producer sends them again to the right shard), as the KCL does. Plain records are kept.
+func TestUserRecordsOutsideTheShardAreSkipped(t *testing.T) {
+	agg := aggregation.Aggregate(
+		aggregation.Record{PartitionKey: "in", ExplicitHashKey: "100", Data: []byte("in")},
+		aggregation.Record{PartitionKey: "out", ExplicitHashKey: "5000", Data: []byte("out")},
+		aggregation.Record{PartitionKey: "edge", ExplicitHashKey: "1000", Data: []byte("edge")},
+	)
+	recs := []types.Record{kinesisRecord("20", "agg", agg), kinesisRecord("30", "plain-anywhere", []byte("plain"))}
+	from := lease.Checkpoint{SequenceNumber: lease.TrimHorizon}
+	got := userRecords("s", recs, from, newHashRange("0", "1000"), slog.New(slog.DiscardHandler))
+	var data []string
+	for _, r := range got {
+		data = append(data, string(r.Data))
+	}
+	if strings.Join(data, ",") != "in,edge,plain" {
+		t.Fatalf("delivered %v, want in, edge and the plain record", data)
+	}
+	if got[1].SubSequenceNumber != 2 {
+		t.Fatalf("the kept record keeps its sub-sequence number: got %d", got[1].SubSequenceNumber)
+	}
+	// A partition key is judged by its MD5 hash.
+	md5Key := newHashRange("0", "0")
+	if md5Key.holds("k", "") {
+		t.Fatal(`MD5("k") is not 0`)
+	}
+	if !(hashRange{}).holds("anything", "") {
+		t.Fatal("an unknown range must hold every key")
+	}
 }

@@ -69,6 +69,7 @@ func (c *Consumer) runShard(h *holding) (finished bool) {
 	if !ok {
 		return true
 	}
+	keys := newHashRange(l.StartingHashKey, l.EndingHashKey)
 	r := c.newReader(h.key, st)
 	defer r.close()
 	log.Debug("shard started", "from", l.Checkpoint.String())
@@ -91,7 +92,7 @@ func (c *Consumer) runShard(h *holding) (finished bool) {
 		}
 		failures = 0
 		c.cfg.metrics.MillisBehindLatest(h.key, res.millisBehind)
-		recs := userRecords(h.key, res.records, st.after, log)
+		recs := userRecords(h.key, res.records, st.after, keys, log)
 		if len(recs) == 0 && !res.end {
 			continue
 		}
