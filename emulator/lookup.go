@@ -110,11 +110,7 @@ func (s *Server) settle(st *store.Stream, now time.Time) (gone bool) {
 			s.saveMeta()
 			return true
 		default:
-			if st.Pending != nil {
-				st.Pending(st.PendingUntil)
-				st.Pending = nil
-			}
-			st.Status = store.StatusActive
+			s.completeUpdate(st, st.PendingUntil)
 			changed = true
 		}
 	}

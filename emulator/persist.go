@@ -45,7 +45,8 @@ func (s *Server) restore() error {
 	now := s.now()
 	for _, r := range restored {
 		st := r.Stream
-		if r.PendingChange {
+		if r.ChangeLost {
+			// Only a data directory written before pending changes were saved has these.
 			s.log.Warn("emulator: a stream transition in progress at shutdown completes without its change",
 				"stream", st.Key.Name, "account", st.Key.Account, "region", st.Key.Region, "status", st.Status)
 		}

@@ -1,14 +1,18 @@
 package emulator_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -384,41 +388,389 @@ func TestPersistRetentionTrimsRestoredRecords(t *testing.T) {
 	}
 }
 
-// TestPersistInterruptedTransitionSettles: a reshard still UPDATING at shutdown cannot have its
-// change saved (it is code, not data). After a restart the stream leaves UPDATING when the delay
-// ends, with the shards it had, and takes records again instead of staying stuck.
-func TestPersistInterruptedTransitionSettles(t *testing.T) {
-	dir := t.TempDir()
-	clock := emulator.NewManualClock(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
-	opts := []emulator.Option{emulator.WithClock(clock), emulator.WithStream("resharding", 2),
-		emulator.WithDelays(emulator.Delays{UpdateStream: time.Minute})}
+// The pending-change tests leave one stream in each kind of UPDATING transition, stop the server
+// (cleanly, or with SIGKILL in a child process), start it again on the same directory and check
+// that every transition completes with its change: at PendingUntil, or at once when that passed
+// while the server was down. What each stream must look like in the end comes from a server
+// without delays that took the same calls.
+
+// pendingDelay is the UPDATING delay of the pending-change tests: long enough that no transition
+// completes by itself while a test runs, on a real clock or a manual one.
+const pendingDelay = time.Hour
+
+// pendingCase is one stream left in one kind of UPDATING transition.
+type pendingCase struct {
+	stream  string
+	shards  int32                                                           // 0 for an ON_DEMAND stream
+	prepare func(ctx context.Context, kc *kinesis.Client, arn string) error // before the transition
+	transit func(ctx context.Context, kc *kinesis.Client, arn string) error // starts the transition
+}
+
+const pendingKMSKey = "arn:aws:kms:us-east-1:123456789012:key/12345678-1234-1234-1234-123456789012"
+
+func pendingCases() []pendingCase {
+	mode := func(ctx context.Context, kc *kinesis.Client, arn string, to types.StreamMode, warm *int32) error {
+		_, err := kc.UpdateStreamMode(ctx, &kinesis.UpdateStreamModeInput{StreamARN: aws.String(arn),
+			StreamModeDetails: &types.StreamModeDetails{StreamMode: to}, WarmThroughputMiBps: warm})
+		return err
+	}
+	encrypt := func(ctx context.Context, kc *kinesis.Client, arn, key string) error {
+		_, err := kc.StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamARN: aws.String(arn),
+			EncryptionType: types.EncryptionTypeKms, KeyId: aws.String(key)})
+		return err
+	}
+	return []pendingCase{
+		{stream: "pending-split", shards: 1, transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+			_, err := kc.SplitShard(ctx, &kinesis.SplitShardInput{StreamARN: aws.String(arn), ShardToSplit: aws.String("shardId-000000000000"),
+				NewStartingHashKey: aws.String(new(big.Int).Lsh(big.NewInt(3), 125).String())})
+			return err
+		}},
+		{stream: "pending-merge", shards: 3, transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+			// The adjacent shard is the lower one: the child's parent is shard 2, its adjacent parent 1.
+			_, err := kc.MergeShards(ctx, &kinesis.MergeShardsInput{StreamARN: aws.String(arn),
+				ShardToMerge: aws.String("shardId-000000000002"), AdjacentShardToMerge: aws.String("shardId-000000000001")})
+			return err
+		}},
+		{stream: "pending-shard-count", shards: 2, transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+			_, err := kc.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamARN: aws.String(arn),
+				TargetShardCount: aws.Int32(3), ScalingType: types.ScalingTypeUniformScaling})
+			return err
+		}},
+		{stream: "pending-encrypt", shards: 1, transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+			return encrypt(ctx, kc, arn, "alias/aws/kinesis")
+		}},
+		{stream: "pending-decrypt", shards: 1,
+			prepare: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+				return encrypt(ctx, kc, arn, pendingKMSKey)
+			},
+			transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+				_, err := kc.StopStreamEncryption(ctx, &kinesis.StopStreamEncryptionInput{StreamARN: aws.String(arn),
+					EncryptionType: types.EncryptionTypeKms, KeyId: aws.String(pendingKMSKey)})
+				return err
+			}},
+		{stream: "pending-on-demand", shards: 1, transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+			return mode(ctx, kc, arn, types.StreamModeOnDemand, aws.Int32(50))
+		}},
+		{stream: "pending-provisioned", shards: 1,
+			prepare: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+				return mode(ctx, kc, arn, types.StreamModeOnDemand, aws.Int32(20))
+			},
+			transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+				return mode(ctx, kc, arn, types.StreamModeProvisioned, nil)
+			}},
+		{stream: "pending-record-size", shards: 1, transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+			_, err := kc.UpdateMaxRecordSize(ctx, &kinesis.UpdateMaxRecordSizeInput{StreamARN: aws.String(arn), MaxRecordSizeInKiB: aws.Int32(4096)})
+			return err
+		}},
+		{stream: "pending-warm", transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
+			_, err := kc.UpdateStreamWarmThroughput(ctx, &kinesis.UpdateStreamWarmThroughputInput{StreamARN: aws.String(arn),
+				WarmThroughputMiBps: aws.Int32(200)})
+			return err
+		}},
+	}
+}
+
+// pendingPrepare creates the streams of cases and takes them to where their transitions start,
+// on a server without delays.
+func pendingPrepare(t *testing.T, kc *kinesis.Client, cases []pendingCase) {
+	t.Helper()
+	ctx := ctxT(t)
+	if _, err := kc.UpdateAccountSettings(ctx, &kinesis.UpdateAccountSettingsInput{
+		MinimumThroughputBillingCommitment: &types.MinimumThroughputBillingCommitmentInput{Status: types.MinimumThroughputBillingCommitmentInputStatusEnabled}}); err != nil {
+		t.Fatalf("UpdateAccountSettings: %v", err)
+	}
+	for _, pc := range cases {
+		in := &kinesis.CreateStreamInput{StreamName: aws.String(pc.stream)}
+		if pc.shards == 0 {
+			in.StreamModeDetails = &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand}
+		} else {
+			in.ShardCount = aws.Int32(pc.shards)
+		}
+		if _, err := kc.CreateStream(ctx, in); err != nil {
+			t.Fatalf("%s: %v", pc.stream, err)
+		}
+		persistWaitActive(t, kc, pc.stream)
+		if pc.prepare != nil {
+			if err := pc.prepare(ctx, kc, pendingARN(t, kc, pc.stream)); err != nil {
+				t.Fatalf("%s: preparing: %v", pc.stream, err)
+			}
+			persistWaitActive(t, kc, pc.stream)
+		}
+	}
+}
+
+// pendingTransit starts every case's transition and returns what each stream looks like while
+// it is UPDATING.
+func pendingTransit(t *testing.T, kc *kinesis.Client, cases []pendingCase) map[string]string {
+	t.Helper()
+	ctx := ctxT(t)
+	during := map[string]string{}
+	for _, pc := range cases {
+		if err := pc.transit(ctx, kc, pendingARN(t, kc, pc.stream)); err != nil {
+			t.Fatalf("%s: %v", pc.stream, err)
+		}
+		status, state := pendingObserve(t, kc, pc.stream)
+		if status != types.StreamStatusUpdating {
+			t.Fatalf("%s: %s after the call, want UPDATING", pc.stream, status)
+		}
+		during[pc.stream] = state
+	}
+	return during
+}
+
+func pendingARN(t *testing.T, kc *kinesis.Client, stream string) string {
+	t.Helper()
+	out, err := kc.DescribeStreamSummary(ctxT(t), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *out.StreamDescriptionSummary.StreamARN
+}
+
+// pendingObserve returns a stream's status and, as text, everything a pending change can alter:
+// its settings and its shards with their lineage, hash ranges and whether they are closed. Times
+// and sequence numbers are left out, so that two servers can be compared.
+func pendingObserve(t *testing.T, kc *kinesis.Client, stream string) (types.StreamStatus, string) {
+	t.Helper()
+	ctx := ctxT(t)
+	out, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := out.StreamDescriptionSummary
+	var b strings.Builder
+	fmt.Fprintf(&b, "encryption=%s key=%s mode=%s maxRecordKiB=%d open=%d", d.EncryptionType, aws.ToString(d.KeyId),
+		d.StreamModeDetails.StreamMode, aws.ToInt32(d.MaxRecordSizeInKiB), aws.ToInt32(d.OpenShardCount))
+	if w := d.WarmThroughput; w != nil {
+		fmt.Fprintf(&b, " warm=%d/%d", aws.ToInt32(w.CurrentMiBps), aws.ToInt32(w.TargetMiBps))
+	}
+	shards, err := kc.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range shards.Shards {
+		fmt.Fprintf(&b, "\n%s parent=%s adjacent=%s range=%s..%s closed=%v", aws.ToString(sh.ShardId),
+			aws.ToString(sh.ParentShardId), aws.ToString(sh.AdjacentParentShardId), aws.ToString(sh.HashKeyRange.StartingHashKey),
+			aws.ToString(sh.HashKeyRange.EndingHashKey), sh.SequenceNumberRange.EndingSequenceNumber != nil)
+	}
+	return d.StreamStatus, b.String()
+}
+
+// pendingReference returns what every case's stream looks like once its transition is complete:
+// the same calls on a server without delays.
+func pendingReference(t *testing.T, cases []pendingCase) map[string]string {
+	t.Helper()
+	kc := newClient(t, emulator.RunT(t))
+	pendingPrepare(t, kc, cases)
+	want := map[string]string{}
+	for _, pc := range cases {
+		if err := pc.transit(ctxT(t), kc, pendingARN(t, kc, pc.stream)); err != nil {
+			t.Fatalf("%s: %v", pc.stream, err)
+		}
+		status, state := pendingObserve(t, kc, pc.stream)
+		if status != types.StreamStatusActive {
+			t.Fatalf("%s: %s without a delay, want ACTIVE", pc.stream, status)
+		}
+		want[pc.stream] = state
+	}
+	return want
+}
+
+// pendingRequire fails unless every case's stream has the status and state given.
+func pendingRequire(t *testing.T, kc *kinesis.Client, cases []pendingCase, status types.StreamStatus, want map[string]string, when string) {
+	t.Helper()
+	for _, pc := range cases {
+		gotStatus, got := pendingObserve(t, kc, pc.stream)
+		if gotStatus != status || got != want[pc.stream] {
+			t.Errorf("%s %s: %s\n%s\nwant %s\n%s", pc.stream, when, gotStatus, got, status, want[pc.stream])
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+}
+
+// pendingMetaIsSettled fails unless the data directory's metadata holds no pending change and no
+// stream that is not ACTIVE: the restart has applied every change before serving.
+func pendingMetaIsSettled(t *testing.T, dir string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Streams []struct {
+			Name    string          `json:"name"`
+			Status  string          `json:"status"`
+			Pending json.RawMessage `json:"pending"`
+		} `json:"streams"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, ms := range doc.Streams {
+		if ms.Status != "ACTIVE" || ms.Pending != nil {
+			t.Errorf("saved %s: %s, pending %s", ms.Name, ms.Status, ms.Pending)
+		}
+	}
+}
+
+// Environment of the server process of TestPersistPendingChangeSurvivesKill.
+const pendingDirEnv = "PELICAN_PENDING_SERVER_DATA_DIR"
+
+// TestPersistPendingServerProcess is the server side of TestPersistPendingChangeSurvivesKill: in
+// the child process it serves the data directory named by the environment, with the UPDATING
+// delay of the pending-change tests, until it is killed. In a normal run it returns at once.
+func TestPersistPendingServerProcess(t *testing.T) {
+	dir := os.Getenv(pendingDirEnv)
+	if dir == "" {
+		return
+	}
+	srv, err := emulator.Run(emulator.WithDataDir(dir), emulator.WithDelays(emulator.Delays{UpdateStream: pendingDelay}))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pending server:", err)
+		os.Exit(3)
+	}
+	fmt.Printf("%s%s\n", crashEndpoint, srv.URL())
+	select {} // until SIGKILL
+}
+
+// startPendingServer starts the test binary as the server of TestPersistPendingServerProcess on
+// dir and waits for its endpoint; kill ends it with SIGKILL.
+func startPendingServer(t *testing.T, dir string) *crashServer {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPersistPendingServerProcess$", "-test.timeout=0")
+	cmd.Env = append(os.Environ(), pendingDirEnv+"="+dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &crashServer{cmd: cmd, stderr: new(bytes.Buffer), done: make(chan struct{})}
+	cmd.Stderr = cs.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.kill(t) })
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if url, ok := strings.CutPrefix(sc.Text(), crashEndpoint); ok {
+				found <- url
+			}
+		}
+		_, _ = io.Copy(io.Discard, stdout)
+		close(found)
+	}()
+	go func() {
+		_ = cmd.Wait()
+		close(cs.done)
+	}()
+	select {
+	case url, ok := <-found:
+		if !ok {
+			<-cs.done
+			t.Fatalf("the server process ended before serving: %v\n%s", cmd.ProcessState, cs.stderr)
+		}
+		cs.endpoint = url
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the server process did not start in 30s:\n%s", cs.stderr)
+	}
+	return cs
+}
+
+// pendingAfterRestart starts a server on dir whose clock reads now (before or after the
+// transitions were due) and checks that every transition completes with its change: still
+// UPDATING as it was until PendingUntil, then as the reference; at once when it was already due.
+// The last restart checks that the completed changes were saved.
+func pendingAfterRestart(t *testing.T, dir string, cases []pendingCase, during, want map[string]string, due bool) {
+	t.Helper()
+	clock := emulator.NewManualClock(time.Now())
+	if due {
+		clock.Advance(pendingDelay + time.Minute)
+	}
+	opts := []emulator.Option{emulator.WithClock(clock), emulator.WithDelays(emulator.Delays{UpdateStream: pendingDelay})}
 	srv := runPersistent(t, dir, opts...)
 	kc := persistClient(srv.URL())
-	ctx := ctxT(t)
-	if _, err := kc.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("resharding"),
-		TargetShardCount: aws.Int32(4), ScalingType: types.ScalingTypeUniformScaling}); err != nil {
-		t.Fatal(err)
+	if due {
+		pendingMetaIsSettled(t, dir)
+	} else {
+		pendingRequire(t, kc, cases, types.StreamStatusUpdating, during, "after the restart")
+		clock.Advance(pendingDelay)
+	}
+	pendingRequire(t, kc, cases, types.StreamStatusActive, want, "once due")
+	// The children of reshards take records, routed by the new hash ranges.
+	for shard := range persistPut(t, kc, "pending-split", "after", 20) {
+		if shard == "shardId-000000000000" {
+			t.Fatal("a record went to the closed parent of the split")
+		}
 	}
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
 	}
-	srv2 := runPersistent(t, dir, opts...)
-	kc2 := persistClient(srv2.URL())
-	status := func() (types.StreamStatus, int32) {
-		out, err := kc2.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("resharding")})
-		if err != nil {
-			t.Fatal(err)
+	pendingMetaIsSettled(t, dir)
+	srv = runPersistent(t, dir, opts...)
+	pendingRequire(t, persistClient(srv.URL()), cases, types.StreamStatusActive, want, "after another restart")
+}
+
+// pendingCheckCases fails unless the reference shows every case's change, so that a case whose
+// transition changes nothing cannot pass for one that survived.
+func pendingCheckCases(t *testing.T, cases []pendingCase, during, want map[string]string) {
+	t.Helper()
+	for _, pc := range cases {
+		if during[pc.stream] == want[pc.stream] {
+			t.Fatalf("%s: the transition changes nothing a client sees:\n%s", pc.stream, want[pc.stream])
 		}
-		return out.StreamDescriptionSummary.StreamStatus, aws.ToInt32(out.StreamDescriptionSummary.OpenShardCount)
 	}
-	if st, _ := status(); st != types.StreamStatusUpdating {
-		t.Fatalf("status after restart %s, want UPDATING until the delay ends", st)
+}
+
+// TestPersistPendingChangeSurvivesRestart: a server stopped while streams are UPDATING (one of
+// each kind of change) comes back with every transition still under way, and each completes with
+// its change at PendingUntil, or at once if that passed while the server was down.
+func TestPersistPendingChangeSurvivesRestart(t *testing.T) {
+	cases := pendingCases()
+	want := pendingReference(t, cases)
+	for _, due := range []bool{false, true} {
+		t.Run(map[bool]string{false: "before due", true: "after due"}[due], func(t *testing.T) {
+			dir := t.TempDir()
+			srv := runPersistent(t, dir)
+			pendingPrepare(t, persistClient(srv.URL()), cases)
+			if err := srv.Close(); err != nil {
+				t.Fatal(err)
+			}
+			srv = runPersistent(t, dir, emulator.WithClock(emulator.NewManualClock(time.Now())),
+				emulator.WithDelays(emulator.Delays{UpdateStream: pendingDelay}))
+			during := pendingTransit(t, persistClient(srv.URL()), cases)
+			pendingCheckCases(t, cases, during, want)
+			if err := srv.Close(); err != nil {
+				t.Fatal(err)
+			}
+			pendingAfterRestart(t, dir, cases, during, want, due)
+		})
 	}
-	clock.Advance(time.Minute)
-	if st, open := status(); st != types.StreamStatusActive || open != 2 {
-		t.Fatalf("after the delay: %s with %d open shards, want ACTIVE with 2", st, open)
+}
+
+// TestPersistPendingChangeSurvivesKill: as TestPersistPendingChangeSurvivesRestart, but the
+// server is killed with SIGKILL while the streams are UPDATING: a change is saved before the call
+// that starts it is answered.
+func TestPersistPendingChangeSurvivesKill(t *testing.T) {
+	cases := pendingCases()
+	want := pendingReference(t, cases)
+	for _, due := range []bool{false, true} {
+		t.Run(map[bool]string{false: "before due", true: "after due"}[due], func(t *testing.T) {
+			dir := t.TempDir()
+			srv := runPersistent(t, dir)
+			pendingPrepare(t, persistClient(srv.URL()), cases)
+			if err := srv.Close(); err != nil {
+				t.Fatal(err)
+			}
+			child := startPendingServer(t, dir)
+			during := pendingTransit(t, persistClient(child.endpoint), cases)
+			pendingCheckCases(t, cases, during, want)
+			child.kill(t)
+			pendingAfterRestart(t, dir, cases, during, want, due)
+		})
 	}
-	persistPut(t, kc2, "resharding", "after", 10)
 }
 
 // TestPersistDeletionDueWhileDownEndsAtStart: a stream still DELETING at shutdown whose delay ends

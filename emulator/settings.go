@@ -157,14 +157,11 @@ func (s *Server) changeEncryption(c *call, in *StartStreamEncryptionInput, to st
 	if err := checkActive(st); err != nil {
 		return nil, err
 	}
-	key := in.KeyId
-	s.beginUpdate(c, st, func(time.Time) {
-		st.EncryptionType = to
-		st.KeyID = key
-		if to == encryptionNone {
-			st.KeyID = ""
-		}
-	})
+	ch := &store.Change{Kind: store.ChangeEncryption, EncryptionType: to}
+	if to != encryptionNone {
+		ch.KeyID = in.KeyId
+	}
+	s.beginUpdate(c, st, ch)
 	return &Empty{}, nil
 }
 
@@ -336,16 +333,11 @@ func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, e
 		return nil, ErrLimitExceeded("Stream %s under account %s has already changed capacity mode twice in the last 24 hours, the most allowed. Try again after %s.", st.Key.Name, st.Key.Account, recent[0].Add(24*time.Hour).UTC().Format(time.RFC3339))
 	}
 	a.ModeSwitches[incarnation] = append(recent, c.now)
-	warm := in.WarmThroughputMiBps
-	s.beginUpdate(c, st, func(time.Time) {
-		st.Mode = to
-		switch {
-		case to == modeProvisioned:
-			st.WarmThroughput = nil
-		case warm != nil:
-			st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(*warm), CurrentMiBps: int(*warm)}
-		}
-	})
+	ch := &store.Change{Kind: store.ChangeMode, StreamMode: to}
+	if w := in.WarmThroughputMiBps; w != nil {
+		ch.WarmThroughputMiBps = new(int(*w))
+	}
+	s.beginUpdate(c, st, ch)
 	return &Empty{}, nil
 }
 
@@ -381,7 +373,7 @@ func (s *Server) updateMaxRecordSize(c *call, in *UpdateMaxRecordSizeInput) (*Em
 		return nil, err
 	}
 	kib := int(*in.MaxRecordSizeInKiB)
-	s.beginUpdate(c, st, func(time.Time) { st.MaxRecordSizeKiB = kib })
+	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMaxRecordSize, MaxRecordSizeKiB: kib})
 	return &Empty{}, nil
 }
 
@@ -455,9 +447,7 @@ func (s *Server) updateStreamWarmThroughput(c *call, in *UpdateStreamWarmThrough
 	out := &UpdateStreamWarmThroughputOutput{StreamARN: st.ARN, StreamName: st.Key.Name,
 		WarmThroughput: &WarmThroughputObject{TargetMiBps: &target, CurrentMiBps: &current}}
 	st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(target), CurrentMiBps: int(current)}
-	s.beginUpdate(c, st, func(time.Time) {
-		st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(target), CurrentMiBps: int(target)}
-	})
+	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeWarmThroughput, WarmThroughputMiBps: new(int(target))})
 	return out, nil
 }
 

@@ -241,9 +241,7 @@ func (s *Server) splitShard(c *call, in *SplitShardInput) (*Empty, error) {
 	if err := s.checkShardLimit(c, 1); err != nil {
 		return nil, err
 	}
-	s.beginUpdate(c, st, func(now time.Time) {
-		split(st, sh, key, now)
-	})
+	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeSplit, ShardToSplit: sh.ID, NewStartingHashKey: key.String()})
 	return &Empty{}, nil
 }
 
@@ -281,9 +279,7 @@ func (s *Server) mergeShards(c *call, in *MergeShardsInput) (*Empty, error) {
 	if a == b || !(adjacent(a, b) || adjacent(b, a)) {
 		return nil, ErrInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
 	}
-	s.beginUpdate(c, st, func(now time.Time) {
-		merge(st, a, b, now)
-	})
+	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMerge, ShardToMerge: a.ID, AdjacentShardToMerge: b.ID})
 	return &Empty{}, nil
 }
 
@@ -346,9 +342,7 @@ func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateSh
 	if target == current {
 		return out, nil
 	}
-	s.beginUpdate(c, st, func(now time.Time) {
-		rescale(st, target, now)
-	})
+	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeShardCount, TargetShardCount: target})
 	return out, nil
 }
 
@@ -389,17 +383,16 @@ func (s *Server) checkShardLimit(c *call, more int) error {
 	return nil
 }
 
-// beginUpdate puts a stream in UPDATING and schedules apply for when the update delay has passed
-// (settle applies it and saves the metadata). Callers hold st.Mu; the handler saves the metadata
-// once the operation has returned.
-func (s *Server) beginUpdate(c *call, st *store.Stream, apply func(now time.Time)) {
+// beginUpdate puts a stream in UPDATING with ch pending until the update delay has passed (settle
+// then applies it and saves the metadata). The change is data, so a data directory keeps it across
+// a restart. Callers hold st.Mu and have checked that ch fits the stream; the handler saves the
+// metadata once the operation has returned.
+func (s *Server) beginUpdate(c *call, st *store.Stream, ch *store.Change) {
 	st.Status = store.StatusUpdating
 	st.PendingUntil = c.now.Add(s.cfg.delays.UpdateStream)
-	st.Pending = apply
+	st.Pending = ch
 	if s.cfg.delays.UpdateStream == 0 {
-		st.Pending(c.now)
-		st.Pending = nil
-		st.Status = store.StatusActive
+		s.completeUpdate(st, c.now)
 	}
 }
 

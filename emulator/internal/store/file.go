@@ -32,12 +32,18 @@ import (
 // growing when every record of a shard was trimmed away. A record is acknowledged only after the
 // entry that holds it was fsynced, so a torn or corrupt tail was never acknowledged: Load cuts it.
 
+// metaVersion is the metadata format this build writes; Load reads minMetaVersion on. Version 2
+// saves a stream's pending change; a version 1 file still loads, its pending changes lost.
+const (
+	metaVersion    = 2
+	minMetaVersion = 1
+)
+
 const (
 	metaFile    = "meta.json"
 	logsDir     = "logs"
 	logSuffix   = ".log"
 	tmpSuffix   = ".tmp"
-	metaVersion = 1
 	logMagic    = "PLCNLOG1"
 	entryHeader = 8
 
@@ -598,8 +604,10 @@ type metaStream struct {
 	WarmThroughput   *WarmThroughput   `json:"warmThroughput,omitempty"`
 	Policy           string            `json:"policy,omitempty"`
 	PendingUntil     time.Time         `json:"pendingUntil"`
-	// PendingChange records that a transition had a change to apply when it completes; the
-	// change itself (a function) cannot be saved.
+	// Pending is the change the transition applies when it completes (version 2 on).
+	Pending *Change `json:"pending,omitempty"`
+	// PendingChange is only read: a version 1 file set it for a transition whose change (then a
+	// function) could not be saved.
 	PendingChange bool           `json:"pendingChange,omitempty"`
 	Generation    int64          `json:"generation"`
 	Shards        []metaShard    `json:"shards"`
@@ -638,7 +646,7 @@ func snapshot(st *Stream, log string) metaStream {
 		EncryptionType: st.EncryptionType, KeyID: st.KeyID, Metrics: append([]string(nil), st.Metrics...),
 		Tags: make(map[string]string, len(st.Tags)), MaxRecordSizeKiB: st.MaxRecordSizeKiB,
 		Distribution: st.Distribution, Policy: st.Policy, PendingUntil: st.PendingUntil,
-		PendingChange: st.Pending != nil, Generation: st.Generation,
+		Pending: st.Pending.Clone(), Generation: st.Generation,
 		Shards: make([]metaShard, 0, len(st.Shards)),
 	}
 	for k, v := range st.Tags {

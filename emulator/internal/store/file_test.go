@@ -731,8 +731,10 @@ func TestFileJournalRestoresAccounts(t *testing.T) {
 	}
 }
 
-// TestMetadataCoversEveryStreamField fails when Stream, Shard or Consumer gains a field: decide
-// whether it must survive a restart, and save it in snapshot and metaStream.stream, or list it here.
+// TestMetadataCoversEveryStreamField fails when Stream, Shard, Consumer, Account or Change gains a
+// field: decide whether it must survive a restart, and save it in snapshot and metaStream.stream,
+// or list it here. A Change is saved whole, so a field added to it is saved; the test makes sure
+// that Change.Validate and the emulator's applyChange were thought about too.
 func TestMetadataCoversEveryStreamField(t *testing.T) {
 	cases := []struct {
 		typ  reflect.Type
@@ -746,6 +748,9 @@ func TestMetadataCoversEveryStreamField(t *testing.T) {
 			"visible", "wake"}},
 		{reflect.TypeFor[Consumer](), []string{"ARN", "Created", "Name", "PendingUntil", "Status"}},
 		{reflect.TypeFor[Account](), []string{"Channels", "Commitment", "ModeSwitches", "Mu", "Policies", "Tags"}},
+		{reflect.TypeFor[Change](), []string{"AdjacentShardToMerge", "EncryptionType", "KeyID", "Kind",
+			"MaxRecordSizeKiB", "NewStartingHashKey", "ShardToMerge", "ShardToSplit", "StreamMode",
+			"TargetShardCount", "WarmThroughputMiBps"}},
 	}
 	for _, tc := range cases {
 		var got []string

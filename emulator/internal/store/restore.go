@@ -17,9 +17,10 @@ import (
 // Restored is a stream read back from a data directory, with its shards and retained records.
 type Restored struct {
 	Stream *Stream
-	// PendingChange is set when the stream was in a transition that had a change to apply at its
-	// end: the change could not be saved, so the transition completes without it.
-	PendingChange bool
+	// ChangeLost is set when a version 1 data directory recorded that the stream's transition
+	// had a change to apply at its end but could not save the change: the transition completes
+	// without it. Newer directories keep the change in Stream.Pending.
+	ChangeLost bool
 }
 
 // LoadReport says what Load found besides the streams.
@@ -55,8 +56,8 @@ func (j *FileJournal) Load() ([]Restored, LoadReport, error) {
 		if err := json.Unmarshal(b, &doc); err != nil {
 			return nil, rep, fmt.Errorf("store: %s is not valid: %w", filepath.Join(j.dir, metaFile), err)
 		}
-		if doc.Version != metaVersion {
-			return nil, rep, fmt.Errorf("store: %s has version %d; this build reads version %d", filepath.Join(j.dir, metaFile), doc.Version, metaVersion)
+		if doc.Version < minMetaVersion || doc.Version > metaVersion {
+			return nil, rep, fmt.Errorf("store: %s has version %d; this build reads versions %d to %d", filepath.Join(j.dir, metaFile), doc.Version, minMetaVersion, metaVersion)
 		}
 	}
 	var out []Restored
@@ -71,7 +72,7 @@ func (j *FileJournal) Load() ([]Restored, LoadReport, error) {
 		}
 		rep.Records += n
 		rep.TornBytes += torn
-		out = append(out, Restored{Stream: st, PendingChange: ms.PendingChange})
+		out = append(out, Restored{Stream: st, ChangeLost: ms.PendingChange && st.Pending == nil})
 	}
 	orphans, err := j.removeOrphans()
 	rep.Orphans = orphans
@@ -130,6 +131,12 @@ func (ms *metaStream) stream() (*Stream, error) {
 	if ms.WarmThroughput != nil {
 		wt := *ms.WarmThroughput
 		st.WarmThroughput = &wt
+	}
+	if ms.Pending != nil {
+		if err := ms.Pending.Validate(); err != nil {
+			return nil, fmt.Errorf("store: stream %s: %w", ms.Name, err)
+		}
+		st.Pending = ms.Pending.Clone()
 	}
 	for _, c := range ms.Consumers {
 		st.Consumers[c.Name] = &Consumer{Name: c.Name, ARN: c.ARN, Status: c.Status, Created: c.Created, PendingUntil: c.PendingUntil}

@@ -38,9 +38,9 @@ type Stream struct {
 	Consumers        map[string]*Consumer // by consumer name
 	// PendingUntil is when a state transition (CREATING, UPDATING, DELETING) completes.
 	PendingUntil time.Time
-	// Pending is applied when the transition completes (for example the shard changes of
-	// UpdateShardCount); nil for none.
-	Pending func(now time.Time)
+	// Pending is the change an UPDATING stream takes when its transition completes (for example
+	// the shard changes of UpdateShardCount); nil for none. It is data, so the journal saves it.
+	Pending *Change
 	// Generation changes whenever the stream is created anew; iterators carry it.
 	Generation int64
 }
