@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -41,12 +42,36 @@ func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out,
 		if err := codec.Decode(body, in); err != nil {
 			return nil, ErrSerialization("%s", err.Error())
 		}
+		if control {
+			if err := s.limits.controlPlane(c, s.cfg.limits.ControlPlaneRatePerS, addressedStream(in)); err != nil {
+				return nil, err
+			}
+		}
 		out, err := f(s, c, in)
 		if err != nil {
 			return nil, err
 		}
 		return out, nil
 	}}
+}
+
+// addressedStream returns the name of the stream a request addresses (by StreamName, StreamARN or
+// ConsumerARN), so that rates counted per stream share one count however the stream is named.
+func addressedStream(in any) string {
+	v := reflect.ValueOf(in).Elem()
+	for _, name := range []string{"StreamName", "StreamARN", "ConsumerARN"} {
+		f := v.FieldByName(name)
+		if !f.IsValid() || f.Kind() != reflect.String || f.String() == "" {
+			continue
+		}
+		if name == "StreamName" {
+			return f.String()
+		}
+		_, rest, _ := strings.Cut(f.String(), ":stream/")
+		stream, _, _ := strings.Cut(rest, "/")
+		return stream
+	}
+	return ""
 }
 
 // ServeHTTP answers one request.
@@ -90,12 +115,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := s.faults.before(c); err != nil {
 		s.writeError(w, codec, err)
 		return
-	}
-	if opn.control {
-		if err := s.limits.controlPlane(c, s.cfg.limits.ControlPlaneRatePerS); err != nil {
-			s.writeError(w, codec, err)
-			return
-		}
 	}
 	if opn.stream != nil {
 		if err := opn.stream(s, c, codec, body, w); err != nil {

@@ -89,6 +89,9 @@ func (s *Server) getShardIterator(c *call, in *GetShardIteratorInput) (*GetShard
 	case !withSeq && in.StartingSequenceNumber != "":
 		return nil, ErrInvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and also a StartingSequenceNumber.", in.ShardIteratorType)
 	}
+	if err := s.limits.shardIterators(c, st, sh); err != nil {
+		return nil, err
+	}
 	pos, err := s.startPosition(c, st, sh, in.ShardIteratorType, in.StartingSequenceNumber, in.Timestamp)
 	if err != nil {
 		return nil, err

@@ -419,3 +419,55 @@ func TestListShardsFilters(t *testing.T) {
 	_, err = kc.ListShards(ctx, &kinesis.ListShardsInput{NextToken: out.NextToken})
 	requireCode(t, err, "ExpiredNextTokenException")
 }
+
+// TestDocumentedControlPlaneRates: with throughput limits on, each control-plane operation has the
+// rate the API reference gives it, per account or per stream.
+func TestDocumentedControlPlaneRates(t *testing.T) {
+	clock := emulator.NewManualClock(epoch)
+	srv := emulator.RunT(t, emulator.WithClock(clock), emulator.WithThroughputLimits(true), emulator.WithStream("a", 1), emulator.WithStream("b", 1))
+	kc := newClient(t, srv)
+	ctx := ctxT(t)
+	// DescribeLimits: one a second per account.
+	if _, err := kc.DescribeLimits(ctx, &kinesis.DescribeLimitsInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := kc.DescribeLimits(ctx, &kinesis.DescribeLimitsInput{})
+	requireCode(t, err, "LimitExceededException")
+	clock.Advance(time.Second)
+	if _, err := kc.DescribeLimits(ctx, &kinesis.DescribeLimitsInput{}); err != nil {
+		t.Fatalf("a second later: %v", err)
+	}
+	// ListStreamConsumers: five a second per stream, however the stream is named.
+	arnA := "arn:aws:kinesis:us-east-1:000000000000:stream/a"
+	for i := 0; i < 5; i++ {
+		in := &kinesis.ListStreamConsumersInput{StreamARN: aws.String(arnA)}
+		if _, err := kc.ListStreamConsumers(ctx, in); err != nil {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	_, err = kc.ListStreamConsumers(ctx, &kinesis.ListStreamConsumersInput{StreamARN: aws.String(arnA)})
+	requireCode(t, err, "LimitExceededException")
+	if _, err := kc.ListStreamConsumers(ctx, &kinesis.ListStreamConsumersInput{StreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/b")}); err != nil {
+		t.Fatalf("another stream has its own rate: %v", err)
+	}
+	// GetShardIterator: five a second per open shard.
+	for i := 0; i < 5; i++ {
+		iterator(t, kc, "a", "shardId-000000000000", types.ShardIteratorTypeLatest)
+	}
+	_, err = kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("a"), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeLatest})
+	requireCode(t, err, "ProvisionedThroughputExceededException")
+	// UpdateShardCount: ten scalings of a stream in a rolling 24 hours.
+	for i := 0; i < 10; i++ {
+		target := int32(2 - i%2) // 2, 1, 2, 1, ...
+		clock.Advance(time.Second)
+		if _, err := kc.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("b"), TargetShardCount: aws.Int32(target), ScalingType: types.ScalingTypeUniformScaling}); err != nil {
+			t.Fatalf("scaling %d: %v", i+1, err)
+		}
+	}
+	_, err = kc.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("b"), TargetShardCount: aws.Int32(2), ScalingType: types.ScalingTypeUniformScaling})
+	requireCode(t, err, "LimitExceededException")
+	clock.Advance(24 * time.Hour)
+	if _, err := kc.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("b"), TargetShardCount: aws.Int32(2), ScalingType: types.ScalingTypeUniformScaling}); err != nil {
+		t.Fatalf("a day later: %v", err)
+	}
+}

@@ -338,6 +338,9 @@ func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateSh
 			return nil, err
 		}
 	}
+	if err := s.limits.scaling(c, st); err != nil {
+		return nil, err
+	}
 	out := &UpdateShardCountOutput{StreamName: st.Key.Name, StreamARN: st.ARN, CurrentShardCount: current, TargetShardCount: target}
 	if target == current {
 		return out, nil

@@ -9,8 +9,9 @@ import (
 
 // Per-shard throughput limits, modelled as token buckets (averaged rates with a burst, as Kinesis
 // enforces them, not a hard cut at each second): writes 1 MiB/s and 1,000 records/s with a burst
-// that lets one 10 MiB record in; reads 2 MiB/s and 5 GetRecords calls/s. And a control-plane rate
-// per operation and account.
+// that lets one 10 MiB record in; reads 2 MiB/s and 5 GetRecords calls/s; GetShardIterator 5 calls/s
+// per open shard. And the documented rate of each control-plane operation, and ten UpdateShardCount
+// calls per stream in a rolling 24 hours.
 
 const (
 	writeBytesPerSec   = 1 << 20
@@ -48,14 +49,15 @@ type shardBuckets struct {
 }
 
 type throughput struct {
-	on      bool
-	mu      sync.Mutex
-	shards  map[*store.Shard]*shardBuckets
-	control map[string]*bucket
+	on       bool
+	mu       sync.Mutex
+	shards   map[*store.Shard]*shardBuckets
+	control  map[string]*bucket
+	scalings map[string][]time.Time // UpdateShardCount calls of each stream, by ARN
 }
 
 func newThroughput(on bool) *throughput {
-	return &throughput{on: on, shards: map[*store.Shard]*shardBuckets{}, control: map[string]*bucket{}}
+	return &throughput{on: on, shards: map[*store.Shard]*shardBuckets{}, control: map[string]*bucket{}, scalings: map[string][]time.Time{}}
 }
 
 func (t *throughput) buckets(sh *store.Shard) *shardBuckets {
@@ -119,17 +121,68 @@ func (t *throughput) readBytes(now time.Time, st *store.Stream, sh *store.Shard,
 	t.buckets(sh).readBytes.tokens -= float64(bytes)
 }
 
-// controlPlane charges one control-plane call of an operation by an account.
-func (t *throughput) controlPlane(c *call, perSecond int) error {
-	if perSecond <= 0 {
-		return nil
+// opRate is the documented call rate of a control-plane operation: calls per second, counted per
+// account or per stream (and region).
+type opRate struct {
+	perSecond int
+	perStream bool
+}
+
+// controlRates are the rates the API reference gives each control-plane operation (the pinned
+// SDK's doc comments carry the same figures). ListTagsForResource, PutResourcePolicy,
+// GetResourcePolicy, DeleteResourcePolicy, TagResource, UntagResource, Start/StopStreamEncryption,
+// Enable/DisableEnhancedMonitoring, UpdateStreamMode, UpdateMaxRecordSize and
+// UpdateStreamRecordDistributionStrategy document none and are not limited.
+var controlRates = map[string]opRate{
+	"AddTagsToStream":            {5, false},
+	"CreateChannel":              {5, false},
+	"CreateStream":               {5, false},
+	"DeleteChannel":              {5, false},
+	"DeleteStream":               {5, false},
+	"DeregisterStreamConsumer":   {5, true},
+	"DescribeAccountSettings":    {5, false},
+	"DescribeChannel":            {5, false},
+	"DescribeLimits":             {1, false},
+	"DescribeStream":             {10, false},
+	"DescribeStreamConsumer":     {20, true},
+	"DescribeStreamSummary":      {20, false},
+	"ListChannels":               {5, false},
+	"ListShards":                 {1000, true},
+	"ListStreamConsumers":        {5, true},
+	"ListStreams":                {5, false},
+	"ListTagsForStream":          {5, false},
+	"MergeShards":                {5, false},
+	"RegisterStreamConsumer":     {5, false},
+	"RemoveTagsFromStream":       {5, false},
+	"SplitShard":                 {5, false},
+	"UpdateAccountSettings":      {5, false},
+	"UpdateChannel":              {5, false},
+	"UpdateStreamWarmThroughput": {5, false},
+}
+
+// controlPlane charges one control-plane call. uniform, when positive, is one rate for every
+// operation (Limits.ControlPlaneRatePerS); otherwise, with throughput limits on, each operation has
+// its documented rate, per account or per stream (stream names the stream the call addresses).
+func (t *throughput) controlPlane(c *call, uniform int, stream string) error {
+	r := opRate{perSecond: uniform}
+	if uniform <= 0 {
+		if !t.on {
+			return nil
+		}
+		var ok bool
+		if r, ok = controlRates[c.op]; !ok {
+			return nil
+		}
+	}
+	key := c.account + "/" + c.region + "/" + c.op
+	if r.perStream {
+		key += "/" + stream
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	key := c.account + "/" + c.region + "/" + c.op
 	b := t.control[key]
 	if b == nil {
-		b = newBucket(float64(perSecond), float64(perSecond))
+		b = newBucket(float64(r.perSecond), float64(r.perSecond))
 		t.control[key] = b
 	}
 	b.refill(c.now)
@@ -137,5 +190,51 @@ func (t *throughput) controlPlane(c *call, perSecond int) error {
 		return ErrLimitExceeded("Rate exceeded for %s by account %s.", c.op, c.account)
 	}
 	b.tokens--
+	return nil
+}
+
+// shardIterators charges one GetShardIterator call: five a second per account per open shard.
+func (t *throughput) shardIterators(c *call, st *store.Stream, sh *store.Shard) error {
+	if !t.on {
+		return nil
+	}
+	key := c.account + "/" + st.ARN + "/" + sh.ID + "/GetShardIterator"
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.control[key]
+	if b == nil {
+		b = newBucket(readCallsPerSec, readCallsPerSec)
+		t.control[key] = b
+	}
+	b.refill(c.now)
+	if b.tokens < 1 {
+		return ErrProvisionedThroughputExceeded("Rate exceeded for shard %s in stream %s under account %s.", sh.ID, st.Key.Name, st.Key.Account)
+	}
+	b.tokens--
+	return nil
+}
+
+// scalingsPerDay is how many UpdateShardCount calls a stream takes in a rolling 24 hours.
+const scalingsPerDay = 10
+
+// scaling records one UpdateShardCount of a stream, or refuses it when the stream has had ten in
+// the last 24 hours.
+func (t *throughput) scaling(c *call, st *store.Stream) error {
+	if !t.on {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var recent []time.Time
+	for _, at := range t.scalings[st.ARN] {
+		if c.now.Sub(at) < 24*time.Hour {
+			recent = append(recent, at)
+		}
+	}
+	if len(recent) >= scalingsPerDay {
+		t.scalings[st.ARN] = recent
+		return ErrLimitExceeded("UpdateShardCount cannot scale stream %s under account %s more than %d times in a rolling 24-hour period.", st.Key.Name, st.Key.Account, scalingsPerDay)
+	}
+	t.scalings[st.ARN] = append(recent, c.now)
 	return nil
 }
