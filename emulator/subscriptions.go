@@ -119,7 +119,7 @@ func (s *Server) subscribeToShard(c *call, codec wire.Codec, body []byte, w http
 	w.Header().Set("Content-Type", wire.ContentTypeEventStream)
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
-	p := &pusher{s: s, st: st, sh: sh, codec: codec, encryption: encryption,
+	p := &pusher{s: s, st: st, sh: sh, codec: codec, encryption: encryption, rateKey: cons.ARN + "/" + sh.ID,
 		ew: wire.NewEventWriter(w, func() { _ = rc.Flush() })}
 	if err := p.ew.WriteInitialResponse(codec); err != nil {
 		return nil
@@ -174,6 +174,7 @@ type pusher struct {
 	codec      wire.Codec
 	ew         *wire.EventWriter
 	encryption string
+	rateKey    string // the consumer and shard whose read rate the events count against
 }
 
 // push sends the records of the shard from pos as they become visible, until the subscription ends,
@@ -212,6 +213,14 @@ func (p *pusher) push(ctx context.Context, sub *subscription, pos uint64) {
 		wake := p.sh.Wait()
 		closed := p.sh.Closed()
 		recs, next := p.sh.Read(pos, maxEventRecords, maxEventBytes)
+		if wait := p.s.limits.fanOutWait(p.s.now(), p.rateKey); len(recs) > 0 && wait > 0 {
+			// Over 2 MiB/s for this consumer and shard: enhanced fan-out delivers later rather
+			// than failing, so wait for the rate to allow the next event.
+			if !p.sleep(ctx, sub, wait) {
+				return
+			}
+			continue
+		}
 		if len(recs) > 0 || first || beating {
 			// The next heartbeat is timed before the event goes out, so that a client that has
 			// seen the event and moves a manual clock on sees the heartbeat too.
@@ -243,8 +252,32 @@ func (p *pusher) push(ctx context.Context, sub *subscription, pos uint64) {
 	}
 }
 
+// sleep waits d on the server's clock, or until the subscription or the client ends; it reports
+// whether to go on.
+func (p *pusher) sleep(ctx context.Context, sub *subscription, d time.Duration) bool {
+	done := make(chan struct{})
+	stop := p.s.cfg.clock.AfterFunc(d, func() { close(done) })
+	defer stop()
+	select {
+	case <-done:
+		return true
+	case <-sub.done:
+		if reason := sub.endReason(); reason != nil {
+			p.sendException(reason)
+		}
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // send writes one event with recs, read up to next. It reports whether the client took it.
 func (p *pusher) send(recs []store.Record, next uint64) bool {
+	bytes := 0
+	for i := range recs {
+		bytes += recs[i].Size()
+	}
+	p.s.limits.fanOutCharge(p.s.now(), p.rateKey, bytes)
 	ev := SubscribeToShardEvent{Records: make([]Record, len(recs))}
 	for i := range recs {
 		r := &recs[i]

@@ -238,3 +238,43 @@ func (t *throughput) scaling(c *call, st *store.Stream) error {
 	t.scalings[st.ARN] = append(recent, c.now)
 	return nil
 }
+
+// fanOutRate is what enhanced fan-out delivers to one consumer from one shard: 2 MiB/s.
+const fanOutRate = readBytesPerSec
+
+// fanOutWait says how long a subscription must wait before its next event, with throughput limits
+// on: the bytes it sent beyond 2 MiB/s must be paid back first. key names the consumer and shard.
+func (t *throughput) fanOutWait(now time.Time, key string) time.Duration {
+	if !t.on {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.fanOutBucket(key)
+	b.refill(now)
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+}
+
+// fanOutCharge counts an event's bytes against the consumer and shard; the debt delays the next.
+func (t *throughput) fanOutCharge(now time.Time, key string, bytes int) {
+	if !t.on {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.fanOutBucket(key)
+	b.refill(now)
+	b.tokens -= float64(bytes)
+}
+
+func (t *throughput) fanOutBucket(key string) *bucket {
+	b := t.control["fanout/"+key]
+	if b == nil {
+		b = newBucket(fanOutRate, fanOutRate)
+		t.control["fanout/"+key] = b
+	}
+	return b
+}
