@@ -63,8 +63,15 @@ type crashServer struct {
 // startCrashServer starts the test binary as a server on dir and waits for its endpoint.
 func startCrashServer(t *testing.T, dir string) *crashServer {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashServerProcess$", "-test.timeout=0")
-	cmd.Env = append(os.Environ(), crashDirEnv+"="+dir)
+	return startServerProcess(t, "TestCrashServerProcess", crashDirEnv, dir)
+}
+
+// startServerProcess re-runs the test binary as the server that test serverTest starts, with its
+// data directory in the environment variable dirEnv, and waits until it prints its endpoint.
+func startServerProcess(t *testing.T, serverTest, dirEnv, dir string) *crashServer {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+serverTest+"$", "-test.timeout=0")
+	cmd.Env = append(os.Environ(), dirEnv+"="+dir)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -1,16 +1,13 @@
 package emulator_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -639,44 +636,7 @@ func TestPersistPendingServerProcess(t *testing.T) {
 // dir and waits for its endpoint; kill ends it with SIGKILL.
 func startPendingServer(t *testing.T, dir string) *crashServer {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPersistPendingServerProcess$", "-test.timeout=0")
-	cmd.Env = append(os.Environ(), pendingDirEnv+"="+dir)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs := &crashServer{cmd: cmd, stderr: new(bytes.Buffer), done: make(chan struct{})}
-	cmd.Stderr = cs.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cs.kill(t) })
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if url, ok := strings.CutPrefix(sc.Text(), crashEndpoint); ok {
-				found <- url
-			}
-		}
-		_, _ = io.Copy(io.Discard, stdout)
-		close(found)
-	}()
-	go func() {
-		_ = cmd.Wait()
-		close(cs.done)
-	}()
-	select {
-	case url, ok := <-found:
-		if !ok {
-			<-cs.done
-			t.Fatalf("the server process ended before serving: %v\n%s", cmd.ProcessState, cs.stderr)
-		}
-		cs.endpoint = url
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the server process did not start in 30s:\n%s", cs.stderr)
-	}
-	return cs
+	return startServerProcess(t, "TestPersistPendingServerProcess", pendingDirEnv, dir)
 }
 
 // pendingAfterRestart starts a server on dir whose clock reads now (before or after the
