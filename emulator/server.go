@@ -195,6 +195,7 @@ func (s *Server) CreateStream(name string, shards int) error {
 	if _, err := s.createStream(c, in, true); err != nil {
 		return err
 	}
+	s.saveMeta() // not an API call, so the handler does not save for it
 	return nil
 }
 

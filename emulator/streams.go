@@ -165,8 +165,7 @@ func (s *Server) createStream(c *call, in *CreateStreamInput, active bool) (*sto
 	if !s.store.Add(st) {
 		return nil, ErrResourceInUse("Stream %s under account %s already exists.", in.StreamName, c.account)
 	}
-	s.saveMeta()
-	return st, nil
+	return st, nil // the handler saves the metadata after the call; Server.CreateStream saves itself
 }
 
 // DeleteStreamInput is the DeleteStream request.
@@ -202,7 +201,6 @@ func (s *Server) deleteStream(c *call, in *DeleteStreamInput) (*Empty, error) {
 	}
 	st.Mu.Unlock()
 	s.subs.endStream(st)
-	s.saveMeta()
 	s.settle(st, c.now)
 	return &Empty{}, nil
 }
