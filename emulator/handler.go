@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pelicanhq/pelican/emulator/internal/wire"
@@ -90,7 +91,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, codec, ErrAccessDenied("Unable to determine service/operation name to be authorized"))
 		return
 	}
-	body, err := readBody(w, r, s.cfg.maxBodyBytes)
+	body, release, err := readBody(w, r, s.cfg.maxBodyBytes)
+	defer release()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -144,19 +146,40 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
-// readBody reads a request body of at most limit bytes, in one allocation when the client sent
-// its length.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	body := http.MaxBytesReader(w, r.Body, limit)
-	if n := r.ContentLength; n > 0 && n <= limit {
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(body, buf); err != nil {
-			return nil, err
-		}
-		return buf, nil
+// readBody reads a request body of at most limit bytes, in one buffer when the client sent its
+// length. The buffer comes from a pool; release gives it back once nothing reads the body any more
+// (the decoders copy every value they keep).
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, release func(), err error) {
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	n := r.ContentLength
+	if n <= 0 || n > limit {
+		body, err = io.ReadAll(rd)
+		return body, func() {}, err
 	}
-	return io.ReadAll(body)
+	bp, _ := bodyPool.Get().(*[]byte)
+	if bp == nil || int64(cap(*bp)) < n {
+		bp = new([]byte)
+		*bp = make([]byte, n)
+	}
+	buf := (*bp)[:n]
+	release = func() {
+		if cap(buf) <= maxPooledBody {
+			*bp = buf
+			bodyPool.Put(bp)
+		}
+	}
+	if _, err := io.ReadFull(rd, buf); err != nil {
+		release()
+		return nil, func() {}, err
+	}
+	return buf, release, nil
 }
+
+// bodyPool holds request buffers (*[]byte) of at most maxPooledBody bytes for reuse.
+var bodyPool sync.Pool
+
+// maxPooledBody is the largest buffer kept: a full PutRecords request and some.
+const maxPooledBody = 12 << 20
 
 // changesState reports whether a control-plane operation can change state: all but the
 // Describe, List and Get calls.

@@ -381,13 +381,58 @@ func (d *jsonDecoder) blob(v reflect.Value) error {
 		}
 		return d.mismatch(c, v.Type())
 	}
-	s, err := d.blobText()
+	// The common case: the text up to the next quote is plain base64, decoded straight from the body.
+	start := d.pos + 1
+	if end := bytes.IndexByte(d.data[start:], '"'); end >= 0 {
+		if b, ok := d.plainBase64(d.data[start : start+end]); ok {
+			d.pos = start + end + 1
+			v.SetBytes(b)
+			return nil
+		}
+	}
+	// Escapes, line breaks or bad text: read the whole JSON string, then decode it.
+	s, err := d.strBytes()
 	if err != nil {
 		return err
 	}
+	b, err := d.base64(s)
+	if err != nil {
+		return &SyntaxError{Msg: "Unexpected value in payload: a blob is not valid base64: " + err.Error()}
+	}
+	v.SetBytes(b)
+	return nil
+}
+
+// plainBase64 decodes s when it is padded base64 and nothing else. The standard decoder also
+// refuses a backslash (so an escape or an escaped quote fails here), but it skips line breaks,
+// which JSON forbids raw in a string: text with any decodes to fewer bytes than its length
+// promises, so the length check rules them out without another pass over the text.
+func (d *jsonDecoder) plainBase64(s []byte) ([]byte, bool) {
+	if len(s)%4 != 0 {
+		return nil, false
+	}
+	pad := 0
+	if len(s) > 0 && s[len(s)-1] == '=' {
+		pad++
+		if s[len(s)-2] == '=' {
+			pad++
+		}
+	}
+	b, err := d.base64(s)
+	if err != nil {
+		return nil, false
+	}
+	if len(b) != len(s)/4*3-pad {
+		d.arena = d.arena[:len(d.arena)-len(b)] // give the bytes back to the arena
+		return nil, false
+	}
+	return b, true
+}
+
+// base64 decodes s into the request's arena, one buffer that holds every blob of the body.
+func (d *jsonDecoder) base64(s []byte) ([]byte, error) {
 	if len(s) == 0 {
-		v.SetBytes([]byte{})
-		return nil
+		return []byte{}, nil
 	}
 	need := base64.StdEncoding.DecodedLen(len(s))
 	if cap(d.arena)-len(d.arena) < need {
@@ -396,29 +441,12 @@ func (d *jsonDecoder) blob(v reflect.Value) error {
 	}
 	start := len(d.arena)
 	b := d.arena[start : start+need]
-	n, err := base64.StdEncoding.Decode(b, s)
+	n, err := decodeBase64(b, s)
 	if err != nil {
-		return &SyntaxError{Msg: "Unexpected value in payload: a blob is not valid base64: " + err.Error()}
+		return nil, err
 	}
 	d.arena = d.arena[:start+n]
-	v.SetBytes(b[:n:n])
-	return nil
-}
-
-// blobText reads the string token of a blob. Base64 text has no escapes, so the common case only
-// finds the closing quote and rules out the bytes the base64 decoder would skip but JSON forbids
-// (raw line breaks); anything else the alphabet does not hold, the decoder refuses by itself.
-func (d *jsonDecoder) blobText() ([]byte, error) {
-	start := d.pos + 1
-	end := bytes.IndexByte(d.data[start:], '"')
-	if end >= 0 {
-		s := d.data[start : start+end]
-		if bytes.IndexByte(s, '\\') < 0 && bytes.IndexByte(s, '\n') < 0 && bytes.IndexByte(s, '\r') < 0 {
-			d.pos = start + end + 1
-			return s, nil
-		}
-	}
-	return d.strBytes()
+	return b[:n:n], nil
 }
 
 // number reads a JSON number token; c is its first byte.

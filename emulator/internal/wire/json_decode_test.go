@@ -75,6 +75,12 @@ var jsonSeeds = []string{
 	`{"Filter":{"Type":"a"},"Filter":{"ShardId":"b"}}`, `{"Records":[{}],"Records":[{"PartitionKey":"z"}]}`,
 	`{,}`, `{"a" 1}`, `[1,2]`, `"string"`, `null`, `{"Count":01}`, `{"Count":-}`, `{"Flag":tru}`,
 	`{"Timestamp":"not a time"}`, `{"Names":["\u0000"]}`, "{\"StreamName\":\"tab\there\"}",
+	// Blobs at the edges of the plain-base64 path: escaped line breaks the base64 decoder skips,
+	// a raw one JSON forbids, an escaped slash and quote, padding of every length.
+	`{"Records":[{"Data":"aGVs\nbG8="}]}`, `{"Records":[{"Data":"aGVsbG8=\r\n"}]}`, "{\"Records\":[{\"Data\":\"aGVs\nbG8=\"}]}",
+	`{"Records":[{"Data":"a\/8="}]}`, `{"Records":[{"Data":"aGk\"="}]}`, `{"Records":[{"Data":"aA=="},{"Data":"aGk="},{"Data":"aGVs"}]}`,
+	`{"Records":[{"Data":"===="}]}`, `{"Records":[{"Data":"aGVs\nbG8=aGVs"}]}`, `{"Records":[{"Data":"\u0061GVs"}]}`,
+	"{\"Records\":[{\"Data\":\"aGVs\n\n\r\nbG8=\"}]}",
 }
 
 func TestJSONDecoderMatchesStdlib(t *testing.T) {

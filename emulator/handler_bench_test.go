@@ -1,0 +1,70 @@
+package emulator_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/pelicanhq/pelican/emulator"
+)
+
+// The handler benchmarks measure the server's own cost per request, without a client or a network:
+// the part of the end-to-end benchmarks that the emulator can change.
+
+// putRecordsBody is a PutRecords request body of the end-to-end benchmark's shape.
+func putRecordsBody(tb testing.TB) []byte {
+	data := []byte(strings.Repeat("x", benchRecordLen))
+	in := emulator.PutRecordsInput{StreamName: "bench"}
+	for i := 0; i < benchBatch; i++ {
+		in.Records = append(in.Records, emulator.PutRecordsRequestEntry{PartitionKey: fmt.Sprintf("key-%d", i), Data: data})
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func signedRequest(target string, body []byte) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	r.Header.Set("X-Amz-Target", "Kinesis_20131202."+target)
+	r.Header.Set("X-Amz-Date", "20261125T000000Z")
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20261125/us-east-1/kinesis/aws4_request, SignedHeaders=host;x-amz-date, Signature=00")
+	return r
+}
+
+// discard is a ResponseWriter that keeps nothing, so that the benchmark measures the handler.
+type discard struct {
+	h      http.Header
+	status int
+}
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(status int)      { d.status = status }
+
+// BenchmarkHandlerPutRecords is the server's cost of one PutRecords request of 500 1 KiB records.
+func BenchmarkHandlerPutRecords(b *testing.B) {
+	srv, err := emulator.New(emulator.WithStream("bench", 4))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	body := putRecordsBody(b)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := &discard{h: http.Header{}}
+		srv.ServeHTTP(w, signedRequest("PutRecords", body))
+		if w.status != 0 && w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+}

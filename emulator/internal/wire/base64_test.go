@@ -1,0 +1,72 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/base64"
+	"math/rand/v2"
+	"testing"
+)
+
+// compareBase64 decodes src with decodeBase64 and with the standard library and fails on any
+// difference in bytes, count or error.
+func compareBase64(t *testing.T, src []byte) {
+	t.Helper()
+	want := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
+	got := make([]byte, len(want))
+	wn, werr := base64.StdEncoding.Decode(want, src)
+	gn, gerr := decodeBase64(got, src)
+	if (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
+		t.Fatalf("%q: error %v, standard library %v", src, gerr, werr)
+	}
+	if werr == nil && (gn != wn || !bytes.Equal(got[:gn], want[:wn])) {
+		t.Fatalf("%q: decoded %d bytes %x, standard library %d bytes %x", src, gn, got[:gn], wn, want[:wn])
+	}
+}
+
+func TestDecodeBase64MatchesStdlib(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 2000; i++ {
+		raw := make([]byte, r.IntN(3000))
+		for j := range raw {
+			raw[j] = byte(r.UintN(256))
+		}
+		text := []byte(base64.StdEncoding.EncodeToString(raw))
+		compareBase64(t, text)
+		if len(text) > 0 {
+			// One byte changed anywhere: a bad character, a line break, padding in the middle.
+			bad := bytes.Clone(text)
+			bad[r.IntN(len(bad))] = "!\n\r=A\x00\xff"[r.IntN(7)]
+			compareBase64(t, bad)
+			compareBase64(t, text[:r.IntN(len(text))]) // cut short
+		}
+	}
+}
+
+func FuzzDecodeBase64(f *testing.F) {
+	for _, s := range []string{"", "aGVsbG8=", "aGVsbG8gd29ybGQhISE=", "aGVs\nbG8gd29ybGQh", "aGVsbG8gd29y!GQh", "aGVsbG8gd29ybGQhIQ==", "====aGVsbG8gd29y"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) { compareBase64(t, src) })
+}
+
+func BenchmarkDecodeBase64(b *testing.B) {
+	raw := bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 256)
+	text := []byte(base64.StdEncoding.EncodeToString(raw))
+	dst := make([]byte, len(raw))
+	b.Run("pelican", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for i := 0; i < b.N; i++ {
+			if _, err := decodeBase64(dst, text); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("stdlib", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for i := 0; i < b.N; i++ {
+			if _, err := base64.StdEncoding.Decode(dst, text); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
