@@ -36,11 +36,22 @@ type operation struct {
 	stream  func(s *Server, c *call, codec wire.Codec, body []byte, w http.ResponseWriter) error
 }
 
-// op adapts a typed operation function to the table.
+// op adapts a typed operation function to the table. The request's blobs are decoded into an
+// arena that the next request reuses once f returns: an operation copies any blob it keeps (the
+// store does), and its output never refers to its input's blobs.
 func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out, error)) operation {
 	return operation{control: control, handle: func(s *Server, c *call, codec wire.Codec, body []byte) (any, error) {
+		arena, _ := arenaPool.Get().(*wire.Arena)
+		if arena == nil {
+			arena = new(wire.Arena)
+		}
+		defer func() {
+			if arena.Cap() <= maxPooledBody {
+				arenaPool.Put(arena)
+			}
+		}()
 		in := new(In)
-		if err := codec.Decode(body, in); err != nil {
+		if err := codec.DecodeWith(body, in, arena); err != nil {
 			return nil, ErrSerialization("%s", err.Error())
 		}
 		if control {
@@ -174,6 +185,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 	}
 	return buf, release, nil
 }
+
+// arenaPool holds the *wire.Arena of decoded blobs for reuse.
+var arenaPool sync.Pool
 
 // bodyPool holds request buffers (*[]byte) of at most maxPooledBody bytes for reuse.
 var bodyPool sync.Pool

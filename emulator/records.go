@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"errors"
+	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -142,6 +144,66 @@ type PutRecordsOutput struct {
 	FailedRecordCount int                     `json:"FailedRecordCount"`
 	Records           []PutRecordsResultEntry `json:"Records"`
 	EncryptionType    string                  `json:"EncryptionType,omitempty"`
+}
+
+// AppendJSON writes the answer as encoding/json would, several times faster: PutRecords answers
+// are the emulator's most frequent.
+func (o *PutRecordsOutput) AppendJSON(b []byte) []byte {
+	b = slices.Grow(b, 64+100*len(o.Records)) // an entry with a sequence number takes about 100 bytes
+	b = append(b, `{"FailedRecordCount":`...)
+	b = strconv.AppendInt(b, int64(o.FailedRecordCount), 10)
+	b = append(b, `,"Records":`...)
+	if o.Records == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range o.Records {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = o.Records[i].appendJSON(b)
+		}
+		b = append(b, ']')
+	}
+	if o.EncryptionType != "" {
+		b = append(b, `,"EncryptionType":`...)
+		b = wire.AppendJSONString(b, o.EncryptionType)
+	}
+	return append(b, '}')
+}
+
+// appendJSON writes one result. Sequence numbers (digits) and shard ids (shardId- and digits) are
+// the store's own and never need escaping; error codes and messages are escaped.
+func (e *PutRecordsResultEntry) appendJSON(b []byte) []byte {
+	b = append(b, '{')
+	if e.SequenceNumber != "" {
+		b = append(b, `"SequenceNumber":"`...)
+		b = append(b, e.SequenceNumber...)
+		b = append(b, '"')
+	}
+	if e.ShardId != "" {
+		if e.SequenceNumber != "" {
+			b = append(b, ',')
+		}
+		b = append(b, `"ShardId":"`...)
+		b = append(b, e.ShardId...)
+		b = append(b, '"')
+	}
+	if e.ErrorCode != "" {
+		if len(b) > 0 && b[len(b)-1] != '{' {
+			b = append(b, ',')
+		}
+		b = append(b, `"ErrorCode":`...)
+		b = wire.AppendJSONString(b, e.ErrorCode)
+	}
+	if e.ErrorMessage != "" {
+		if len(b) > 0 && b[len(b)-1] != '{' {
+			b = append(b, ',')
+		}
+		b = append(b, `"ErrorMessage":`...)
+		b = wire.AppendJSONString(b, e.ErrorMessage)
+	}
+	return append(b, '}')
 }
 
 func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, error) {

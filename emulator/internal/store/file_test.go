@@ -744,7 +744,7 @@ func TestMetadataCoversEveryStreamField(t *testing.T) {
 			"Generation", "Key", "KeyID", "MaxRecordSizeKiB", "Metrics", "Mode", "Mu", "Pending", "PendingUntil",
 			"Policy", "RetentionHours", "Shards", "Status", "Tags", "WarmThroughput"}},
 		{reflect.TypeFor[Shard](), []string{"AdjacentParent", "Created", "EndHash", "ID", "Index", "Parent",
-			"StartHash", "StartSequence", "bytes", "closed", "closedAt", "endSeq", "mu", "next", "records",
+			"StartHash", "StartSequence", "bytes", "closed", "closedAt", "endSeq", "log", "mu", "next",
 			"visible", "wake"}},
 		{reflect.TypeFor[Consumer](), []string{"ARN", "Created", "Name", "PendingUntil", "Status"}},
 		{reflect.TypeFor[Account](), []string{"Channels", "Commitment", "ModeSwitches", "Mu", "Policies", "Tags"}},

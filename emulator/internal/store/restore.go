@@ -500,25 +500,19 @@ func (d *decoder) bytes() []byte {
 }
 
 // between returns the records of index from up to (not including) to that the shard still holds,
-// visible or not. The records are shared, not copied.
+// visible or not. The records share the stored bytes.
 func (sh *Shard) between(from, to uint64) []Record {
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	if len(sh.records) == 0 || to <= from {
+	base, ok := sh.log.oldest()
+	if !ok || to <= from {
 		return nil
 	}
-	base := sh.records[0].Index
-	if from < base {
-		from = base
-	}
-	end := base + uint64(len(sh.records))
-	if to > end {
-		to = end
-	}
+	from, to = max(from, base), min(to, sh.log.end())
 	if from >= to {
 		return nil
 	}
-	return sh.records[from-base : to-base : to-base]
+	return sh.log.records(from, to)
 }
 
 // restoreClosed marks a shard closed as the metadata recorded it.

@@ -27,7 +27,10 @@ type Sequence struct {
 const MaxSequenceIndex = 0x7fffffffffffffff
 
 // Format returns the decimal string of s.
-func (s Sequence) Format() string {
+func (s Sequence) Format() string { return string(s.AppendFormat(make([]byte, 0, 60))) }
+
+// AppendFormat appends the decimal string of s to buf.
+func (s Sequence) AppendFormat(buf []byte) []byte {
 	// The 47 hex digits as three limbs: hi holds the top 15 digits, mid and lo 16 each.
 	created := uint64(s.ShardCreated.Unix()) & 0xfffffffff
 	arrival := uint64(s.Arrival.Unix()) & 0xfffffffff
@@ -36,7 +39,7 @@ func (s Sequence) Format() string {
 	hi := 2<<56 | created<<20 | uint64(s.ShardIndex&0xf)<<16 | s.Index>>48
 	mid := s.Index<<16 | 0<<8 | arrival>>28
 	lo := arrival<<36 | shard<<4 | 2
-	return decimal188(hi, mid, lo)
+	return appendDecimal188(buf, hi, mid, lo)
 }
 
 // ParseSequence decodes a sequence number made by Format. ok is false for anything else.

@@ -5,9 +5,9 @@ import (
 	"strconv"
 )
 
-// decimal188 renders the 188-bit number whose hexadecimal digits are hi (the top 60 bits), mid and
-// lo as a decimal string, without big.Int: sequence numbers are formatted on every write.
-func decimal188(hi, mid, lo uint64) string {
+// appendDecimal188 appends the 188-bit number whose hexadecimal digits are hi (the top 60 bits),
+// mid and lo in decimal to buf, without big.Int: sequence numbers are formatted on every write.
+func appendDecimal188(buf []byte, hi, mid, lo uint64) []byte {
 	// Divide the three-limb number by 10^19 repeatedly; each remainder is 19 decimal digits.
 	const chunk = 10_000_000_000_000_000_000
 	var parts [4]uint64
@@ -20,14 +20,14 @@ func decimal188(hi, mid, lo uint64) string {
 		parts[n] = r
 		n++
 	}
-	buf := make([]byte, 0, 60)
 	buf = strconv.AppendUint(buf, lo, 10)
 	for i := n - 1; i >= 0; i-- {
-		s := strconv.FormatUint(parts[i], 10)
-		for pad := len(s); pad < 19; pad++ {
-			buf = append(buf, '0')
+		// Nineteen digits, leading zeros included, written from the right.
+		start := len(buf)
+		buf = append(buf, "0000000000000000000"...)
+		for j, v := start+18, parts[i]; v != 0; j, v = j-1, v/10 {
+			buf[j] = byte('0' + v%10)
 		}
-		buf = append(buf, s...)
 	}
-	return string(buf)
+	return buf
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"sort"
 	"sync"
 	"time"
 )
@@ -35,7 +34,7 @@ type Shard struct {
 	StartSequence  string
 
 	mu       sync.RWMutex
-	records  []Record // retained records, oldest first
+	log      recordLog // retained records, oldest first
 	next     uint64   // index of the next record
 	visible  uint64   // records below this index may be read (durable when journalled)
 	closed   bool
@@ -122,12 +121,10 @@ func (sh *Shard) Append(now time.Time, recs []Pending, visible bool) ([]Record, 
 	if sh.closed {
 		return nil, ErrShardClosed
 	}
-	start := len(sh.records)
+	start := sh.next
 	for _, p := range recs {
 		seq := Sequence{ShardCreated: sh.Created, ShardIndex: sh.Index, Index: sh.next, Arrival: now}
-		sh.records = append(sh.records, Record{
-			Index: sh.next, Sequence: seq.Format(), PartitionKey: p.PartitionKey, Data: p.Data, Arrival: now,
-		})
+		sh.log.add(sh.next, seq, "", p.PartitionKey, p.Data, now)
 		sh.bytes += int64(len(p.Data) + len(p.PartitionKey))
 		sh.next++
 	}
@@ -135,7 +132,7 @@ func (sh *Shard) Append(now time.Time, recs []Pending, visible bool) ([]Record, 
 		sh.visible = sh.next
 		sh.broadcast()
 	}
-	return sh.records[start:len(sh.records):len(sh.records)], nil
+	return sh.log.records(start, sh.next), nil
 }
 
 // Restore appends a record read back from a journal, keeping its index, sequence and arrival.
@@ -145,7 +142,7 @@ func (sh *Shard) Restore(r Record) {
 	if r.Index < sh.next {
 		return
 	}
-	sh.records = append(sh.records, r)
+	sh.log.add(r.Index, Sequence{}, r.Sequence, r.PartitionKey, r.Data, r.Arrival)
 	sh.bytes += int64(r.Size())
 	sh.next = r.Index + 1
 	sh.visible = sh.next
@@ -182,89 +179,83 @@ func (sh *Shard) Visible() uint64 {
 func (sh *Shard) Trim(cutoff time.Time) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	n := sort.Search(len(sh.records), func(i int) bool { return !sh.records[i].Arrival.Before(cutoff) })
-	if n == 0 {
+	if sh.log.len() == 0 {
 		return
 	}
-	for i := 0; i < n; i++ {
-		sh.bytes -= int64(sh.records[i].Size())
-	}
-	// Copy the survivors so that the trimmed records can be collected.
-	rest := make([]Record, len(sh.records)-n, cap(sh.records)-n)
-	copy(rest, sh.records[n:])
-	sh.records = rest
+	sh.bytes -= sh.log.dropBefore(sh.log.searchArrival(cutoff.UnixMilli()))
 }
 
 // Oldest returns the index of the oldest retained record (Next when none is retained).
 func (sh *Shard) Oldest() uint64 {
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	if len(sh.records) == 0 {
-		return sh.next
+	if i, ok := sh.log.oldest(); ok {
+		return i
 	}
-	return sh.records[0].Index
+	return sh.next
 }
 
 // Read returns up to limit visible records from index from onwards, stopping once maxBytes would be
 // passed (at least one record is returned when any is available). next is the index to read from
-// afterwards; the records are shared, not copied.
+// afterwards; the records share the stored bytes.
 func (sh *Shard) Read(from uint64, limit int, maxBytes int) (recs []Record, next uint64) {
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	if len(sh.records) == 0 {
+	base, ok := sh.log.oldest()
+	if !ok {
 		if from < sh.next {
 			from = sh.next
 		}
 		return nil, from
 	}
-	base := sh.records[0].Index
 	if from < base {
 		from = base
 	}
 	if from >= sh.visible {
 		return nil, from
 	}
-	i := int(from - base)
-	end := int(sh.visible - base)
 	size := 0
-	j := i
-	for j < end && j-i < limit {
-		sz := sh.records[j].Size()
-		if j > i && size+sz > maxBytes {
+	to := from
+	for to < sh.visible && to-from < uint64(limit) {
+		sz := sh.log.size(to)
+		if to > from && size+sz > maxBytes {
 			break
 		}
 		size += sz
-		j++
+		to++
 	}
-	return sh.records[i:j:j], sh.records[j-1].Index + 1
+	return sh.log.records(from, to), to
 }
 
 // IndexAt returns the index of the first visible record that arrived at or after t.
 func (sh *Shard) IndexAt(t time.Time) uint64 {
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	if len(sh.records) == 0 {
+	if sh.log.len() == 0 {
 		return sh.next
 	}
-	n := sort.Search(len(sh.records), func(i int) bool { return !sh.records[i].Arrival.Before(t) })
-	if n == len(sh.records) {
+	// Arrivals are kept in milliseconds: a record at t's millisecond but before t within it
+	// arrived before t.
+	ms := t.UnixMilli()
+	if t.After(time.UnixMilli(ms)) {
+		ms++
+	}
+	i := sh.log.searchArrival(ms)
+	if i >= sh.log.end() {
 		return sh.next
 	}
-	return sh.records[n].Index
+	return i
 }
 
 // LatestArrival returns the arrival time of the last visible record, or zero.
 func (sh *Shard) LatestArrival() time.Time {
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
-	if sh.visible == 0 || len(sh.records) == 0 {
+	base, ok := sh.log.oldest()
+	if !ok || sh.visible <= base {
 		return time.Time{}
 	}
-	base := sh.records[0].Index
-	if sh.visible <= base {
-		return time.Time{}
-	}
-	return sh.records[sh.visible-base-1].Arrival
+	return time.UnixMilli(sh.log.arrival(sh.visible - 1))
 }
 
 // Bytes returns the size of the retained records.

@@ -49,7 +49,18 @@ func (c Codec) ContentType() string {
 
 // Decode reads a request body into v. An empty body decodes as an empty object. Failures are
 // *SyntaxError.
-func (c Codec) Decode(body []byte, v any) error {
+func (c Codec) Decode(body []byte, v any) error { return c.DecodeWith(body, v, nil) }
+
+// Arena is a buffer a caller lends the decoder for the blobs of one request, to use again for the
+// next request once nothing reads the decoded value any more.
+type Arena struct{ buf []byte }
+
+// Cap returns the arena's size.
+func (a *Arena) Cap() int { return cap(a.buf) }
+
+// DecodeWith is Decode with the JSON decoder's blobs in arena (when it is not nil): the decoded
+// blobs alias it, and are only valid until the arena is lent again.
+func (c Codec) DecodeWith(body []byte, v any, arena *Arena) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
@@ -61,7 +72,7 @@ func (c Codec) Decode(body []byte, v any) error {
 		}
 		return err
 	}
-	err := decodeJSON(body, v)
+	err := decodeJSON(body, v, arena)
 	if !errors.Is(err, errJSONDecline) {
 		return err
 	}
@@ -84,7 +95,30 @@ func (c Codec) Encode(v any) ([]byte, error) {
 	if c == CBOR {
 		return MarshalCBOR(v)
 	}
+	if a, ok := v.(JSONAppender); ok {
+		return a.AppendJSON(make([]byte, 0, 4096)), nil
+	}
 	return json.Marshal(v)
+}
+
+// JSONAppender is a value that writes its own JSON, byte for byte what encoding/json writes for it,
+// for the answers that are written often enough to matter (PutRecords).
+type JSONAppender interface {
+	AppendJSON(b []byte) []byte
+}
+
+// AppendJSONString appends s as encoding/json writes a string: quoted, with its escapes (HTML
+// characters included) and invalid UTF-8 replaced.
+func AppendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // rare: let encoding/json escape it
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // errorBody is the body of every AWS error answer.

@@ -37,12 +37,20 @@ type jsonDecoder struct {
 }
 
 // decodeJSON decodes one JSON document into v, which must be a non-nil pointer.
-func decodeJSON(data []byte, v any) error {
+func decodeJSON(data []byte, v any, lent *Arena) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return errJSONDecline
 	}
 	d := &jsonDecoder{data: data}
+	if lent != nil {
+		d.arena = lent.buf[:0]
+		defer func() {
+			if cap(d.arena) > cap(lent.buf) {
+				lent.buf = d.arena[:0] // keep the larger buffer the request needed
+			}
+		}()
+	}
 	d.skipSpace()
 	if err := d.value(rv.Elem()); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -41,7 +42,7 @@ type diffFilter struct {
 func compareWithStdlib(t *testing.T, body []byte) {
 	t.Helper()
 	var fast, std diffRequest
-	errFast := decodeJSON(body, &fast)
+	errFast := decodeJSON(body, &fast, nil)
 	if errors.Is(errFast, errJSONDecline) {
 		return
 	}
@@ -58,6 +59,12 @@ func compareWithStdlib(t *testing.T, body []byte) {
 	}
 	if !reflect.DeepEqual(fast, std) {
 		t.Fatalf("%q decodes differently:\nfast %+v\n std %+v", body, fast, std)
+	}
+	// Into a lent arena that an earlier request filled: the same values.
+	arena := &Arena{buf: bytes.Repeat([]byte{0xAA}, 64)}
+	var lent diffRequest
+	if err := decodeJSON(body, &lent, arena); err != nil || !reflect.DeepEqual(lent, std) {
+		t.Fatalf("%q decodes differently into a lent arena (%v):\nlent %+v\n std %+v", body, err, lent, std)
 	}
 }
 
@@ -106,7 +113,7 @@ func TestJSONDecoderDeclinesWhatItDoesNotHandle(t *testing.T) {
 		Keep map[string]string `json:"Keep"`
 	}
 	for _, body := range []string{`{"Any":1}`, `{"Ints":{"1":"a"}}`, `{"Arr":[1,2]}`} {
-		if err := decodeJSON([]byte(body), &v); !errors.Is(err, errJSONDecline) {
+		if err := decodeJSON([]byte(body), &v, nil); !errors.Is(err, errJSONDecline) {
 			t.Errorf("%s: got %v, want a decline", body, err)
 		}
 		if err := JSON.Decode([]byte(body), &v); err != nil {
