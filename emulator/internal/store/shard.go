@@ -35,8 +35,8 @@ type Shard struct {
 
 	mu       sync.RWMutex
 	log      recordLog // retained records, oldest first
-	next     uint64   // index of the next record
-	visible  uint64   // records below this index may be read (durable when journalled)
+	next     uint64    // index of the next record
+	visible  uint64    // records below this index may be read (durable when journalled)
 	closed   bool
 	endSeq   string
 	closedAt time.Time
