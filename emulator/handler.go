@@ -148,14 +148,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, codec, err)
 		return
 	}
-	b, err := codec.Encode(out)
+	buf, _ := responsePool.Get().(*[]byte)
+	if buf == nil {
+		buf = new([]byte)
+	}
+	b, err := codec.AppendEncode((*buf)[:0], out)
 	if err != nil {
 		s.writeError(w, codec, ErrInternalFailure("encoding the response failed: %v", err))
 		return
 	}
 	w.Header().Set("Content-Type", codec.ContentType())
-	_, _ = w.Write(b)
+	_, _ = w.Write(b) // a Writer keeps nothing of b, which the next response reuses
+	if cap(b) <= maxPooledBody {
+		*buf = b
+		responsePool.Put(buf)
+	}
 }
+
+// responsePool holds response buffers (*[]byte) for reuse.
+var responsePool sync.Pool
 
 // readBody reads a request body of at most limit bytes, in one buffer when the client sent its
 // length. The buffer comes from a pool; release gives it back once nothing reads the body any more

@@ -38,14 +38,20 @@ func signedRequest(target string, body []byte) *http.Request {
 	return r
 }
 
-// discard is a ResponseWriter that keeps nothing, so that the benchmark measures the handler.
+// discard is a ResponseWriter that keeps only the end of the body, so that the benchmark measures
+// the handler.
 type discard struct {
 	h      http.Header
 	status int
+	tail   []byte
 }
 
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) Header() http.Header { return d.h }
+
+func (d *discard) Write(b []byte) (int, error) {
+	d.tail = append(d.tail[:0], b[max(0, len(b)-512):]...)
+	return len(b), nil
+}
 func (d *discard) WriteHeader(status int)      { d.status = status }
 
 // BenchmarkHandlerPutRecords is the server's cost of one PutRecords request of 500 1 KiB records.
@@ -67,4 +73,54 @@ func BenchmarkHandlerPutRecords(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+}
+
+// BenchmarkHandlerGetRecords is the server's cost of one GetRecords call that returns 500 1 KiB
+// records.
+func BenchmarkHandlerGetRecords(b *testing.B) {
+	srv, err := emulator.New(emulator.WithStream("bench", 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	body := putRecordsBody(b)
+	for i := 0; i < 20; i++ {
+		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("PutRecords", body))
+	}
+	iterator := func() string {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, signedRequest("GetShardIterator", []byte(`{"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"}`)))
+		var out struct{ ShardIterator string }
+		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ShardIterator == "" {
+			b.Fatalf("GetShardIterator: %s", w.Body.Bytes())
+		}
+		return out.ShardIterator
+	}
+	it := iterator()
+	b.ReportAllocs()
+	b.ResetTimer()
+	w := &discard{h: http.Header{}}
+	for i := 0; i < b.N; i++ {
+		srv.ServeHTTP(w, signedRequest("GetRecords", []byte(`{"ShardIterator":"`+it+`","Limit":500}`)))
+		if w.status != 0 && w.status != http.StatusOK {
+			b.Fatalf("status %d: %s", w.status, w.tail)
+		}
+		if i%10 == 9 {
+			it = iterator() // start over before the tip
+		} else if next := nextIterator(w.tail); next != "" {
+			it = next
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+}
+
+// nextIterator finds NextShardIterator in a GetRecords answer without decoding the records.
+func nextIterator(body []byte) string {
+	const key = `"NextShardIterator":"`
+	i := bytes.LastIndex(body, []byte(key))
+	if i < 0 {
+		return ""
+	}
+	rest := body[i+len(key):]
+	return string(rest[:bytes.IndexByte(rest, '"')])
 }

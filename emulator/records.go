@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -468,6 +470,61 @@ type GetRecordsOutput struct {
 	NextShardIterator  *string      `json:"NextShardIterator,omitempty"`
 	MillisBehindLatest int64        `json:"MillisBehindLatest"`
 	ChildShards        []ChildShard `json:"ChildShards,omitempty"`
+}
+
+// AppendJSON writes the answer as encoding/json would, with the records' data encoded about
+// twice as fast: GetRecords answers are most of what a reader costs the emulator.
+func (o *GetRecordsOutput) AppendJSON(b []byte) []byte {
+	size := 96
+	for i := range o.Records {
+		size += 256 + len(o.Records[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(o.Records[i].Data))
+	}
+	b = slices.Grow(b, size)
+	b = append(b, `{"Records":`...)
+	if o.Records == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range o.Records {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = o.Records[i].appendJSON(b)
+		}
+		b = append(b, ']')
+	}
+	if o.NextShardIterator != nil {
+		b = append(b, `,"NextShardIterator":`...)
+		b = wire.AppendJSONString(b, *o.NextShardIterator)
+	}
+	b = append(b, `,"MillisBehindLatest":`...)
+	b = strconv.AppendInt(b, o.MillisBehindLatest, 10)
+	if len(o.ChildShards) > 0 {
+		children, _ := json.Marshal(o.ChildShards) // once per shard: not worth writing by hand
+		b = append(b, `,"ChildShards":`...)
+		b = append(b, children...)
+	}
+	return append(b, '}')
+}
+
+func (r *Record) appendJSON(b []byte) []byte {
+	b = append(b, `{"SequenceNumber":`...)
+	b = wire.AppendJSONString(b, r.SequenceNumber)
+	b = append(b, `,"ApproximateArrivalTimestamp":`...)
+	b = r.ApproximateArrivalTimestamp.AppendJSON(b)
+	b = append(b, `,"Data":`...)
+	if r.Data == nil {
+		b = append(b, "null"...)
+	} else {
+		b = wire.AppendJSONBlob(b, r.Data)
+	}
+	b = append(b, `,"PartitionKey":`...)
+	b = wire.AppendJSONString(b, r.PartitionKey)
+	if r.EncryptionType != "" {
+		b = append(b, `,"EncryptionType":`...)
+		b = wire.AppendJSONString(b, r.EncryptionType)
+	}
+	return append(b, '}')
 }
 
 func (s *Server) getRecords(c *call, in *GetRecordsInput) (*GetRecordsOutput, error) {

@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/base64"
 	"encoding/binary"
+	"slices"
 	"sync"
 )
 
@@ -63,6 +64,40 @@ var base64Pairs = sync.OnceValue(func() *[1 << 16]uint16 {
 			continue
 		}
 		t[i] = first<<6 | second
+	}
+	return t
+})
+
+// AppendJSONBlob appends data as encoding/json writes a []byte: standard padded base64 in quotes.
+// It writes twelve bits per table lookup, eight characters per step, about twice as fast as the
+// standard encoder, which writes the last bytes and the padding.
+func AppendJSONBlob(b, data []byte) []byte {
+	n := base64.StdEncoding.EncodedLen(len(data))
+	b = slices.Grow(b, n+2)
+	b = append(b, '"')
+	out := b[len(b) : len(b)+n]
+	pairs := base64EncodePairs()
+	o := 0
+	for len(data) >= 8 {
+		// The top 48 bits of a big-endian load are six input bytes: four twelve-bit pairs.
+		x := binary.BigEndian.Uint64(data)
+		binary.LittleEndian.PutUint64(out[o:], uint64(pairs[x>>52])|uint64(pairs[x>>40&0xFFF])<<16|
+			uint64(pairs[x>>28&0xFFF])<<32|uint64(pairs[x>>16&0xFFF])<<48)
+		o += 8
+		data = data[6:]
+	}
+	base64.StdEncoding.Encode(out[o:], data)
+	b = b[:len(b)+n]
+	return append(b, '"')
+}
+
+// base64EncodePairs is the encoding table for twelve bits at once: the two characters, first in
+// the low byte.
+var base64EncodePairs = sync.OnceValue(func() *[1 << 12]uint16 {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	t := new([1 << 12]uint16)
+	for i := range t {
+		t[i] = uint16(alphabet[i>>6]) | uint16(alphabet[i&0x3F])<<8
 	}
 	return t
 })

@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"math/rand/v2"
 	"testing"
 )
@@ -42,6 +43,35 @@ func TestDecodeBase64MatchesStdlib(t *testing.T) {
 	}
 }
 
+func TestAppendJSONBlobMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 2000; i++ {
+		raw := make([]byte, r.IntN(3000))
+		for j := range raw {
+			raw[j] = byte(r.UintN(256))
+		}
+		compareJSONBlob(t, raw)
+	}
+	compareJSONBlob(t, nil)
+}
+
+func compareJSONBlob(t *testing.T, raw []byte) {
+	t.Helper()
+	want, _ := json.Marshal(raw)
+	if raw == nil {
+		want = []byte(`""`) // encoding/json writes null for a nil slice; records always have data
+	}
+	prefix := []byte("x")
+	if got := AppendJSONBlob(prefix, raw); string(got) != "x"+string(want) {
+		t.Fatalf("%x: got %s, want %s", raw, got, want)
+	}
+}
+
+func FuzzAppendJSONBlob(f *testing.F) {
+	f.Add([]byte("hello, world"))
+	f.Fuzz(func(t *testing.T, raw []byte) { compareJSONBlob(t, raw) })
+}
+
 func FuzzDecodeBase64(f *testing.F) {
 	for _, s := range []string{"", "aGVsbG8=", "aGVsbG8gd29ybGQhISE=", "aGVs\nbG8gd29ybGQh", "aGVsbG8gd29y!GQh", "aGVsbG8gd29ybGQhIQ==", "====aGVsbG8gd29y"} {
 		f.Add([]byte(s))
@@ -67,6 +97,23 @@ func BenchmarkDecodeBase64(b *testing.B) {
 			if _, err := base64.StdEncoding.Decode(dst, text); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+func BenchmarkEncodeBase64(b *testing.B) {
+	raw := bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 256)
+	buf := make([]byte, 0, 2048)
+	b.Run("pelican", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		for i := 0; i < b.N; i++ {
+			buf = AppendJSONBlob(buf[:0], raw)
+		}
+	})
+	b.Run("stdlib", func(b *testing.B) {
+		b.SetBytes(int64(len(raw)))
+		for i := 0; i < b.N; i++ {
+			buf = base64.StdEncoding.AppendEncode(buf[:0], raw)
 		}
 	})
 }

@@ -95,10 +95,23 @@ func (c Codec) Encode(v any) ([]byte, error) {
 	if c == CBOR {
 		return MarshalCBOR(v)
 	}
-	if a, ok := v.(JSONAppender); ok {
-		return a.AppendJSON(make([]byte, 0, 4096)), nil
+	if _, ok := v.(JSONAppender); !ok {
+		return json.Marshal(v)
 	}
-	return json.Marshal(v)
+	return c.AppendEncode(nil, v)
+}
+
+// AppendEncode appends the encoding of v to dst, so that a caller can reuse its buffer.
+func (c Codec) AppendEncode(dst []byte, v any) ([]byte, error) {
+	if c == CBOR {
+		b, err := MarshalCBOR(v)
+		return append(dst, b...), err
+	}
+	if a, ok := v.(JSONAppender); ok {
+		return a.AppendJSON(dst), nil
+	}
+	b, err := json.Marshal(v)
+	return append(dst, b...), err
 }
 
 // JSONAppender is a value that writes its own JSON, byte for byte what encoding/json writes for it,

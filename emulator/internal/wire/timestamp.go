@@ -18,9 +18,11 @@ type Timestamp struct{ time.Time }
 func NewTimestamp(t time.Time) Timestamp { return Timestamp{t} }
 
 // MarshalJSON writes epoch seconds with millisecond precision.
-func (t Timestamp) MarshalJSON() ([]byte, error) {
-	ms := t.UnixMilli()
-	return []byte(strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64)), nil
+func (t Timestamp) MarshalJSON() ([]byte, error) { return t.AppendJSON(nil), nil }
+
+// AppendJSON appends what MarshalJSON writes.
+func (t Timestamp) AppendJSON(b []byte) []byte {
+	return strconv.AppendFloat(b, float64(t.UnixMilli())/1000, 'f', -1, 64)
 }
 
 // UnmarshalJSON reads epoch seconds (a number, or a numeric string) or an RFC 3339 string, the
