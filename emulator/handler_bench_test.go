@@ -52,7 +52,7 @@ func (d *discard) Write(b []byte) (int, error) {
 	d.tail = append(d.tail[:0], b[max(0, len(b)-512):]...)
 	return len(b), nil
 }
-func (d *discard) WriteHeader(status int)      { d.status = status }
+func (d *discard) WriteHeader(status int) { d.status = status }
 
 // BenchmarkHandlerPutRecords is the server's cost of one PutRecords request of 500 1 KiB records.
 func BenchmarkHandlerPutRecords(b *testing.B) {
