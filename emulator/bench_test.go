@@ -198,11 +198,14 @@ func benchDuration(b *testing.B) time.Duration {
 	return d
 }
 
-// interleave measures two rates in alternating slices of 250 ms for d in all, so that both see
-// the same machine load. It returns the mean of each and the median of the per-pair ratios b/a,
+// interleave measures two rates in alternating slices of 250 ms for d in all, after one warm-up
+// slice each, so that both see the same machine load. It returns the mean of each and the median of the per-pair ratios b/a,
 // which a burst of load from elsewhere moves far less than the ratio of the means.
 func interleave(d time.Duration, a, b func(time.Duration) float64) (meanA, meanB, ratio float64) {
 	const slice = 250 * time.Millisecond
+	// One slice each, not counted, so that connections, pools and caches are warm on both sides.
+	a(slice)
+	b(slice)
 	var ratios []float64
 	for spent := time.Duration(0); spent < d; spent += 2 * slice {
 		ra, rb := a(slice), b(slice)
