@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/pelicanhq/pelican/emulator/internal/store"
@@ -17,6 +18,10 @@ func openJournal(dir string, s *Server) (store.Journal, error) {
 	}
 	// The source is read when metadata is written, after New has set s.store.
 	j, err := store.OpenFile(dir, func() *store.Store { return s.store })
+	var inUse *store.DirInUseError
+	if errors.As(err, &inUse) {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("emulator: data directory: %w", err)
 	}

@@ -833,3 +833,22 @@ func ExampleWithDataDir() {
 	fmt.Println(string(got.Records[0].Data), *got.Records[0].SequenceNumber == *put.SequenceNumber)
 	// Output: order placed true
 }
+
+func TestPersistDataDirectoryServesOneEmulator(t *testing.T) {
+	dir := t.TempDir()
+	first, err := emulator.Run(emulator.WithDataDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emulator.Run(emulator.WithDataDir(dir)); err == nil || !strings.Contains(err.Error(), "in use by another emulator") {
+		t.Fatalf("a second emulator on a held data directory started: %v", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := emulator.Run(emulator.WithDataDir(dir))
+	if err != nil {
+		t.Fatalf("after the first emulator closed: %v", err)
+	}
+	_ = again.Close()
+}

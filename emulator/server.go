@@ -57,7 +57,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.store = store.New(journal)
 	if err := s.restore(); err != nil {
-		return nil, err
+		return nil, err // restore has closed the journal
 	}
 	s.ops = operations()
 	for _, spec := range cfg.streams {
@@ -65,6 +65,7 @@ func New(opts ...Option) (*Server, error) {
 			continue // restored from the data directory
 		}
 		if err := s.CreateStream(spec.Name, spec.Shards); err != nil {
+			_ = journal.Close() // frees the data directory for the next try
 			return nil, fmt.Errorf("emulator: create stream %s: %w", spec.Name, err)
 		}
 	}

@@ -72,6 +72,7 @@ var ErrNotLoaded = errors.New("store: the data directory was not loaded")
 type FileJournal struct {
 	dir    string
 	source func() *Store
+	lock   *os.File // held until Close: one emulator per directory
 
 	mu     sync.RWMutex
 	logs   map[*Stream]*streamLog
@@ -103,8 +104,12 @@ func OpenFile(dir string, source func() *Store) (*FileJournal, error) {
 	if err := syncDir(dir); err != nil {
 		return nil, err
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
 	j := &FileJournal{
-		dir: dir, source: source,
+		dir: dir, source: source, lock: lock,
 		logs: make(map[*Stream]*streamLog), names: make(map[*Stream]string), owners: make(map[string]*Stream),
 		saved: make(map[*Stream]map[int]bool), gone: make(map[*Stream]bool),
 	}
@@ -356,6 +361,9 @@ func (j *FileJournal) Close() error {
 		if err := l.close(ErrJournalClosed); err != nil && first == nil {
 			first = err
 		}
+	}
+	if j.lock != nil {
+		_ = j.lock.Close() // releases the directory for the next emulator
 	}
 	return first
 }

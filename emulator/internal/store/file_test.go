@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -851,4 +852,28 @@ func BenchmarkFileJournalRecords(b *testing.B) {
 			b.ReportMetric(float64(b.N*len(pending))/b.Elapsed().Seconds(), "records/s")
 		})
 	}
+}
+
+func TestDataDirectoryTakesOneEmulatorAtATime(t *testing.T) {
+	dir := t.TempDir()
+	first, err := OpenFile(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenFile(dir, nil)
+	var inUse *DirInUseError
+	if !errors.As(err, &inUse) || inUse.Owner != strconv.Itoa(os.Getpid()) {
+		t.Fatalf("a second open of a held directory: %v, want a DirInUseError naming pid %d", err, os.Getpid())
+	}
+	if !strings.Contains(err.Error(), "in use by another emulator (pid ") {
+		t.Fatalf("message %q does not say who holds the directory", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second, err := OpenFile(dir, nil)
+	if err != nil {
+		t.Fatalf("after Close the directory is free again: %v", err)
+	}
+	_ = second.Close()
 }
