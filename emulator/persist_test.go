@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/emulator"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
 
 // persistClient is an unchanged SDK client aimed at an endpoint URL, retries off, so that a test can
@@ -27,7 +28,8 @@ func persistClient(endpoint string) *kinesis.Client {
 	cfg := aws.Config{
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		HTTPClient:  &http.Client{Timeout: 30 * time.Second},
+		// pelicantest's transport: the SDK's request-body race would otherwise cut long answers.
+		HTTPClient: &http.Client{Transport: pelicantest.Transport(nil), Timeout: 30 * time.Second},
 	}
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		o.BaseEndpoint = aws.String(endpoint)

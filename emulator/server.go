@@ -32,6 +32,7 @@ type Server struct {
 	closed   bool
 	subs     *subscriptions
 	autoNext sync.Map // *store.Stream -> *atomic.Uint64, for AUTO distribution
+	sweeper  *sweeper
 }
 
 // New builds a server without listening; use it as an http.Handler. Streams named by WithStream
@@ -69,6 +70,7 @@ func New(opts ...Option) (*Server, error) {
 			return nil, fmt.Errorf("emulator: create stream %s: %w", spec.Name, err)
 		}
 	}
+	s.startSweeper()
 	return s, nil
 }
 
@@ -80,7 +82,7 @@ func Run(opts ...Option) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", s.cfg.addr)
 	if err != nil {
-		_ = s.store.Journal().Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("emulator: listen on %s: %w", s.cfg.addr, err)
 	}
 	s.Serve(ln)
@@ -175,6 +177,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 	hs := s.httpSrv
 	s.mu.Unlock()
 	s.subs.closeAll()
+	s.stopSweeper()
 	var err error
 	if hs != nil {
 		err = hs.Shutdown(ctx)

@@ -385,6 +385,9 @@ type streamLog struct {
 	syncing bool
 	closed  bool
 	err     error
+
+	size       int64 // bytes in the file
+	compacting bool  // a compaction is under way
 }
 
 func newStreamLog(name string, f *os.File) *streamLog {
@@ -413,11 +416,20 @@ func createLog(dir, name string) (*streamLog, error) {
 			err = syncDir(filepath.Join(dir, logsDir))
 		}
 	}
+	var size int64
+	if err == nil {
+		info, err = f.Stat()
+		if err == nil {
+			size = info.Size()
+		}
+	}
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("store: creating record log: %w", err)
 	}
-	return newStreamLog(name, f), nil
+	l := newStreamLog(name, f)
+	l.size = size
+	return l, nil
 }
 
 // append queues the records of sh up to recs' last, if no other writer has, and waits until they
@@ -470,6 +482,7 @@ func (l *streamLog) append(sh *Shard, recs []Record) error {
 			l.err = fmt.Errorf("store: writing record log %s: %w", l.name, err)
 		default:
 			l.durable = upTo
+			l.size += int64(len(buf))
 		}
 		l.cond.Broadcast()
 	}

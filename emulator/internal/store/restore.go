@@ -300,53 +300,6 @@ func (j *FileJournal) removeOrphans() (int, error) {
 	return n, nil
 }
 
-// Compact rewrites the log of st from the records its shards retain, so that records retention
-// has trimmed leave the disk too. Call it while nothing writes to st, as Load's caller does.
-func (j *FileJournal) Compact(st *Stream) error {
-	j.mu.RLock()
-	l := j.logs[st]
-	j.mu.RUnlock()
-	if l == nil {
-		return nil
-	}
-	st.Mu.RLock()
-	shards := append([]*Shard(nil), st.Shards...)
-	st.Mu.RUnlock()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for l.syncing {
-		l.cond.Wait()
-	}
-	if l.err != nil {
-		return l.err
-	}
-	b := []byte(logMagic)
-	next := make(map[int]uint64, len(shards))
-	for _, sh := range shards {
-		n := sh.Next()
-		recs := sh.between(0, n)
-		for len(recs) > 0 {
-			k := min(len(recs), maxEntryRecords)
-			b = appendRecordsEntry(b, sh.Index, recs[:k])
-			recs = recs[k:]
-		}
-		// After the records, which it would otherwise hide: Restore skips indexes below next.
-		b = appendNextEntry(b, sh.Index, n)
-		next[sh.Index] = n
-	}
-	if err := writeAtomic(filepath.Join(j.dir, logsDir), l.name+logSuffix, b, 0o644); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(logPath(j.dir, l.name), os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		l.err = fmt.Errorf("store: reopening record log: %w", err)
-		return l.err
-	}
-	_ = l.f.Close()
-	l.f, l.next = f, next
-	return nil
-}
-
 // logEntry is one decoded log entry.
 type logEntry struct {
 	kind    byte
