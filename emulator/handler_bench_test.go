@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fxamacker/cbor/v2"
+
 	"github.com/pelicanhq/pelican/emulator"
 )
 
@@ -123,4 +125,36 @@ func nextIterator(body []byte) string {
 	}
 	rest := body[i+len(key):]
 	return string(rest[:bytes.IndexByte(rest, '"')])
+}
+
+// BenchmarkHandlerPutRecordsCBOR is BenchmarkHandlerPutRecords with the body in CBOR, as the Java
+// SDK and the KCL send it.
+func BenchmarkHandlerPutRecordsCBOR(b *testing.B) {
+	srv, err := emulator.New(emulator.WithStream("bench", 4))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	data := []byte(strings.Repeat("x", benchRecordLen))
+	records := make([]map[string]any, benchBatch)
+	for i := range records {
+		records[i] = map[string]any{"PartitionKey": fmt.Sprintf("key-%d", i), "Data": data}
+	}
+	body, err := cbor.Marshal(map[string]any{"StreamName": "bench", "Records": records})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := &discard{h: http.Header{}}
+		r := signedRequest("PutRecords", body)
+		r.Header.Set("Content-Type", "application/x-amz-cbor-1.1")
+		srv.ServeHTTP(w, r)
+		if w.status != 0 && w.status != http.StatusOK {
+			b.Fatalf("status %d: %x", w.status, w.tail)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
 }

@@ -74,12 +74,23 @@ func MarshalCBOR(v any) ([]byte, error) {
 // unknown keys, and reads definite and indefinite lengths and half, single and double floats. A
 // byte string never decodes into a string, nor a text string into []byte. Every failure in the
 // data is a *SyntaxError; bytes after the item are one too.
-func UnmarshalCBOR(data []byte, v any) error {
+func UnmarshalCBOR(data []byte, v any) error { return unmarshalCBOR(data, v, nil) }
+
+func unmarshalCBOR(data []byte, v any, lent *Arena) error {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("cbor: UnmarshalCBOR needs a non-nil pointer, not %T", v)
 	}
 	d := decoder{data: data, types: typeCache{}}
+	if lent != nil {
+		arena := lent.buf[:0]
+		d.arena = &arena
+		defer func() {
+			if cap(arena) > cap(lent.buf) {
+				lent.buf = arena[:0] // keep the larger buffer the request needed
+			}
+		}()
+	}
 	if err := d.value(rv.Elem()); err != nil {
 		return err
 	}

@@ -20,6 +20,27 @@ type decoder struct {
 	off   int
 	depth int
 	types typeCache
+	// arena, when lent, holds the decoded byte strings of one request in one buffer (see Arena).
+	arena *[]byte
+}
+
+// keepBytes returns a copy of b that outlives the body: in the lent arena, or on its own.
+func (d *decoder) keepBytes(b []byte) []byte {
+	if d.arena == nil {
+		return bytes.Clone(b)
+	}
+	if b == nil {
+		return nil
+	}
+	a := *d.arena
+	if cap(a)-len(a) < len(b) {
+		// Size the arena for the rest of the body, which in a PutRecords request is mostly data.
+		a = make([]byte, 0, max(len(b), len(d.data)-d.off))
+	}
+	start := len(a)
+	a = append(a, b...)
+	*d.arena = a
+	return a[start:len(a):len(a)]
 }
 
 func (d *decoder) errorf(format string, args ...any) error {
@@ -220,7 +241,7 @@ func (d *decoder) value(v reflect.Value) error {
 		if v.Kind() != reflect.Slice || v.Type().Elem().Kind() != reflect.Uint8 {
 			return d.mismatch(major, v.Type())
 		}
-		v.SetBytes(bytes.Clone(b))
+		v.SetBytes(d.keepBytes(b))
 		return nil
 	case majorText:
 		b, err := d.stringBody(major, ai, arg)

@@ -105,6 +105,20 @@ func FuzzUnmarshalCBOR(f *testing.F) {
 				t.Fatalf("decoders disagree on % x:\nours   %#v\ntheirs %#v", data, ours, theirs)
 			}
 		}
+		// Into a lent arena that an earlier request filled: the same value.
+		var lent testPutRecordsInput
+		arena := &Arena{buf: bytes.Repeat([]byte{0xAA}, 16)}
+		errLent := unmarshalCBOR(data, &lent, arena)
+		if (errLent == nil) != (errOurs == nil) {
+			t.Fatalf("% x: error %v with an arena, %v without", data, errLent, errOurs)
+		}
+		if errOurs == nil {
+			a, _ := MarshalCBOR(ours)
+			b, _ := MarshalCBOR(lent)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("% x decodes differently into an arena:\n%#v\n%#v", data, lent, ours)
+			}
+		}
 	})
 }
 

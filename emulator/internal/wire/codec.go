@@ -58,14 +58,14 @@ type Arena struct{ buf []byte }
 // Cap returns the arena's size.
 func (a *Arena) Cap() int { return cap(a.buf) }
 
-// DecodeWith is Decode with the JSON decoder's blobs in arena (when it is not nil): the decoded
-// blobs alias it, and are only valid until the arena is lent again.
+// DecodeWith is Decode with the decoded blobs in arena (when it is not nil): they alias it, and are
+// only valid until the arena is lent again.
 func (c Codec) DecodeWith(body []byte, v any, arena *Arena) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
 	if c == CBOR {
-		err := UnmarshalCBOR(body, v)
+		err := unmarshalCBOR(body, v, arena)
 		var se *SyntaxError
 		if err != nil && !errors.As(err, &se) {
 			return &SyntaxError{Msg: err.Error()}
