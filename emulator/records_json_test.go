@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -86,4 +88,72 @@ func FuzzGetRecordsJSON(f *testing.F) {
 			{SequenceNumber: key, ApproximateArrivalTimestamp: wire.NewTimestamp(time.UnixMilli(-ms)), Data: []byte(key), PartitionKey: iterator, EncryptionType: key},
 		}})
 	})
+}
+
+// comparePutRecordsDecoding decodes body as the emulator does and as encoding/json does, and fails
+// on any difference. It returns whether PutRecordsInput's own scan took the body.
+func comparePutRecordsDecoding(t *testing.T, body []byte) bool {
+	t.Helper()
+	var std PutRecordsInput
+	errStd := json.Unmarshal(body, &std)
+	if len(bytes.TrimSpace(body)) == 0 {
+		errStd = nil // an empty body is an empty request, as AWS takes it
+	}
+	var got PutRecordsInput
+	errGot := wire.JSON.DecodeWith(body, &got, &wire.Arena{})
+	if (errGot == nil) != (errStd == nil) {
+		t.Fatalf("%q: error %v, encoding/json %v", body, errGot, errStd)
+	}
+	if errStd == nil && !reflect.DeepEqual(got, std) {
+		t.Fatalf("%q decodes to\n%+v\nencoding/json\n%+v", body, got, std)
+	}
+	var scanned PutRecordsInput
+	took := wire.ScanJSON(body, &scanned, nil)
+	if took && (errStd != nil || !reflect.DeepEqual(scanned, std)) {
+		t.Fatalf("%q: the scan took it as\n%+v\nencoding/json (%v)\n%+v", body, scanned, errStd, std)
+	}
+	if !took && !reflect.DeepEqual(scanned, PutRecordsInput{}) {
+		t.Fatalf("%q: a declined scan left %+v", body, scanned)
+	}
+	return took
+}
+
+var putRecordsBodies = []string{
+	`{"Records":[{"Data":"aGVsbG8=","PartitionKey":"k1"},{"Data":"","ExplicitHashKey":"12","PartitionKey":"k2"}],"StreamName":"s"}`,
+	` { "StreamARN" : "arn:aws:kinesis:us-east-1:123456789012:stream/s" , "Records" : [ ] , "DryRun" : true } `,
+	`{"Records":[{"PartitionKey":"é ü  ","Data":"AA=="}],"DryRun":false}`,
+	`{}`, `{"Records":[]}`, `{"Records":[{}]}`,
+	// Forms the scan leaves to the general decoder.
+	`{"streamname":"lower"}`, `{"StreamName":"a","StreamName":"b"}`, `{"StreamName":null}`, `{"StreamName":"\u0041"}`,
+	`{"Records":[{"Data":"aGVs\nbG8="}]}`, `{"Records":[{"Data":null,"PartitionKey":"k"}]}`, `{"Unknown":1,"StreamName":"s"}`,
+	"{\"StreamName\":\"\xff\"}", `{"Records":{"PartitionKey":"k"}}`, `{"DryRun":"true"}`, `{"Records":[{"Data":"aGVsbG8"}]}`,
+	`{"StreamName":"s"} x`, `{"StreamName":"s"`, `{"Records":[{"PartitionKey":"k",}]}`, `[]`, `null`, ``,
+	`{"Records":[{"PartitionKey":"k","PartitionKey":"k2"}]}`, `{"Records":[1]}`, `{"DryRun":tru}`,
+}
+
+func TestPutRecordsScanMatchesEncodingJSON(t *testing.T) {
+	took := 0
+	for _, b := range putRecordsBodies {
+		if comparePutRecordsDecoding(t, []byte(b)) {
+			took++
+		}
+	}
+	if took < 6 {
+		t.Fatalf("the scan took %d of the plain bodies, want the first 6", took)
+	}
+	// What the Go SDK sends, 500 records of 1 KiB: the scan must take it.
+	sdk, err := json.Marshal(PutRecordsInput{StreamName: "bench", Records: []PutRecordsRequestEntry{{PartitionKey: "k", Data: make([]byte, 1024)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !comparePutRecordsDecoding(t, sdk) {
+		t.Fatalf("the scan declined the SDK's body %s", sdk)
+	}
+}
+
+func FuzzPutRecordsScan(f *testing.F) {
+	for _, b := range putRecordsBodies {
+		f.Add([]byte(b))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) { comparePutRecordsDecoding(t, body) })
 }

@@ -51,6 +51,9 @@ func decodeJSON(data []byte, v any, lent *Arena) error {
 			}
 		}()
 	}
+	if sv, ok := v.(ScannedJSON); ok && scanJSON(d, sv) {
+		return nil
+	}
 	d.skipSpace()
 	if err := d.value(rv.Elem()); err != nil {
 		return err
