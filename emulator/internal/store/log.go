@@ -21,6 +21,9 @@ type recordLog struct {
 	count     int         // retained records
 	chunks    [][]byte    // oldest first; append-only
 	chunkBase uint32      // the number of chunks[0]: entries name chunks by number
+	// formatted says the newest record's sequence number was formatted here (not read back from
+	// a journal), so that the next one in the same second can be derived from it.
+	formatted bool
 }
 
 // blockLen is the number of entries of a full block: trimming frees memory a block at a time.
@@ -88,13 +91,22 @@ func (l *recordLog) add(index uint64, seq Sequence, text, key string, data []byt
 	}
 	// A formatted sequence number takes at most 57 digits (47 hexadecimal digits).
 	need := max(60, len(text)) + len(key) + len(data)
+	prev := l.newestSequence(index, arrival)
 	c := l.room(need)
 	off := len(l.chunks[c])
 	var buf []byte
+	ok := false
 	if text != "" {
-		buf = append(l.chunks[c], text...)
-	} else {
+		buf, ok = append(l.chunks[c], text...), true
+		l.formatted = false
+	} else if prev != nil {
+		buf, ok = appendNextSequence(l.chunks[c], prev)
+	}
+	if !ok {
 		buf = seq.AppendFormat(l.chunks[c])
+	}
+	if text == "" {
+		l.formatted = true
 	}
 	seqLen := len(buf) - off
 	buf = append(buf, key...)
@@ -103,6 +115,20 @@ func (l *recordLog) add(index uint64, seq Sequence, text, key string, data []byt
 	b.entries = append(b.entries, recordEntry{arrival: arrival.UnixMilli(), chunk: l.chunkBase + uint32(c), off: uint32(off),
 		dataLen: uint32(len(data)), keyLen: uint16(len(key)), seqLen: uint8(seqLen)})
 	l.count++
+}
+
+// newestSequence returns the sequence number of the newest record when the record of index index
+// and arrival can derive its own from it: the one before it, formatted here, in the same second.
+func (l *recordLog) newestSequence(index uint64, arrival time.Time) []byte {
+	if !l.formatted || l.count == 0 || l.end() != index {
+		return nil
+	}
+	_, e := l.at(index - 1)
+	if time.UnixMilli(e.arrival).Unix() != arrival.Unix() {
+		return nil
+	}
+	c := l.chunks[e.chunk-l.chunkBase]
+	return c[e.off : int(e.off)+int(e.seqLen)]
 }
 
 // room returns the position of a chunk with need free bytes, adding one if the last has too few.

@@ -31,3 +31,34 @@ func appendDecimal188(buf []byte, hi, mid, lo uint64) []byte {
 	}
 	return buf
 }
+
+// pow80 is 2^80 in decimal: what the next record index adds to a sequence number, whose index
+// field starts at bit 80.
+const pow80 = "1208925819614629174706176"
+
+// appendNextSequence appends the sequence number of the record after the one whose number is
+// prev, both of the same shard and arrival second: prev plus 2^80, added digit by digit, which is
+// several times cheaper than formatting. ok is false if the sum would need another digit.
+func appendNextSequence(buf []byte, prev []byte) (out []byte, ok bool) {
+	if len(prev) < len(pow80) {
+		return buf, false
+	}
+	start := len(buf)
+	buf = append(buf, prev...)
+	digits := buf[start:]
+	carry := byte(0)
+	for i := 1; i <= len(digits); i++ {
+		d := digits[len(digits)-i] - '0' + carry
+		if i <= len(pow80) {
+			d += pow80[len(pow80)-i] - '0'
+		} else if carry == 0 {
+			break
+		}
+		carry = d / 10
+		digits[len(digits)-i] = '0' + d%10
+	}
+	if carry != 0 {
+		return buf[:start], false
+	}
+	return buf, true
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"math/big"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -63,5 +64,27 @@ func BenchmarkSequenceFormat(b *testing.B) {
 	s := Sequence{ShardCreated: time.Unix(1772366400, 0), ShardIndex: 3, Index: 123456, Arrival: time.Unix(1772366500, 0)}
 	for i := 0; i < b.N; i++ {
 		_ = s.Format()
+	}
+}
+
+func TestNextSequenceAddsOneToTheIndex(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 20000; i++ {
+		s := Sequence{
+			ShardCreated: time.Unix(int64(r.Uint64N(1<<35)), 0), ShardIndex: int(r.Uint64N(1 << 31)),
+			Index: r.Uint64N(MaxSequenceIndex - 1), Arrival: time.Unix(int64(r.Uint64N(1<<35)), 0),
+		}
+		if i%4 == 0 {
+			s.Index = (1<<48 - 1) << (i % 15) // carries across the limbs
+		}
+		next := s
+		next.Index++
+		got, ok := appendNextSequence([]byte("x"), []byte(s.Format()))
+		if !ok || string(got) != "x"+next.Format() {
+			t.Fatalf("after %s (index %d): got %q %v, want %s", s.Format(), s.Index, got, ok, next.Format())
+		}
+	}
+	if _, ok := appendNextSequence(nil, []byte("9999999999999999999999999")); ok {
+		t.Fatal("a sum needing another digit was not refused")
 	}
 }
