@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,13 +142,17 @@ func ceilingServer(tb testing.TB) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		answer := func(b []byte) {
+			w.Header().Set("Content-Length", strconv.Itoa(len(b))) // as AWS and the emulator send it
+			_, _ = w.Write(b)
+		}
 		switch r.Header.Get("X-Amz-Target") {
 		case "Kinesis_20131202.PutRecords":
-			_, _ = w.Write(put)
+			answer(put)
 		case "Kinesis_20131202.GetShardIterator":
-			_, _ = w.Write(iter)
+			answer(iter)
 		case "Kinesis_20131202.GetRecords":
-			_, _ = w.Write(get)
+			answer(get)
 		default:
 			w.WriteHeader(400)
 			_, _ = w.Write([]byte(`{"__type":"UnknownOperationException"}`))

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -158,6 +159,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", codec.ContentType())
+	w.Header().Set("Content-Length", strconv.Itoa(len(b))) // as AWS sends it: no chunked encoding
 	_, _ = w.Write(b) // a Writer keeps nothing of b, which the next response reuses
 	if cap(b) <= maxPooledBody {
 		*buf = b
@@ -274,10 +276,12 @@ func (s *Server) writeError(w http.ResponseWriter, codec wire.Codec, err error) 
 		s.log.Error("emulator: internal failure", "err", err)
 		e = ErrInternalFailure("%v", err)
 	}
+	body := codec.EncodeError(e.Code, e.Message)
 	w.Header().Set("Content-Type", codec.ContentType())
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Header().Set("x-amzn-ErrorType", e.Code)
 	w.WriteHeader(e.Status)
-	_, _ = w.Write(codec.EncodeError(e.Code, e.Message))
+	_, _ = w.Write(body)
 }
 
 func newRequestID() string {
