@@ -160,7 +160,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", codec.ContentType())
 	w.Header().Set("Content-Length", strconv.Itoa(len(b))) // as AWS sends it: no chunked encoding
-	_, _ = w.Write(b) // a Writer keeps nothing of b, which the next response reuses
+	_, _ = w.Write(b)                                      // a Writer keeps nothing of b, which the next response reuses
 	if cap(b) <= maxPooledBody {
 		*buf = b
 		responsePool.Put(buf)
