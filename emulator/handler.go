@@ -159,8 +159,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", codec.ContentType())
-	w.Header().Set("Content-Length", strconv.Itoa(len(b))) // as AWS sends it: no chunked encoding
-	_, _ = w.Write(b)                                      // a Writer keeps nothing of b, which the next response reuses
+	// Content-Length as AWS sends it, not a chunked body. A Writer keeps nothing of b, which the
+	// next response reuses.
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	_, _ = w.Write(b)
 	if cap(b) <= maxPooledBody {
 		*buf = b
 		responsePool.Put(buf)
