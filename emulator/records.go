@@ -188,18 +188,7 @@ func (o *PutRecordsOutput) AppendJSON(b []byte) []byte {
 	b = append(b, `{"FailedRecordCount":`...)
 	b = strconv.AppendInt(b, int64(o.FailedRecordCount), 10)
 	b = append(b, `,"Records":`...)
-	if o.Records == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range o.Records {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = o.Records[i].appendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = wire.AppendJSONArray(b, o.Records, (*PutRecordsResultEntry).appendJSON)
 	if o.EncryptionType != "" {
 		b = append(b, `,"EncryptionType":`...)
 		b = wire.AppendJSONString(b, o.EncryptionType)
@@ -514,18 +503,7 @@ func (o *GetRecordsOutput) AppendJSON(b []byte) []byte {
 	}
 	b = slices.Grow(b, size)
 	b = append(b, `{"Records":`...)
-	if o.Records == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range o.Records {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = o.Records[i].appendJSON(b)
-		}
-		b = append(b, ']')
-	}
+	b = wire.AppendJSONArray(b, o.Records, (*Record).appendJSON)
 	if o.NextShardIterator != nil {
 		b = append(b, `,"NextShardIterator":`...)
 		b = wire.AppendJSONString(b, *o.NextShardIterator)

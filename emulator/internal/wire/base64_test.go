@@ -24,13 +24,18 @@ func compareBase64(t *testing.T, src []byte) {
 	}
 }
 
+func randomBytes(r *rand.Rand, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.UintN(256))
+	}
+	return b
+}
+
 func TestDecodeBase64MatchesStdlib(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 2000; i++ {
-		raw := make([]byte, r.IntN(3000))
-		for j := range raw {
-			raw[j] = byte(r.UintN(256))
-		}
+		raw := randomBytes(r, r.IntN(3000))
 		text := []byte(base64.StdEncoding.EncodeToString(raw))
 		compareBase64(t, text)
 		if len(text) > 0 {
@@ -46,11 +51,7 @@ func TestDecodeBase64MatchesStdlib(t *testing.T) {
 func TestAppendJSONBlobMatchesEncodingJSON(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 2000; i++ {
-		raw := make([]byte, r.IntN(3000))
-		for j := range raw {
-			raw[j] = byte(r.UintN(256))
-		}
-		compareJSONBlob(t, raw)
+		compareJSONBlob(t, randomBytes(r, r.IntN(3000)))
 	}
 	compareJSONBlob(t, nil)
 }

@@ -120,6 +120,22 @@ type JSONAppender interface {
 	AppendJSON(b []byte) []byte
 }
 
+// AppendJSONArray appends items as encoding/json writes a slice (null when nil), each written by
+// item.
+func AppendJSONArray[T any](b []byte, items []T, item func(v *T, b []byte) []byte) []byte {
+	if items == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = item(&items[i], b)
+	}
+	return append(b, ']')
+}
+
 // AppendJSONString appends s as encoding/json writes a string: quoted, with its escapes (HTML
 // characters included) and invalid UTF-8 replaced.
 func AppendJSONString(b []byte, s string) []byte {
