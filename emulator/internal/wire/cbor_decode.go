@@ -26,11 +26,11 @@ type decoder struct {
 
 // keepBytes returns a copy of b that outlives the body: in the lent arena, or on its own.
 func (d *decoder) keepBytes(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte{} // present but empty, never absent (an indefinite-length string may be nil)
+	}
 	if d.arena == nil {
 		return bytes.Clone(b)
-	}
-	if b == nil {
-		return nil
 	}
 	a := *d.arena
 	if cap(a)-len(a) < len(b) {

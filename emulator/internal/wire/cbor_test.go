@@ -854,3 +854,16 @@ func BenchmarkUnmarshalCBORPutRecords(b *testing.B) {
 		}
 	})
 }
+
+func TestEmptyByteStringsStayPresent(t *testing.T) {
+	for _, hexBody := range []string{"a1 6444617461 40", "a1 6444617461 5f ff"} { // {"Data": h''} definite and chunked
+		for _, arena := range []*Arena{nil, {}, {buf: make([]byte, 0, 8)}} {
+			var v struct {
+				Data []byte `json:"Data"`
+			}
+			if err := unmarshalCBOR(mustHex(t, hexBody), &v, arena); err != nil || v.Data == nil {
+				t.Fatalf("%s (arena %v): Data %#v, %v; want present and empty", hexBody, arena, v.Data, err)
+			}
+		}
+	}
+}
