@@ -11,4 +11,9 @@
 // or standalone as `pelican emulator`. The layers are kept apart: internal/wire turns bytes into
 // typed requests, the operation files of this package (streams.go, shards.go, records.go, ...)
 // validate and decide, and internal/store keeps the state.
+//
+// Records are kept in pointer-free blocks over append-only byte chunks, so that neither appending
+// nor the garbage collector walks what is stored. Every minute on the server's clock a sweep trims
+// what retention has passed, whether or not anyone reads, and with WithDataDir compacts a record
+// log once trimmed records are most of it. A data directory serves one server at a time.
 package emulator
