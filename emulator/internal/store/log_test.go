@@ -140,3 +140,22 @@ func BenchmarkShardAppend(b *testing.B) {
 		}
 	}
 }
+
+// Trim drops exactly the records that arrived before the cutoff, to the nanosecond, as IndexAt
+// finds exactly the first that did not.
+func TestTrimAndIndexAtHonourSubMillisecondCutoffs(t *testing.T) {
+	sh := NewShard(0, HashKey{}, MaxHashKey, testEpoch, "", "")
+	for i := 0; i < 3; i++ {
+		if _, err := sh.Append(testEpoch.Add(time.Duration(i)*time.Millisecond), []Pending{{PartitionKey: "k", Data: []byte{byte(i)}}}, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	half := testEpoch.Add(time.Millisecond + 500*time.Microsecond) // after record 2 (1 ms), before record 3 (2 ms)
+	if got := sh.IndexAt(half); got != 3 {
+		t.Fatalf("IndexAt(1.5 ms) = %d, want 3", got)
+	}
+	sh.Trim(half)
+	if got := sh.Oldest(); got != 3 {
+		t.Fatalf("after Trim(1.5 ms) the oldest is %d, want 3: a record from before the cutoff stayed", got)
+	}
+}

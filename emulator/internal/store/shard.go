@@ -182,7 +182,17 @@ func (sh *Shard) Trim(cutoff time.Time) {
 	if sh.log.len() == 0 {
 		return
 	}
-	sh.bytes -= sh.log.dropBefore(sh.log.searchArrival(cutoff.UnixMilli()))
+	sh.bytes -= sh.log.dropBefore(sh.log.searchArrival(ceilMilli(cutoff)))
+}
+
+// ceilMilli returns t in Unix milliseconds, rounded up: arrivals are kept in whole milliseconds,
+// so a record arrived before t exactly when its millisecond is below ceilMilli(t).
+func ceilMilli(t time.Time) int64 {
+	ms := t.UnixMilli()
+	if t.After(time.UnixMilli(ms)) {
+		ms++
+	}
+	return ms
 }
 
 // Oldest returns the index of the oldest retained record (Next when none is retained).
@@ -234,13 +244,7 @@ func (sh *Shard) IndexAt(t time.Time) uint64 {
 	if sh.log.len() == 0 {
 		return sh.next
 	}
-	// Arrivals are kept in milliseconds: a record at t's millisecond but before t within it
-	// arrived before t.
-	ms := t.UnixMilli()
-	if t.After(time.UnixMilli(ms)) {
-		ms++
-	}
-	i := sh.log.searchArrival(ms)
+	i := sh.log.searchArrival(ceilMilli(t))
 	if i >= sh.log.end() {
 		return sh.next
 	}
