@@ -91,26 +91,23 @@ func (c Codec) DecodeWith(body []byte, v any, arena *Arena) error {
 }
 
 // Encode writes a response value.
-func (c Codec) Encode(v any) ([]byte, error) {
-	if c == CBOR {
-		return MarshalCBOR(v)
-	}
-	if _, ok := v.(JSONAppender); !ok {
-		return json.Marshal(v)
-	}
-	return c.AppendEncode(nil, v)
-}
+func (c Codec) Encode(v any) ([]byte, error) { return c.AppendEncode(nil, v) }
 
 // AppendEncode appends the encoding of v to dst, so that a caller can reuse its buffer.
 func (c Codec) AppendEncode(dst []byte, v any) ([]byte, error) {
-	if c == CBOR {
-		b, err := MarshalCBOR(v)
-		return append(dst, b...), err
-	}
-	if a, ok := v.(JSONAppender); ok {
+	if a, ok := v.(JSONAppender); ok && c == JSON {
 		return a.AppendJSON(dst), nil
 	}
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if c == CBOR {
+		b, err = MarshalCBOR(v)
+	} else {
+		b, err = json.Marshal(v)
+	}
+	if len(dst) == 0 {
+		return b, err // nothing to keep in front: no copy
+	}
 	return append(dst, b...), err
 }
 
