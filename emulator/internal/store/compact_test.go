@@ -160,3 +160,21 @@ func TestCompactIfMostlyTrimmed(t *testing.T) {
 	s2, _, _ := reopen(t, j)
 	requireSameRecords(t, readAll(s2.Get(st.Key).Shards[0]), want)
 }
+
+// A compaction cut short by a crash leaves its unfinished new log beside the old one, which a
+// restart reads whole and the leftover is removed.
+func TestCompactionCutShortLeavesTheOldLog(t *testing.T) {
+	s, j := openTestJournal(t, t.TempDir())
+	st := newTestStream("s", 1, 1)
+	s.Add(st)
+	want := put(t, j, st, st.Shards[0], testEpoch, "a", "b", "c")
+	leftover := logPath(j.Dir(), j.names[st]) + tmpSuffix
+	if err := os.WriteFile(leftover, []byte(logMagic+"half a compaction"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s2, _, _ := reopen(t, j)
+	requireSameRecords(t, readAll(s2.Get(st.Key).Shards[0]), want)
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Fatalf("the unfinished log is still there: %v", err)
+	}
+}
