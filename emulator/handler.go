@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pelicanhq/pelican/emulator/internal/wire"
@@ -42,13 +41,10 @@ type operation struct {
 // store does), and its output never refers to its input's blobs.
 func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out, error)) operation {
 	return operation{control: control, handle: func(s *Server, c *call, codec wire.Codec, body []byte) (any, error) {
-		arena, _ := arenaPool.Get().(*wire.Arena)
-		if arena == nil {
-			arena = new(wire.Arena)
-		}
+		arena := arenas.Get().(*wire.Arena)
 		defer func() {
-			if arena.Cap() <= maxPooledBody {
-				arenaPool.Put(arena)
+			if arena.Cap() <= maxPooled {
+				arenas.Put(arena)
 			}
 		}()
 		in := new(In)
@@ -149,11 +145,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, codec, err)
 		return
 	}
-	buf, _ := responsePool.Get().(*[]byte)
-	if buf == nil {
-		buf = new([]byte)
-	}
-	b, err := codec.AppendEncode((*buf)[:0], out)
+	b, err := codec.AppendEncode(responses.get(0), out)
 	if err != nil {
 		s.writeError(w, codec, ErrInternalFailure("encoding the response failed: %v", err))
 		return
@@ -163,14 +155,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// next response reuses.
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)
-	if cap(b) <= maxPooledBody {
-		*buf = b
-		responsePool.Put(buf)
-	}
+	responses.put(b)
 }
-
-// responsePool holds response buffers (*[]byte) for reuse.
-var responsePool sync.Pool
 
 // readBody reads a request body of at most limit bytes, in one buffer when the client sent its
 // length. The buffer comes from a pool; release gives it back once nothing reads the body any more
@@ -182,33 +168,13 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 		body, err = io.ReadAll(rd)
 		return body, func() {}, err
 	}
-	bp, _ := bodyPool.Get().(*[]byte)
-	if bp == nil || int64(cap(*bp)) < n {
-		bp = new([]byte)
-		*bp = make([]byte, n)
-	}
-	buf := (*bp)[:n]
-	release = func() {
-		if cap(buf) <= maxPooledBody {
-			*bp = buf
-			bodyPool.Put(bp)
-		}
-	}
+	buf := bodies.get(int(n))
 	if _, err := io.ReadFull(rd, buf); err != nil {
-		release()
+		bodies.put(buf)
 		return nil, func() {}, err
 	}
-	return buf, release, nil
+	return buf, func() { bodies.put(buf) }, nil
 }
-
-// arenaPool holds the *wire.Arena of decoded blobs for reuse.
-var arenaPool sync.Pool
-
-// bodyPool holds request buffers (*[]byte) of at most maxPooledBody bytes for reuse.
-var bodyPool sync.Pool
-
-// maxPooledBody is the largest buffer kept: a full PutRecords request and some.
-const maxPooledBody = 12 << 20
 
 // changesState reports whether a control-plane operation can change state: all but the
 // Describe, List and Get calls.
