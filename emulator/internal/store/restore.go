@@ -160,13 +160,12 @@ func (ms *metaStream) stream() (*Stream, error) {
 // loadLog reads the log called name into st's shards, cuts any torn tail, and opens the log for
 // appending. It returns the records read and the bytes cut.
 func (j *FileJournal) loadLog(st *Stream, name string) (records int, torn int64, err error) {
+	byIndex := st.shardsByIndex() // before j.mu: a stream's lock is never taken under it
 	j.mu.Lock()
 	j.names[st], j.owners[name] = name, st
-	saved := make(map[int]bool, len(st.Shards))
-	byIndex := make(map[int]*Shard, len(st.Shards))
-	for _, sh := range st.Shards {
-		saved[sh.Index] = true
-		byIndex[sh.Index] = sh
+	saved := make(map[int]bool, len(byIndex))
+	for index := range byIndex {
+		saved[index] = true
 	}
 	j.saved[st] = saved
 	j.mu.Unlock()
