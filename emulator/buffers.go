@@ -1,0 +1,38 @@
+package emulator
+
+import (
+	"sync"
+
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
+)
+
+// bufferPool lends byte buffers to requests and takes them back when the request is done with
+// them, so that a busy server does not allocate megabytes per call. Buffers over maxPooled bytes
+// are left to the collector.
+type bufferPool struct{ p sync.Pool }
+
+// maxPooled is the largest buffer kept: a full PutRecords request and some.
+const maxPooled = 12 << 20
+
+// get returns a buffer of length n, reused when one of that capacity is free.
+func (bp *bufferPool) get(n int) []byte {
+	if b, ok := bp.p.Get().(*[]byte); ok && cap(*b) >= n {
+		return (*b)[:n]
+	}
+	return make([]byte, n)
+}
+
+// put gives b back for reuse; nothing may read or write it afterwards.
+func (bp *bufferPool) put(b []byte) {
+	if cap(b) > maxPooled {
+		return
+	}
+	b = b[:0]
+	bp.p.Put(&b)
+}
+
+var (
+	bodies    bufferPool                                              // request bodies
+	responses bufferPool                                              // encoded answers
+	arenas    = sync.Pool{New: func() any { return new(wire.Arena) }} // *wire.Arena of decoded blobs
+)
