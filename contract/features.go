@@ -71,29 +71,68 @@ func syntaxDefault(edition descriptorpb.Edition, number protoreflect.FieldNumber
 	return syntaxDefaults[featureKey{edition, number}]
 }
 
-// langFeatures holds the extension types of google/protobuf/cpp_features.proto and
-// java_features.proto, built once from protocompile's copies of those files.
-var langFeatures = sync.OnceValue(func() map[string]protoreflect.ExtensionType {
-	out := make(map[string]protoreflect.ExtensionType)
-	for file, name := range map[string]protoreflect.FullName{
-		"google/protobuf/cpp_features.proto":  "pb.cpp",
-		"google/protobuf/java_features.proto": "pb.java",
-	} {
+// langFeatureFiles are the files that declare the language features, by extension name.
+var langFeatureFiles = map[protoreflect.FullName]string{
+	"pb.cpp":  "google/protobuf/cpp_features.proto",
+	"pb.java": "google/protobuf/java_features.proto",
+}
+
+// langFeatures holds the extension types of protocompile's own copies of cpp_features.proto
+// and java_features.proto, built once; they give the defaults of files that import neither.
+var langFeatures = sync.OnceValue(func() map[protoreflect.FullName]protoreflect.ExtensionType {
+	out := make(map[protoreflect.FullName]protoreflect.ExtensionType)
+	for name, file := range langFeatureFiles {
 		fd, err := standardImport(file)
 		if err != nil {
 			continue
 		}
 		if xd := fd.Extensions().ByName(name.Name()); xd != nil {
-			out[string(name)] = dynamicpb.NewExtensionType(xd)
+			out[name] = dynamicpb.NewExtensionType(xd)
 		}
 	}
 	return out
 })
 
-// customFeature resolves a language feature ("pb.cpp", "string_type") for d; ok is false when
-// it cannot be resolved.
-func customFeature(d protoreflect.Descriptor, ext string, name protoreflect.Name) (protoreflect.EnumNumber, bool) {
-	xt := langFeatures()[ext]
+// featureExtension returns the language feature extension (pb.cpp, pb.java) that the file's
+// options were read with: the one declared in the files it imports, which may be the schema's
+// own copy of google/protobuf/cpp_features.proto rather than protocompile's, as with buf. A
+// copy that is newer than protocompile's can know values (VIEW) that protocompile's does not,
+// and a value set through one descriptor does not read back through another.
+func (f *File) featureExtension(name protoreflect.FullName) protoreflect.ExtensionType {
+	f.featuresOnce.Do(func() {
+		f.features = make(map[protoreflect.FullName]protoreflect.ExtensionType)
+		seen := make(map[string]bool)
+		var walk func(fd protoreflect.FileDescriptor)
+		walk = func(fd protoreflect.FileDescriptor) {
+			if seen[fd.Path()] {
+				return
+			}
+			seen[fd.Path()] = true
+			for ext := range langFeatureFiles {
+				if _, ok := f.features[ext]; ok || fd.Package() != ext.Parent() {
+					continue
+				}
+				if xd := fd.Extensions().ByName(ext.Name()); xd != nil {
+					f.features[ext] = dynamicpb.NewExtensionType(xd)
+				}
+			}
+			imps := fd.Imports()
+			for i := 0; i < imps.Len(); i++ {
+				walk(imps.Get(i).FileDescriptor)
+			}
+		}
+		walk(f.desc)
+	})
+	if xt := f.features[name]; xt != nil {
+		return xt
+	}
+	return langFeatures()[name]
+}
+
+// customFeature resolves a language feature ("pb.cpp", "string_type") for d, an element of
+// file; ok is false when it cannot be resolved.
+func customFeature(file *File, d protoreflect.Descriptor, ext protoreflect.FullName, name protoreflect.Name) (protoreflect.EnumNumber, bool) {
+	xt := file.featureExtension(ext)
 	if xt == nil {
 		return 0, false
 	}

@@ -279,7 +279,7 @@ func javaUTF8Validation(f *field) protoreflect.EnumNumber {
 		}
 		return base
 	}
-	if v, ok := customFeature(f.desc, "pb.java", "utf8_validation"); ok && v == 2 { // JavaFeatures.VERIFY
+	if v, ok := customFeature(f.file, f.desc, "pb.java", "utf8_validation"); ok && v == 2 { // JavaFeatures.VERIFY
 		return verify
 	}
 	return base
@@ -325,7 +325,7 @@ func cppStringType(f *field) (name string, piece bool) {
 	if f.desc.ParentFile().Syntax() != protoreflect.Editions {
 		return "STRING", false // (pb.cpp).string_type's default before edition 2024
 	}
-	v, ok := customFeature(f.desc, "pb.cpp", "string_type")
+	v, ok := customFeature(f.file, f.desc, "pb.cpp", "string_type")
 	if !ok {
 		return "STRING", false
 	}

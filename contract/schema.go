@@ -40,6 +40,9 @@ type File struct {
 
 	spansOnce sync.Once
 	spans     map[string][]int32
+
+	featuresOnce sync.Once
+	features     map[protoreflect.FullName]protoreflect.ExtensionType // see featureExtension
 }
 
 // Descriptor returns the file's linked descriptor.
