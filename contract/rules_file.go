@@ -33,14 +33,33 @@ func deletedElementLoc(cur *fileIndex, nested string) *location {
 	if !strings.Contains(nested, ".") {
 		return nil
 	}
-	byName := make(map[string]*message, len(cur.messages))
-	for _, m := range cur.messages {
-		byName[m.nested] = m
+	if m := enclosingMessage(messagesByNestedName([]*fileIndex{cur}), nested); m != nil {
+		return m.loc()
 	}
+	return nil
+}
+
+// messagesByNestedName maps the nested names of the files' messages ("Outer.Inner") to them.
+func messagesByNestedName(files []*fileIndex) map[string]*message {
+	n := 0
+	for _, fi := range files {
+		n += len(fi.messages)
+	}
+	out := make(map[string]*message, n)
+	for _, fi := range files {
+		for _, m := range fi.messages {
+			out[m.nested] = m
+		}
+	}
+	return out
+}
+
+// enclosingMessage returns the closest message of byName that encloses the nested name, or nil.
+func enclosingMessage(byName map[string]*message, nested string) *message {
 	parts := strings.Split(nested, ".")
 	for i := len(parts) - 1; i > 0; i-- {
 		if m, ok := byName[strings.Join(parts[:i], ".")]; ok {
-			return m.loc()
+			return m
 		}
 	}
 	return nil

@@ -25,9 +25,13 @@ func byPackage(x *index, pick func(*fileIndex, func(nested string, loc *location
 	return out
 }
 
-// packageNoDelete builds the rules for enums, messages and extensions, which buf attaches to the
-// closest enclosing message still in the file; kind names the element in the message.
-func packageNoDelete(kind string, pick func(*fileIndex, func(string, *location))) func(*pass) {
+// packageNoDelete builds the rules for enums, messages and extensions. When the file that held
+// a deleted element is still there, buf attaches the finding to the closest enclosing message
+// still present: for enums and extensions, a message of that file; for messages (packageWide),
+// a message anywhere in the package, so that a nested message deleted after its parent moved
+// to another file of the package is reported at the parent, in that file. kind names the
+// element in the message.
+func packageNoDelete(kind string, pick func(*fileIndex, func(string, *location)), packageWide bool) func(*pass) {
 	return func(p *pass) {
 		cur := byPackage(p.curIdx, pick)
 		for pkg, prevElems := range byPackage(p.prevIdx, pick) {
@@ -35,6 +39,7 @@ func packageNoDelete(kind string, pick func(*fileIndex, func(string, *location))
 			if !ok {
 				continue
 			}
+			var pkgMessages map[string]*message
 			for nested, pe := range prevElems {
 				if _, ok := curElems[nested]; ok {
 					continue
@@ -42,8 +47,17 @@ func packageNoDelete(kind string, pick func(*fileIndex, func(string, *location))
 				var loc *location
 				fallback := ""
 				if fi, ok := p.curIdx.byPath[pe.file.Path]; ok {
-					loc = deletedElementLoc(fi, nested)
 					fallback = fi.file.Path
+					if !packageWide {
+						loc = deletedElementLoc(fi, nested)
+					} else {
+						if pkgMessages == nil {
+							pkgMessages = messagesByNestedName(p.curIdx.packages[pkg])
+						}
+						if m := enclosingMessage(pkgMessages, nested); m != nil {
+							loc, fallback = m.loc(), m.file.Path
+						}
+					}
 				}
 				p.report(loc, pe.loc, fallback, "Previously present %s %q was deleted from package %q.", kind, nested, pkg)
 			}
