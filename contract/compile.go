@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -269,7 +270,42 @@ func fileProto(fd protoreflect.FileDescriptor) *descriptorpb.FileDescriptorProto
 
 // compileMessage is a problem's text without the position, which the finding carries.
 func compileMessage(err reporter.ErrorWithPos) string {
-	return err.Unwrap().Error()
+	return editionMessage(err.Unwrap().Error())
+}
+
+// editionMessage rewrites protocompile's refusal of an edition it cannot compile ("edition value
+// "2024" not recognized; should be one of ["2023"]") so that it says plainly what the check can
+// read and that this schema is not checked; other messages are returned as they are.
+func editionMessage(msg string) string {
+	var rest string
+	switch {
+	case strings.HasPrefix(msg, "edition value ") && strings.Contains(msg, " not recognized"):
+		rest = strings.TrimPrefix(msg, "edition value ")
+	case strings.HasPrefix(msg, "edition ") && strings.Contains(msg, " not yet fully supported"):
+		rest = strings.TrimPrefix(msg, "edition ")
+	default:
+		return msg
+	}
+	name, err := strconv.QuotedPrefix(rest)
+	if err != nil {
+		return msg
+	}
+	return fmt.Sprintf("edition %s is not supported: pelican contract compiles proto2, proto3 and edition %s files, so it cannot check this schema",
+		name, strings.Join(supportedEditions(), ", "))
+}
+
+// supportedEditions names the editions protocompile compiles ("2023"), in order.
+func supportedEditions() []string {
+	var out []string
+	for n, name := range descriptorpb.Edition_name {
+		year := strings.TrimPrefix(name, "EDITION_")
+		if len(year) != 4 || strings.Trim(year, "0123456789") != "" || !protocompile.IsEditionSupported(descriptorpb.Edition(n)) {
+			continue
+		}
+		out = append(out, strconv.Quote(year))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // standardImport returns a well-known file (google/protobuf/...) that protoc ships with.

@@ -192,6 +192,9 @@ func TestCompileErrors(t *testing.T) {
 		{"unknown type", "syntax = \"proto3\";\npackage a.v1;\nmessage A {\n  Missing x = 1;\n}\n", "bad/a.proto:4:3:field a.v1.A.x: unknown type Missing"},
 		{"missing import", "syntax = \"proto3\";\npackage a.v1;\nimport \"nope.proto\";\n", `bad/a.proto:3:8:could not resolve path "nope.proto"`},
 		{"duplicate", "syntax = \"proto3\";\npackage a.v1;\nmessage A {}\nmessage A {}\n", "bad/a.proto:4:9:"},
+		// protocompile v0.14.1 compiles no edition after 2023; the check says so and stops.
+		{"edition 2024", "edition = \"2024\";\npackage a.v1;\nmessage A {}\n",
+			`bad/a.proto:1:11:edition "2024" is not supported: pelican contract compiles proto2, proto3 and edition "2023" files, so it cannot check this schema`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()

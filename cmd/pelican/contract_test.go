@@ -125,10 +125,11 @@ func TestContractBreakingExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	writeTree(t, dir, map[string]string{
-		"prev/acme/v1/a.proto": "syntax = \"proto3\";\npackage acme.v1;\nmessage A {\n  int32 x = 1;\n}\n",
-		"cur/acme/v1/a.proto":  "syntax = \"proto3\";\npackage acme.v1;\nmessage A {\n  string x = 1;\n}\n",
-		"bad/acme/v1/a.proto":  "syntax = \"proto3\";\npackage acme.v1;\nmessage A {\n  int32 x = ;\n}\n",
-		"empty/.keep":          "",
+		"prev/acme/v1/a.proto":  "syntax = \"proto3\";\npackage acme.v1;\nmessage A {\n  int32 x = 1;\n}\n",
+		"cur/acme/v1/a.proto":   "syntax = \"proto3\";\npackage acme.v1;\nmessage A {\n  string x = 1;\n}\n",
+		"bad/acme/v1/a.proto":   "syntax = \"proto3\";\npackage acme.v1;\nmessage A {\n  int32 x = ;\n}\n",
+		"empty/.keep":           "",
+		"e2024/acme/v1/a.proto": "edition = \"2024\";\npackage acme.v1;\nmessage A {\n  int32 x = 1;\n}\n",
 	})
 	for _, tc := range []struct {
 		name       string
@@ -143,6 +144,7 @@ func TestContractBreakingExitCodes(t *testing.T) {
 		{"compatible", []string{"prev", "--against", "prev"}, 0, "", ""},
 		{"compile error", []string{"bad", "--against", "prev"}, 1, "bad/acme/v1/a.proto:4:13:syntax error", "current: 1 compile error(s)"},
 		{"compile error of the against version", []string{"prev", "--against", "bad", "--error-format", "msvs"}, 1, "bad/acme/v1/a.proto(4,13) : error COMPILE : syntax error", "against bad"},
+		{"edition 2024", []string{"e2024", "--against", "prev"}, 1, `e2024/acme/v1/a.proto:1:11:edition "2024" is not supported: pelican contract compiles proto2, proto3 and edition "2023" files, so it cannot check this schema`, "current: 1 compile error(s)"},
 		{"no against", []string{"cur"}, 2, "", "--against"},
 		{"against nothing", []string{"cur", "--against", "nowhere"}, 2, "", "not a directory"},
 		{"both against forms", []string{"cur", "--against", "prev", "--against-history", "main"}, 2, "", "not both"},
