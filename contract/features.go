@@ -4,7 +4,9 @@ import (
 	"sync"
 
 	"github.com/bufbuild/protocompile/protoutil"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 )
@@ -78,7 +80,8 @@ var langFeatureFiles = map[protoreflect.FullName]string{
 }
 
 // langFeatures holds the extension types of protocompile's own copies of cpp_features.proto
-// and java_features.proto, built once; they give the defaults of files that import neither.
+// and java_features.proto, built once. They give a feature's default, as buf's compiled-in
+// copies do, whichever copy a schema ships.
 var langFeatures = sync.OnceValue(func() map[protoreflect.FullName]protoreflect.ExtensionType {
 	out := make(map[protoreflect.FullName]protoreflect.ExtensionType)
 	for name, file := range langFeatureFiles {
@@ -93,11 +96,10 @@ var langFeatures = sync.OnceValue(func() map[protoreflect.FullName]protoreflect.
 	return out
 })
 
-// featureExtension returns the language feature extension (pb.cpp, pb.java) that the file's
-// options were read with: the one declared in the files it imports, which may be the schema's
-// own copy of google/protobuf/cpp_features.proto rather than protocompile's, as with buf. A
-// copy that is newer than protocompile's can know values (VIEW) that protocompile's does not,
-// and a value set through one descriptor does not read back through another.
+// featureExtension returns the language feature extension (pb.cpp, pb.java) declared in the
+// files the file imports, or nil. It may be the schema's own copy of
+// google/protobuf/cpp_features.proto rather than protocompile's, as with buf: a newer copy can
+// know values (VIEW) that protocompile's does not, and the file's options were read with it.
 func (f *File) featureExtension(name protoreflect.FullName) protoreflect.ExtensionType {
 	f.featuresOnce.Do(func() {
 		f.features = make(map[protoreflect.FullName]protoreflect.ExtensionType)
@@ -123,28 +125,84 @@ func (f *File) featureExtension(name protoreflect.FullName) protoreflect.Extensi
 		}
 		walk(f.desc)
 	})
-	if xt := f.features[name]; xt != nil {
-		return xt
-	}
-	return langFeatures()[name]
+	return f.features[name]
 }
 
 // customFeature resolves a language feature ("pb.cpp", "string_type") for d, an element of
-// file; ok is false when it cannot be resolved.
+// file, as buf does: the value set on d or its nearest ancestor, read through the extension
+// the file's imports declare, else the default of protocompile's copy of the feature. ok is
+// false when it cannot be resolved.
 func customFeature(file *File, d protoreflect.Descriptor, ext protoreflect.FullName, name protoreflect.Name) (protoreflect.EnumNumber, bool) {
-	xt := file.featureExtension(ext)
+	if xt := file.featureExtension(ext); xt != nil {
+		for e := d; e != nil; e = e.Parent() {
+			if v, ok := setFeature(e, xt, name); ok {
+				return v, true
+			}
+		}
+	}
+	xt := langFeatures()[ext]
 	if xt == nil {
-		return 0, false
+		if xt = file.featureExtension(ext); xt == nil {
+			return 0, false
+		}
 	}
 	fd := xt.TypeDescriptor().Message().Fields().ByName(name)
 	if fd == nil {
 		return 0, false
 	}
-	v, err := protoutil.ResolveCustomFeature(d, xt, fd)
+	v, err := protoutil.GetCustomFeatureDefault(file.proto.GetEdition(), xt, fd)
 	if err != nil || !v.IsValid() {
 		return 0, false
 	}
 	return v.Enum(), true
+}
+
+// setFeature returns the value of a language feature that e's own options set. The feature set
+// may hold the extension under another descriptor of the same name, or as unparsed bytes (an
+// image read without it), so it is read again through xt.
+func setFeature(e protoreflect.Descriptor, xt protoreflect.ExtensionType, name protoreflect.Name) (protoreflect.EnumNumber, bool) {
+	opts, ok := e.Options().(interface {
+		GetFeatures() *descriptorpb.FeatureSet
+	})
+	if !ok || opts.GetFeatures() == nil {
+		return 0, false
+	}
+	data, err := proto.MarshalOptions{AllowPartial: true}.Marshal(opts.GetFeatures())
+	if err != nil || len(data) == 0 {
+		return 0, false
+	}
+	features := &descriptorpb.FeatureSet{}
+	if err := (proto.UnmarshalOptions{AllowPartial: true, Resolver: oneExtension{xt}}).Unmarshal(data, features); err != nil {
+		return 0, false
+	}
+	xd := xt.TypeDescriptor()
+	if !features.ProtoReflect().Has(xd) {
+		return 0, false
+	}
+	v := features.ProtoReflect().Get(xd).Message()
+	fd := v.Descriptor().Fields().ByName(name)
+	if fd == nil || fd.Enum() == nil || !v.Has(fd) {
+		return 0, false
+	}
+	return v.Get(fd).Enum(), true
+}
+
+// oneExtension resolves a single extension type, for reading a feature set through it.
+type oneExtension struct{ xt protoreflect.ExtensionType }
+
+func (r oneExtension) FindExtensionByName(name protoreflect.FullName) (protoreflect.ExtensionType, error) {
+	if r.xt.TypeDescriptor().FullName() == name {
+		return r.xt, nil
+	}
+	return nil, protoregistry.NotFound
+}
+
+func (r oneExtension) FindExtensionByNumber(message protoreflect.FullName, number protoreflect.FieldNumber) (protoreflect.ExtensionType, error) {
+	xd := r.xt.TypeDescriptor()
+	if xd.ContainingMessage().FullName() == message && xd.Number() == number {
+		return r.xt, nil
+	}
+	return nil, protoregistry.NotFound
 }
 
 // featureName names a FeatureSet enum value ("ALLOW", "VERIFY"), as buf prints it.
