@@ -83,6 +83,38 @@ func copyTree(t *testing.T, src, dst string) {
 	}
 }
 
+// corpusCases lists the corpus's cases, sorted.
+func corpusCases(t *testing.T, corpus string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(corpus, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []string
+	for _, e := range entries {
+		if e.IsDir() {
+			cases = append(cases, e.Name())
+		}
+	}
+	sort.Strings(cases)
+	return cases
+}
+
+// corpusCase lays out one case in a temporary directory as current/ and previous/, with buf's
+// default configuration written out where the case has none, and returns the directory.
+func corpusCase(t *testing.T, corpus, name string) string {
+	t.Helper()
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(corpus, "current", name), filepath.Join(dir, "current"))
+	copyTree(t, filepath.Join(corpus, "previous", name), filepath.Join(dir, "previous"))
+	if cfg, err := FindConfig(filepath.Join(dir, "current")); err != nil {
+		t.Fatal(err)
+	} else if cfg == nil {
+		writeFiles(t, filepath.Join(dir, "current"), map[string]string{BufConfigFile: bufDefaultConfig})
+	}
+	return dir
+}
+
 // corpusKey is the identity of a finding in the recall and precision figures: rule, path and
 // line. The test itself requires more to agree (columns, end position, message).
 type corpusKey struct {
@@ -113,17 +145,7 @@ func matched(a, b map[corpusKey]int) int {
 // the whole corpus on (rule, path, line).
 func TestInteropBufCorpus(t *testing.T) {
 	corpus := bufCorpus(t)
-	entries, err := os.ReadDir(filepath.Join(corpus, "current"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []string
-	for _, e := range entries {
-		if e.IsDir() {
-			cases = append(cases, e.Name())
-		}
-	}
-	sort.Strings(cases)
+	cases := corpusCases(t, corpus)
 	for _, listed := range []map[string]string{bufCorpusSkipped, bufCorpusRefused} {
 		for name := range listed {
 			if _, err := os.Stat(filepath.Join(corpus, "current", name)); err != nil {
@@ -138,14 +160,7 @@ func TestInteropBufCorpus(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			dir := t.TempDir()
-			copyTree(t, filepath.Join(corpus, "current", name), filepath.Join(dir, "current"))
-			copyTree(t, filepath.Join(corpus, "previous", name), filepath.Join(dir, "previous"))
-			if cfg, err := FindConfig(filepath.Join(dir, "current")); err != nil {
-				t.Fatal(err)
-			} else if cfg == nil {
-				writeFiles(t, filepath.Join(dir, "current"), map[string]string{BufConfigFile: bufDefaultConfig})
-			}
+			dir := corpusCase(t, corpus, name)
 			out, code := runBuf(t, dir, "breaking", "current", "--against", "previous", "--error-format", "json")
 			bufs := parseBufJSON(t, out)
 			if (code == 100) != (len(bufs) > 0) {
@@ -178,4 +193,31 @@ func TestInteropBufCorpus(t *testing.T) {
 		bufTotal, ourTotal, hits, 100*float64(hits)/float64(bufTotal), 100*float64(hits)/float64(ourTotal))
 	t.Logf("with the refused cases' %d buf findings counted as missed: recall %.2f%%",
 		refusedFindings, 100*float64(hits)/float64(bufTotal+refusedFindings))
+}
+
+// TestInteropBufCorpusImage compares against a buf image of each case's previous version, built
+// by buf itself, so that descriptors without Pelican's compile (options held as bytes, buf's
+// source info) give the same findings too.
+func TestInteropBufCorpusImage(t *testing.T) {
+	corpus := bufCorpus(t)
+	for _, name := range corpusCases(t, corpus) {
+		if _, ok := bufCorpusSkipped[name]; ok {
+			continue
+		}
+		if _, ok := bufCorpusRefused[name]; ok {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			dir := corpusCase(t, corpus, name)
+			image := filepath.Join(dir, "previous.binpb")
+			runBuf(t, dir, "build", "previous", "-o", image)
+			out, _ := runBuf(t, dir, "breaking", "current", "--against", image, "--error-format", "json")
+			t.Chdir(dir)
+			got, err := Check(t.Context(), "current", WithAgainst("previous.binpb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			compareWithBuf(t, got, parseBufJSON(t, out))
+		})
+	}
 }
