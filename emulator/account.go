@@ -12,9 +12,9 @@ import (
 
 func accountOperations() map[string]operation {
 	return map[string]operation{
-		"DescribeLimits":          op(true, (*Server).describeLimits),
-		"DescribeAccountSettings": op(true, (*Server).describeAccountSettings),
-		"UpdateAccountSettings":   op(true, (*Server).updateAccountSettings),
+		"DescribeLimits":          controlOp((*Server).describeLimits, reads, perAccount(1)),
+		"DescribeAccountSettings": controlOp((*Server).describeAccountSettings, reads, perAccount(5)),
+		"UpdateAccountSettings":   controlOp((*Server).updateAccountSettings, changes, perAccount(5)),
 	}
 }
 

@@ -19,11 +19,11 @@ import (
 
 func channelOperations() map[string]operation {
 	return map[string]operation{
-		"CreateChannel":   op(true, (*Server).createChannel),
-		"DescribeChannel": op(true, (*Server).describeChannel),
-		"ListChannels":    op(true, (*Server).listChannels),
-		"UpdateChannel":   op(true, (*Server).updateChannel),
-		"DeleteChannel":   op(true, (*Server).deleteChannel),
+		"CreateChannel":   controlOp((*Server).createChannel, changes, perAccount(5)),
+		"DescribeChannel": controlOp((*Server).describeChannel, reads, perAccount(5)),
+		"ListChannels":    controlOp((*Server).listChannels, reads, perAccount(5)),
+		"UpdateChannel":   controlOp((*Server).updateChannel, changes, perAccount(5)),
+		"DeleteChannel":   controlOp((*Server).deleteChannel, changes, perAccount(5)),
 	}
 }
 

@@ -16,10 +16,10 @@ import (
 
 func consumerOperations() map[string]operation {
 	return map[string]operation{
-		"RegisterStreamConsumer":   op(true, (*Server).registerStreamConsumer),
-		"DeregisterStreamConsumer": op(true, (*Server).deregisterStreamConsumer),
-		"DescribeStreamConsumer":   op(true, (*Server).describeStreamConsumer),
-		"ListStreamConsumers":      op(true, (*Server).listStreamConsumers),
+		"RegisterStreamConsumer":   controlOp((*Server).registerStreamConsumer, changes, perAccount(5)),
+		"DeregisterStreamConsumer": controlOp((*Server).deregisterStreamConsumer, changes, perStream(5)),
+		"DescribeStreamConsumer":   controlOp((*Server).describeStreamConsumer, reads, perStream(20)),
+		"ListStreamConsumers":      controlOp((*Server).listStreamConsumers, reads, perStream(5)),
 		"SubscribeToShard":         {stream: (*Server).subscribeToShard},
 	}
 }

@@ -28,19 +28,23 @@ type call struct {
 	now     time.Time
 }
 
-// operation is one entry of the operation table. handle decodes the body with codec and runs the
-// operation; stream, set instead for SubscribeToShard, writes an event stream itself.
+// operation is one row of the operation table: everything about an operation. handle decodes the
+// body with codec and runs the operation; stream, set instead for SubscribeToShard, writes an event
+// stream itself.
 type operation struct {
-	control bool // a control-plane call, subject to the control-plane rate limit
+	control bool   // a control-plane call, subject to Limits.ControlPlaneRatePerS
+	rate    opRate // its documented rate, charged with throughput limits on; zero for none
+	saves   bool   // it changes state, so the store's metadata is saved after it succeeds
 	handle  func(s *Server, c *call, codec wire.Codec, body []byte) (any, error)
 	stream  func(s *Server, c *call, codec wire.Codec, body []byte, w http.ResponseWriter) error
 }
 
-// op adapts a typed operation function to the table. The request's blobs are decoded into an
+// decoded adapts a typed operation function to the table. The request's blobs are decoded into an
 // arena that the next request reuses once f returns: an operation copies any blob it keeps (the
 // store does), and its output never refers to its input's blobs.
-func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out, error)) operation {
-	return operation{control: control, handle: func(s *Server, c *call, codec wire.Codec, body []byte) (any, error) {
+// A control-plane operation is charged its rate once its request names the stream it addresses.
+func decoded[In any, Out any](f func(s *Server, c *call, in *In) (*Out, error), control bool, rate opRate) func(s *Server, c *call, codec wire.Codec, body []byte) (any, error) {
+	return func(s *Server, c *call, codec wire.Codec, body []byte) (any, error) {
 		arena := arenas.Get().(*wire.Arena)
 		defer func() {
 			if arena.Cap() <= maxPooled {
@@ -52,7 +56,7 @@ func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out,
 			return nil, ErrSerialization("%s", err.Error())
 		}
 		if control {
-			if err := s.limits.controlPlane(c, s.cfg.limits.ControlPlaneRatePerS, addressedStream(in)); err != nil {
+			if err := s.limits.controlPlane(c, s.cfg.limits.ControlPlaneRatePerS, rate, addressedStream(in)); err != nil {
 				return nil, err
 			}
 		}
@@ -61,7 +65,7 @@ func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out,
 			return nil, err
 		}
 		return out, nil
-	}}
+	}
 }
 
 // addressedStream returns the name of the stream a request addresses (by StreamName, StreamARN or
@@ -133,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out, err := opn.handle(s, c, codec, body)
-	if err == nil && opn.control && changesState(name) {
+	if err == nil && opn.saves {
 		// Every control-plane change reaches the journal here, after the operation has released
 		// its locks, so that no family has to remember to save.
 		s.saveMeta()
@@ -174,12 +178,6 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 		return nil, func() {}, err
 	}
 	return buf, func() { bodies.put(buf) }, nil
-}
-
-// changesState reports whether a control-plane operation can change state: all but the
-// Describe, List and Get calls.
-func changesState(op string) bool {
-	return !strings.HasPrefix(op, "Describe") && !strings.HasPrefix(op, "List") && !strings.HasPrefix(op, "Get")
 }
 
 func (s *Server) operationName(target string) (string, bool) {

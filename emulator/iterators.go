@@ -11,7 +11,7 @@ import (
 
 func iteratorOperations() map[string]operation {
 	return map[string]operation{
-		"GetShardIterator": op(false, (*Server).getShardIterator),
+		"GetShardIterator": dataOp((*Server).getShardIterator),
 	}
 }
 

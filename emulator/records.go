@@ -17,9 +17,9 @@ import (
 
 func recordOperations() map[string]operation {
 	return map[string]operation{
-		"PutRecord":  op(false, (*Server).putRecord),
-		"PutRecords": op(false, (*Server).putRecords),
-		"GetRecords": op(false, (*Server).getRecords),
+		"PutRecord":  dataOp((*Server).putRecord),
+		"PutRecords": dataOp((*Server).putRecords),
+		"GetRecords": dataOp((*Server).getRecords),
 	}
 }
 

@@ -14,16 +14,16 @@ import (
 
 func settingOperations() map[string]operation {
 	return map[string]operation{
-		"IncreaseStreamRetentionPeriod":          op(true, (*Server).increaseStreamRetentionPeriod),
-		"DecreaseStreamRetentionPeriod":          op(true, (*Server).decreaseStreamRetentionPeriod),
-		"StartStreamEncryption":                  op(true, (*Server).startStreamEncryption),
-		"StopStreamEncryption":                   op(true, (*Server).stopStreamEncryption),
-		"EnableEnhancedMonitoring":               op(true, (*Server).enableEnhancedMonitoring),
-		"DisableEnhancedMonitoring":              op(true, (*Server).disableEnhancedMonitoring),
-		"UpdateStreamMode":                       op(true, (*Server).updateStreamMode),
-		"UpdateMaxRecordSize":                    op(true, (*Server).updateMaxRecordSize),
-		"UpdateStreamWarmThroughput":             op(true, (*Server).updateStreamWarmThroughput),
-		"UpdateStreamRecordDistributionStrategy": op(true, (*Server).updateStreamRecordDistributionStrategy),
+		"IncreaseStreamRetentionPeriod":          controlOp((*Server).increaseStreamRetentionPeriod, changes, undocumented),
+		"DecreaseStreamRetentionPeriod":          controlOp((*Server).decreaseStreamRetentionPeriod, changes, undocumented),
+		"StartStreamEncryption":                  controlOp((*Server).startStreamEncryption, changes, undocumented),
+		"StopStreamEncryption":                   controlOp((*Server).stopStreamEncryption, changes, undocumented),
+		"EnableEnhancedMonitoring":               controlOp((*Server).enableEnhancedMonitoring, changes, undocumented),
+		"DisableEnhancedMonitoring":              controlOp((*Server).disableEnhancedMonitoring, changes, undocumented),
+		"UpdateStreamMode":                       controlOp((*Server).updateStreamMode, changes, undocumented),
+		"UpdateMaxRecordSize":                    controlOp((*Server).updateMaxRecordSize, changes, undocumented),
+		"UpdateStreamWarmThroughput":             controlOp((*Server).updateStreamWarmThroughput, changes, perAccount(5)),
+		"UpdateStreamRecordDistributionStrategy": controlOp((*Server).updateStreamRecordDistributionStrategy, changes, undocumented),
 	}
 }
 

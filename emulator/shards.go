@@ -14,10 +14,10 @@ import (
 
 func shardOperations() map[string]operation {
 	return map[string]operation{
-		"ListShards":       op(true, (*Server).listShards),
-		"SplitShard":       op(true, (*Server).splitShard),
-		"MergeShards":      op(true, (*Server).mergeShards),
-		"UpdateShardCount": op(true, (*Server).updateShardCount),
+		"ListShards":       controlOp((*Server).listShards, reads, perStream(1000)),
+		"SplitShard":       controlOp((*Server).splitShard, changes, perAccount(5)),
+		"MergeShards":      controlOp((*Server).mergeShards, changes, perAccount(5)),
+		"UpdateShardCount": controlOp((*Server).updateShardCount, changes, undocumented),
 	}
 }
 

@@ -13,11 +13,11 @@ import (
 
 func streamOperations() map[string]operation {
 	return map[string]operation{
-		"CreateStream":          op(true, (*Server).createStreamOp),
-		"DeleteStream":          op(true, (*Server).deleteStream),
-		"DescribeStream":        op(true, (*Server).describeStream),
-		"DescribeStreamSummary": op(true, (*Server).describeStreamSummary),
-		"ListStreams":           op(true, (*Server).listStreams),
+		"CreateStream":          controlOp((*Server).createStreamOp, changes, perAccount(5)),
+		"DeleteStream":          controlOp((*Server).deleteStream, changes, perAccount(5)),
+		"DescribeStream":        controlOp((*Server).describeStream, reads, perAccount(10)),
+		"DescribeStreamSummary": controlOp((*Server).describeStreamSummary, reads, perAccount(20)),
+		"ListStreams":           controlOp((*Server).listStreams, reads, perAccount(5)),
 	}
 }
 

@@ -14,15 +14,15 @@ import (
 
 func tagOperations() map[string]operation {
 	return map[string]operation{
-		"AddTagsToStream":      op(true, (*Server).addTagsToStream),
-		"RemoveTagsFromStream": op(true, (*Server).removeTagsFromStream),
-		"ListTagsForStream":    op(true, (*Server).listTagsForStream),
-		"TagResource":          op(true, (*Server).tagResource),
-		"UntagResource":        op(true, (*Server).untagResource),
-		"ListTagsForResource":  op(true, (*Server).listTagsForResource),
-		"PutResourcePolicy":    op(true, (*Server).putResourcePolicy),
-		"GetResourcePolicy":    op(true, (*Server).getResourcePolicy),
-		"DeleteResourcePolicy": op(true, (*Server).deleteResourcePolicy),
+		"AddTagsToStream":      controlOp((*Server).addTagsToStream, changes, perAccount(5)),
+		"RemoveTagsFromStream": controlOp((*Server).removeTagsFromStream, changes, perAccount(5)),
+		"ListTagsForStream":    controlOp((*Server).listTagsForStream, reads, perAccount(5)),
+		"TagResource":          controlOp((*Server).tagResource, changes, undocumented),
+		"UntagResource":        controlOp((*Server).untagResource, changes, undocumented),
+		"ListTagsForResource":  controlOp((*Server).listTagsForResource, reads, undocumented),
+		"PutResourcePolicy":    controlOp((*Server).putResourcePolicy, changes, undocumented),
+		"GetResourcePolicy":    controlOp((*Server).getResourcePolicy, reads, undocumented),
+		"DeleteResourcePolicy": controlOp((*Server).deleteResourcePolicy, changes, undocumented),
 	}
 }
 

@@ -121,58 +121,17 @@ func (t *throughput) readBytes(now time.Time, st *store.Stream, sh *store.Shard,
 	t.buckets(sh).readBytes.tokens -= float64(bytes)
 }
 
-// opRate is the documented call rate of a control-plane operation: calls per second, counted per
-// account or per stream (and region).
-type opRate struct {
-	perSecond int
-	perStream bool
-}
-
-// controlRates are the rates the API reference gives each control-plane operation (the pinned
-// SDK's doc comments carry the same figures). ListTagsForResource, PutResourcePolicy,
-// GetResourcePolicy, DeleteResourcePolicy, TagResource, UntagResource, Start/StopStreamEncryption,
-// Enable/DisableEnhancedMonitoring, UpdateStreamMode, UpdateMaxRecordSize and
-// UpdateStreamRecordDistributionStrategy document none and are not limited.
-var controlRates = map[string]opRate{
-	"AddTagsToStream":            {5, false},
-	"CreateChannel":              {5, false},
-	"CreateStream":               {5, false},
-	"DeleteChannel":              {5, false},
-	"DeleteStream":               {5, false},
-	"DeregisterStreamConsumer":   {5, true},
-	"DescribeAccountSettings":    {5, false},
-	"DescribeChannel":            {5, false},
-	"DescribeLimits":             {1, false},
-	"DescribeStream":             {10, false},
-	"DescribeStreamConsumer":     {20, true},
-	"DescribeStreamSummary":      {20, false},
-	"ListChannels":               {5, false},
-	"ListShards":                 {1000, true},
-	"ListStreamConsumers":        {5, true},
-	"ListStreams":                {5, false},
-	"ListTagsForStream":          {5, false},
-	"MergeShards":                {5, false},
-	"RegisterStreamConsumer":     {5, false},
-	"RemoveTagsFromStream":       {5, false},
-	"SplitShard":                 {5, false},
-	"UpdateAccountSettings":      {5, false},
-	"UpdateChannel":              {5, false},
-	"UpdateStreamWarmThroughput": {5, false},
-}
-
 // controlPlane charges one control-plane call. uniform, when positive, is one rate for every
-// operation (Limits.ControlPlaneRatePerS); otherwise, with throughput limits on, each operation has
-// its documented rate, per account or per stream (stream names the stream the call addresses).
-func (t *throughput) controlPlane(c *call, uniform int, stream string) error {
+// operation (Limits.ControlPlaneRatePerS); otherwise, with throughput limits on, the operation has
+// its documented rate (documented, from its row), per account or per stream (stream names the
+// stream the call addresses).
+func (t *throughput) controlPlane(c *call, uniform int, documented opRate, stream string) error {
 	r := opRate{perSecond: uniform}
 	if uniform <= 0 {
-		if !t.on {
+		if !t.on || documented.perSecond == 0 {
 			return nil
 		}
-		var ok bool
-		if r, ok = controlRates[c.op]; !ok {
-			return nil
-		}
+		r = documented
 	}
 	key := c.account + "/" + c.region + "/" + c.op
 	if r.perStream {
