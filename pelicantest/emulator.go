@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/emulator"
+	"github.com/pelicanhq/pelican/internal/shardlist"
 )
 
 // Credentials the helpers sign with. The emulator accepts any, unless strict authentication is on.
@@ -101,7 +101,7 @@ func ShardIDs(t testing.TB, client *kinesis.Client, stream string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	shards, err := listShards(ctx, client, stream)
+	shards, err := shardlist.List(ctx, client, stream)
 	if err != nil {
 		t.Fatalf("pelicantest: list shards of %s: %v", stream, err)
 	}
@@ -110,21 +110,4 @@ func ShardIDs(t testing.TB, client *kinesis.Client, stream string) []string {
 		ids[i] = aws.ToString(sh.ShardId)
 	}
 	return ids
-}
-
-// listShards pages through ListShards (the SDK has no paginator for it).
-func listShards(ctx context.Context, client *kinesis.Client, stream string) ([]types.Shard, error) {
-	var out []types.Shard
-	in := &kinesis.ListShardsInput{StreamName: &stream}
-	for {
-		page, err := client.ListShards(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Shards...)
-		if page.NextToken == nil {
-			return out, nil
-		}
-		in = &kinesis.ListShardsInput{NextToken: page.NextToken}
-	}
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/internal/shardlist"
 )
 
 // Record is a record as the helpers read it back.
@@ -49,7 +51,7 @@ func readAll(ctx context.Context, client *kinesis.Client, stream string) ([]Reco
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	var out []Record
-	shards, err := listShards(ctx, client, stream)
+	shards, err := shardlist.List(ctx, client, stream)
 	if err != nil {
 		return nil, err
 	}
