@@ -35,12 +35,12 @@ const (
 	commitmentEnabledUntilEnd = "ENABLED_UNTIL_EARLIEST_ALLOWED_END"
 )
 
-// DescribeLimitsInput is the DescribeLimits request; it has no members.
-type DescribeLimitsInput struct{}
+// describeLimitsInput is the DescribeLimits request; it has no members.
+type describeLimitsInput struct{}
 
-// DescribeLimitsOutput is the DescribeLimits answer: the account's quotas and what it uses of them
+// describeLimitsOutput is the DescribeLimits answer: the account's quotas and what it uses of them
 // in the region.
-type DescribeLimitsOutput struct {
+type describeLimitsOutput struct {
 	ShardLimit               int `json:"ShardLimit"`
 	OpenShardCount           int `json:"OpenShardCount"`
 	OnDemandStreamCount      int `json:"OnDemandStreamCount"`
@@ -49,8 +49,8 @@ type DescribeLimitsOutput struct {
 	ChannelCountLimit        int `json:"ChannelCountLimit"`
 }
 
-func (s *Server) describeLimits(c *call, _ *DescribeLimitsInput) (*DescribeLimitsOutput, error) {
-	out := &DescribeLimitsOutput{
+func (s *Server) describeLimits(c *call, _ *describeLimitsInput) (*describeLimitsOutput, error) {
+	out := &describeLimitsOutput{
 		ShardLimit: s.cfg.limits.ShardsPerRegion, OnDemandStreamCountLimit: onDemandStreamLimit,
 		ChannelCountLimit: channelLimit,
 	}
@@ -78,21 +78,21 @@ func (s *Server) describeLimits(c *call, _ *DescribeLimitsInput) (*DescribeLimit
 	return out, nil
 }
 
-// MinimumThroughputBillingCommitment is the account's commitment as the account settings
+// minimumThroughputBillingCommitment is the account's commitment as the account settings
 // operations report it.
-type MinimumThroughputBillingCommitment struct {
+type minimumThroughputBillingCommitment struct {
 	Status               string          `json:"Status"`
 	StartedAt            *wire.Timestamp `json:"StartedAt,omitempty"`
 	EarliestAllowedEndAt *wire.Timestamp `json:"EarliestAllowedEndAt,omitempty"`
 	EndedAt              *wire.Timestamp `json:"EndedAt,omitempty"`
 }
 
-// DescribeAccountSettingsInput is the DescribeAccountSettings request; it has no members.
-type DescribeAccountSettingsInput struct{}
+// describeAccountSettingsInput is the DescribeAccountSettings request; it has no members.
+type describeAccountSettingsInput struct{}
 
-// AccountSettingsOutput is the answer of DescribeAccountSettings and UpdateAccountSettings.
-type AccountSettingsOutput struct {
-	MinimumThroughputBillingCommitment *MinimumThroughputBillingCommitment `json:"MinimumThroughputBillingCommitment,omitempty"`
+// accountSettingsOutput is the answer of DescribeAccountSettings and UpdateAccountSettings.
+type accountSettingsOutput struct {
+	MinimumThroughputBillingCommitment *minimumThroughputBillingCommitment `json:"MinimumThroughputBillingCommitment,omitempty"`
 }
 
 // settleCommitment ends a commitment whose disabling was deferred to its earliest allowed end
@@ -105,8 +105,8 @@ func (s *Server) settleCommitment(a *store.Account, now time.Time) bool {
 	return cm.Status == commitmentEnabled || cm.Status == commitmentEnabledUntilEnd
 }
 
-func describeCommitment(cm store.Commitment) *MinimumThroughputBillingCommitment {
-	out := &MinimumThroughputBillingCommitment{Status: cm.Status}
+func describeCommitment(cm store.Commitment) *minimumThroughputBillingCommitment {
+	out := &minimumThroughputBillingCommitment{Status: cm.Status}
 	if out.Status == "" {
 		out.Status = commitmentDisabled
 	}
@@ -121,29 +121,29 @@ func describeCommitment(cm store.Commitment) *MinimumThroughputBillingCommitment
 	return out
 }
 
-func (s *Server) describeAccountSettings(c *call, _ *DescribeAccountSettingsInput) (*AccountSettingsOutput, error) {
+func (s *Server) describeAccountSettings(c *call, _ *describeAccountSettingsInput) (*accountSettingsOutput, error) {
 	a := s.store.Account(c.account, c.region)
 	a.Mu.Lock()
 	defer a.Mu.Unlock()
 	s.settleCommitment(a, c.now)
-	return &AccountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(a.Commitment)}, nil
+	return &accountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(a.Commitment)}, nil
 }
 
-// MinimumThroughputBillingCommitmentInput is the commitment status UpdateAccountSettings asks for.
-type MinimumThroughputBillingCommitmentInput struct {
+// minimumThroughputBillingCommitmentInput is the commitment status UpdateAccountSettings asks for.
+type minimumThroughputBillingCommitmentInput struct {
 	Status string `json:"Status"`
 }
 
-// UpdateAccountSettingsInput is the UpdateAccountSettings request.
-type UpdateAccountSettingsInput struct {
-	MinimumThroughputBillingCommitment *MinimumThroughputBillingCommitmentInput `json:"MinimumThroughputBillingCommitment"`
+// updateAccountSettingsInput is the UpdateAccountSettings request.
+type updateAccountSettingsInput struct {
+	MinimumThroughputBillingCommitment *minimumThroughputBillingCommitmentInput `json:"MinimumThroughputBillingCommitment"`
 }
 
 // updateAccountSettings enables or disables the minimum throughput billing commitment. A
 // commitment runs at least 24 hours: disabling it sooner schedules the end for the earliest
 // allowed time (ENABLED_UNTIL_EARLIEST_ALLOWED_END), and enabling it again before then cancels the
 // end.
-func (s *Server) updateAccountSettings(c *call, in *UpdateAccountSettingsInput) (*AccountSettingsOutput, error) {
+func (s *Server) updateAccountSettings(c *call, in *updateAccountSettingsInput) (*accountSettingsOutput, error) {
 	v := &validator{}
 	v.required("minimumThroughputBillingCommitment", in.MinimumThroughputBillingCommitment != nil)
 	if in.MinimumThroughputBillingCommitment != nil {
@@ -168,5 +168,5 @@ func (s *Server) updateAccountSettings(c *call, in *UpdateAccountSettingsInput) 
 	case want == commitmentDisabled && cm.Status == commitmentEnabled:
 		cm.Status, cm.EndedAt = commitmentDisabled, c.now
 	}
-	return &AccountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(*cm)}, nil
+	return &accountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(*cm)}, nil
 }

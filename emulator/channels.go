@@ -52,51 +52,51 @@ var (
 	accountIDPattern   = mustPattern(`^\d{12}$`)
 )
 
-// RecordConfiguration is the record format of a channel's source stream.
-type RecordConfiguration struct {
+// recordConfiguration is the record format of a channel's source stream.
+type recordConfiguration struct {
 	RecordFormatType string `json:"RecordFormatType"`
 	GSRSchemaARN     string `json:"GSRSchemaARN,omitempty"`
 }
 
-// ChannelStreamConfiguration is a source stream of CreateChannel.
-type ChannelStreamConfiguration struct {
+// channelStreamConfiguration is a source stream of CreateChannel.
+type channelStreamConfiguration struct {
 	StreamARN           string               `json:"StreamARN"`
-	RecordConfiguration *RecordConfiguration `json:"RecordConfiguration"`
+	RecordConfiguration *recordConfiguration `json:"RecordConfiguration"`
 }
 
-// ChannelStreamDescription is a source stream as DescribeChannel reports it.
-type ChannelStreamDescription struct {
+// channelStreamDescription is a source stream as DescribeChannel reports it.
+type channelStreamDescription struct {
 	StreamARN               string              `json:"StreamARN"`
 	StreamCreationTimestamp wire.Timestamp      `json:"StreamCreationTimestamp"`
-	RecordConfiguration     RecordConfiguration `json:"RecordConfiguration"`
+	RecordConfiguration     recordConfiguration `json:"RecordConfiguration"`
 }
 
-// ChannelStreamIdentifier is a source stream as ListChannels reports it.
-type ChannelStreamIdentifier struct {
+// channelStreamIdentifier is a source stream as ListChannels reports it.
+type channelStreamIdentifier struct {
 	StreamARN               string         `json:"StreamARN"`
 	StreamCreationTimestamp wire.Timestamp `json:"StreamCreationTimestamp"`
 }
 
-// ChannelEncryptionConfiguration is the KMS key that encrypts delivered data.
-type ChannelEncryptionConfiguration struct {
+// channelEncryptionConfiguration is the KMS key that encrypts delivered data.
+type channelEncryptionConfiguration struct {
 	EncryptionType string `json:"EncryptionType"`
 	KeyId          string `json:"KeyId"`
 }
 
-// CloudWatchLogs is a channel's logging to Amazon CloudWatch Logs.
-type CloudWatchLogs struct {
+// cloudWatchLogs is a channel's logging to Amazon CloudWatch Logs.
+type cloudWatchLogs struct {
 	Enabled       *bool  `json:"Enabled"`
 	LogGroupName  string `json:"LogGroupName,omitempty"`
 	LogStreamName string `json:"LogStreamName,omitempty"`
 }
 
-// ChannelLoggingConfiguration is a channel's logging.
-type ChannelLoggingConfiguration struct {
-	CloudWatchLogs *CloudWatchLogs `json:"CloudWatchLogs"`
+// channelLoggingConfiguration is a channel's logging.
+type channelLoggingConfiguration struct {
+	CloudWatchLogs *cloudWatchLogs `json:"CloudWatchLogs"`
 }
 
-// S3StorageConfiguration is the bucket a channel delivers to.
-type S3StorageConfiguration struct {
+// s3StorageConfiguration is the bucket a channel delivers to.
+type s3StorageConfiguration struct {
 	BucketARN           string `json:"BucketARN"`
 	CompressionType     string `json:"CompressionType"`
 	ExpectedBucketOwner string `json:"ExpectedBucketOwner"`
@@ -104,72 +104,72 @@ type S3StorageConfiguration struct {
 	StorageClass        string `json:"StorageClass,omitempty"`
 }
 
-// DeadLetterQueueS3Configuration is where records that cannot be delivered go.
-type DeadLetterQueueS3Configuration struct {
+// deadLetterQueueS3Configuration is where records that cannot be delivered go.
+type deadLetterQueueS3Configuration struct {
 	BucketARN           string `json:"BucketARN"`
 	ExpectedBucketOwner string `json:"ExpectedBucketOwner"`
 	ErrorOutputPrefix   string `json:"ErrorOutputPrefix,omitempty"`
 }
 
-// S3DestinationConfiguration is delivery to a general purpose S3 bucket, as CreateChannel takes
+// s3DestinationConfiguration is delivery to a general purpose S3 bucket, as CreateChannel takes
 // it and DescribeChannel reports it.
-type S3DestinationConfiguration struct {
-	StorageConfiguration           *S3StorageConfiguration         `json:"StorageConfiguration"`
+type s3DestinationConfiguration struct {
+	StorageConfiguration           *s3StorageConfiguration         `json:"StorageConfiguration"`
 	DataFreshnessInSeconds         *int32                          `json:"DataFreshnessInSeconds,omitempty"`
-	DeadLetterQueueS3Configuration *DeadLetterQueueS3Configuration `json:"DeadLetterQueueS3Configuration,omitempty"`
+	DeadLetterQueueS3Configuration *deadLetterQueueS3Configuration `json:"DeadLetterQueueS3Configuration,omitempty"`
 }
 
-// PartitionField is one partition field of a destination table.
-type PartitionField struct {
+// partitionField is one partition field of a destination table.
+type partitionField struct {
 	SourceName string `json:"SourceName"`
 	Transform  string `json:"Transform"`
 }
 
-// PartitionSpec is the partitioning of a destination table.
-type PartitionSpec struct {
-	PartitionFields []PartitionField `json:"PartitionFields"`
+// partitionSpec is the partitioning of a destination table.
+type partitionSpec struct {
+	PartitionFields []partitionField `json:"PartitionFields"`
 }
 
-// S3TablesConfiguration is a destination table.
-type S3TablesConfiguration struct {
+// s3TablesConfiguration is a destination table.
+type s3TablesConfiguration struct {
 	TableBucketARN  string         `json:"TableBucketARN"`
 	Namespace       string         `json:"Namespace"`
 	TableName       string         `json:"TableName"`
 	CompressionType string         `json:"CompressionType"`
-	PartitionSpec   *PartitionSpec `json:"PartitionSpec,omitempty"`
+	PartitionSpec   *partitionSpec `json:"PartitionSpec,omitempty"`
 }
 
-// S3TablesDestinationConfiguration is delivery to S3 Tables, as CreateChannel takes it and
+// s3TablesDestinationConfiguration is delivery to S3 Tables, as CreateChannel takes it and
 // DescribeChannel reports it.
-type S3TablesDestinationConfiguration struct {
-	S3TablesConfigurationList      []S3TablesConfiguration         `json:"S3TablesConfigurationList"`
+type s3TablesDestinationConfiguration struct {
+	S3TablesConfigurationList      []s3TablesConfiguration         `json:"S3TablesConfigurationList"`
 	DataFreshnessInSeconds         *int32                          `json:"DataFreshnessInSeconds,omitempty"`
-	DeadLetterQueueS3Configuration *DeadLetterQueueS3Configuration `json:"DeadLetterQueueS3Configuration,omitempty"`
+	DeadLetterQueueS3Configuration *deadLetterQueueS3Configuration `json:"DeadLetterQueueS3Configuration,omitempty"`
 }
 
-// ChannelDescription is a channel as CreateChannel, DescribeChannel and UpdateChannel report it.
-type ChannelDescription struct {
+// newChannelDescription is a channel as CreateChannel, DescribeChannel and UpdateChannel report it.
+type channelDescription struct {
 	ChannelARN                       string                            `json:"ChannelARN"`
 	ChannelName                      string                            `json:"ChannelName"`
 	ChannelId                        string                            `json:"ChannelId"`
 	ChannelStatus                    string                            `json:"ChannelStatus"`
 	ChannelCreationTimestamp         wire.Timestamp                    `json:"ChannelCreationTimestamp"`
 	ServiceExecutionRoleARN          string                            `json:"ServiceExecutionRoleARN"`
-	StreamConfigurationList          []ChannelStreamDescription        `json:"StreamConfigurationList"`
-	LoggingConfiguration             ChannelLoggingConfiguration       `json:"LoggingConfiguration"`
-	EncryptionConfiguration          *ChannelEncryptionConfiguration   `json:"EncryptionConfiguration,omitempty"`
-	S3DestinationConfiguration       *S3DestinationConfiguration       `json:"S3DestinationConfiguration,omitempty"`
-	S3TablesDestinationConfiguration *S3TablesDestinationConfiguration `json:"S3TablesDestinationConfiguration,omitempty"`
+	StreamConfigurationList          []channelStreamDescription        `json:"StreamConfigurationList"`
+	LoggingConfiguration             channelLoggingConfiguration       `json:"LoggingConfiguration"`
+	EncryptionConfiguration          *channelEncryptionConfiguration   `json:"EncryptionConfiguration,omitempty"`
+	S3DestinationConfiguration       *s3DestinationConfiguration       `json:"S3DestinationConfiguration,omitempty"`
+	S3TablesDestinationConfiguration *s3TablesDestinationConfiguration `json:"S3TablesDestinationConfiguration,omitempty"`
 }
 
 // channelConfig is what store.Channel.Config holds: the configuration beyond identity and state.
 type channelConfig struct {
 	Role       string                            `json:"role"`
-	Records    []RecordConfiguration             `json:"records"` // one per source stream
-	Logging    ChannelLoggingConfiguration       `json:"logging"`
-	Encryption *ChannelEncryptionConfiguration   `json:"encryption,omitempty"`
-	S3         *S3DestinationConfiguration       `json:"s3,omitempty"`
-	S3Tables   *S3TablesDestinationConfiguration `json:"s3Tables,omitempty"`
+	Records    []recordConfiguration             `json:"records"` // one per source stream
+	Logging    channelLoggingConfiguration       `json:"logging"`
+	Encryption *channelEncryptionConfiguration   `json:"encryption,omitempty"`
+	S3         *s3DestinationConfiguration       `json:"s3,omitempty"`
+	S3Tables   *s3TablesDestinationConfiguration `json:"s3Tables,omitempty"`
 }
 
 func (cfg channelConfig) encode() []byte {
@@ -188,17 +188,17 @@ func decodeChannelConfig(ch *store.Channel) channelConfig {
 	return cfg
 }
 
-// channelDescription is a channel as the channel operations report it.
-func channelDescription(ch *store.Channel) *ChannelDescription {
+// newChannelDescription is a channel as the channel operations report it.
+func newChannelDescription(ch *store.Channel) *channelDescription {
 	cfg := decodeChannelConfig(ch)
-	d := &ChannelDescription{
+	d := &channelDescription{
 		ChannelARN: ch.ARN, ChannelName: ch.Name, ChannelId: ch.ID, ChannelStatus: ch.Status,
 		ChannelCreationTimestamp: wire.NewTimestamp(ch.Created), ServiceExecutionRoleARN: cfg.Role,
 		LoggingConfiguration: cfg.Logging, EncryptionConfiguration: cfg.Encryption,
 		S3DestinationConfiguration: cfg.S3, S3TablesDestinationConfiguration: cfg.S3Tables,
 	}
 	for i, src := range ch.Streams {
-		sd := ChannelStreamDescription{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)}
+		sd := channelStreamDescription{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)}
 		if i < len(cfg.Records) {
 			sd.RecordConfiguration = cfg.Records[i]
 		}
@@ -216,7 +216,7 @@ func (v *validator) channelARN(member, arn string) {
 	v.pattern(member, arn, channelARNPattern, `arn:aws.*:kinesis:.*:\d{12}:channel/\S+`)
 }
 
-func (v *validator) dlq(member string, d *DeadLetterQueueS3Configuration) {
+func (v *validator) dlq(member string, d *deadLetterQueueS3Configuration) {
 	if d == nil {
 		return
 	}
@@ -230,7 +230,7 @@ func (v *validator) dlq(member string, d *DeadLetterQueueS3Configuration) {
 	}
 }
 
-func (v *validator) logging(member string, l *ChannelLoggingConfiguration) {
+func (v *validator) logging(member string, l *channelLoggingConfiguration) {
 	if l == nil {
 		return
 	}
@@ -249,29 +249,29 @@ func (v *validator) logging(member string, l *ChannelLoggingConfiguration) {
 // checkFreshness applies the 5-to-15-minute bound on DataFreshnessInSeconds.
 func checkFreshness(n *int32) error {
 	if n != nil && (*n < minDataFreshness || *n > maxDataFreshness) {
-		return ErrInvalidArgument("DataFreshnessInSeconds must be between %d and %d seconds; got %d.", minDataFreshness, maxDataFreshness, *n)
+		return errInvalidArgument("DataFreshnessInSeconds must be between %d and %d seconds; got %d.", minDataFreshness, maxDataFreshness, *n)
 	}
 	return nil
 }
 
-// CreateChannelInput is the CreateChannel request.
-type CreateChannelInput struct {
+// createChannelInput is the CreateChannel request.
+type createChannelInput struct {
 	ChannelName                      string                            `json:"ChannelName"`
 	ServiceExecutionRoleARN          string                            `json:"ServiceExecutionRoleARN"`
-	StreamConfigurationList          []ChannelStreamConfiguration      `json:"StreamConfigurationList"`
-	S3DestinationConfiguration       *S3DestinationConfiguration       `json:"S3DestinationConfiguration,omitempty"`
-	S3TablesDestinationConfiguration *S3TablesDestinationConfiguration `json:"S3TablesDestinationConfiguration,omitempty"`
-	EncryptionConfiguration          *ChannelEncryptionConfiguration   `json:"EncryptionConfiguration,omitempty"`
-	LoggingConfiguration             *ChannelLoggingConfiguration      `json:"LoggingConfiguration,omitempty"`
+	StreamConfigurationList          []channelStreamConfiguration      `json:"StreamConfigurationList"`
+	S3DestinationConfiguration       *s3DestinationConfiguration       `json:"S3DestinationConfiguration,omitempty"`
+	S3TablesDestinationConfiguration *s3TablesDestinationConfiguration `json:"S3TablesDestinationConfiguration,omitempty"`
+	EncryptionConfiguration          *channelEncryptionConfiguration   `json:"EncryptionConfiguration,omitempty"`
+	LoggingConfiguration             *channelLoggingConfiguration      `json:"LoggingConfiguration,omitempty"`
 	Tags                             map[string]string                 `json:"Tags,omitempty"`
 }
 
-// ChannelOutput is the answer of CreateChannel, DescribeChannel and UpdateChannel.
-type ChannelOutput struct {
-	ChannelDescription *ChannelDescription `json:"ChannelDescription"`
+// channelOutput is the answer of CreateChannel, DescribeChannel and UpdateChannel.
+type channelOutput struct {
+	ChannelDescription *channelDescription `json:"ChannelDescription"`
 }
 
-func validateCreateChannel(in *CreateChannelInput) error {
+func validateCreateChannel(in *createChannelInput) error {
 	v := &validator{}
 	v.required("channelName", in.ChannelName != "")
 	if in.ChannelName != "" {
@@ -365,10 +365,10 @@ func validateCreateChannel(in *CreateChannelInput) error {
 }
 
 // checkChannelRules applies the rules that the request's shape cannot express.
-func checkChannelRules(in *CreateChannelInput) error {
+func checkChannelRules(in *createChannelInput) error {
 	s3, tables := in.S3DestinationConfiguration, in.S3TablesDestinationConfiguration
 	if (s3 == nil) == (tables == nil) {
-		return ErrInvalidArgument("Specify exactly one of S3DestinationConfiguration and S3TablesDestinationConfiguration.")
+		return errInvalidArgument("Specify exactly one of S3DestinationConfiguration and S3TablesDestinationConfiguration.")
 	}
 	freshness := func() *int32 {
 		if s3 != nil {
@@ -383,23 +383,23 @@ func checkChannelRules(in *CreateChannelInput) error {
 		rc := sc.RecordConfiguration
 		switch {
 		case tables != nil && (rc.RecordFormatType == "STRING" || rc.RecordFormatType == "BYTE_ARRAY"):
-			return ErrInvalidArgument("RecordFormatType %s is supported only for S3 destinations.", rc.RecordFormatType)
+			return errInvalidArgument("RecordFormatType %s is supported only for S3 destinations.", rc.RecordFormatType)
 		case s3 != nil && rc.RecordFormatType == "GSR_JSON":
-			return ErrInvalidArgument("RecordFormatType GSR_JSON is supported only for S3 Tables destinations.")
+			return errInvalidArgument("RecordFormatType GSR_JSON is supported only for S3 Tables destinations.")
 		case tables != nil && rc.GSRSchemaARN == "":
-			return ErrInvalidArgument("GSRSchemaARN is required for an S3 Tables destination.")
+			return errInvalidArgument("GSRSchemaARN is required for an S3 Tables destination.")
 		}
 	}
 	if e := in.EncryptionConfiguration; e != nil {
 		if e.KeyId == "alias/aws/kinesis" || strings.HasSuffix(e.KeyId, ":alias/aws/kinesis") {
-			return ErrInvalidArgument("The Kinesis Data Streams service key (aws/kinesis) cannot encrypt channel deliveries; use a customer managed KMS key.")
+			return errInvalidArgument("The Kinesis Data Streams service key (aws/kinesis) cannot encrypt channel deliveries; use a customer managed KMS key.")
 		}
 		if !kmsKeyPattern.MatchString(e.KeyId) {
-			return ErrInvalidArgument("KeyId %s is not a valid KMS key: give a key id, a key ARN, an alias name or an alias ARN.", e.KeyId)
+			return errInvalidArgument("KeyId %s is not a valid KMS key: give a key id, a key ARN, an alias name or an alias ARN.", e.KeyId)
 		}
 	}
 	if len(in.Tags) > maxTagsPerResource {
-		return ErrInvalidArgument("Failed to create channel %s because a given tag exceeded the limit of %d tags.", in.ChannelName, maxTagsPerResource)
+		return errInvalidArgument("Failed to create channel %s because a given tag exceeded the limit of %d tags.", in.ChannelName, maxTagsPerResource)
 	}
 	return checkTagText(in.Tags, sortedKeys(in.Tags))
 }
@@ -414,7 +414,7 @@ func newChannelID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput, error) {
+func (s *Server) createChannel(c *call, in *createChannelInput) (*channelOutput, error) {
 	if err := validateCreateChannel(in); err != nil {
 		return nil, err
 	}
@@ -433,18 +433,18 @@ func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput,
 		return nil, errStreamNotFound(st.Key)
 	}
 	if mode != modeOnDemand {
-		return nil, ErrInvalidArgument("Channels are supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
+		return nil, errInvalidArgument("Channels are supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
 	}
 	if status != store.StatusActive {
-		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, status)
+		return nil, errStreamNotActive(st.Key.Name, st.Key.Account, status)
 	}
-	cfg := channelConfig{Role: in.ServiceExecutionRoleARN, Records: []RecordConfiguration{*src.RecordConfiguration},
+	cfg := channelConfig{Role: in.ServiceExecutionRoleARN, Records: []recordConfiguration{*src.RecordConfiguration},
 		Encryption: in.EncryptionConfiguration}
 	if in.LoggingConfiguration != nil {
 		cfg.Logging = *in.LoggingConfiguration
 	} else {
 		off := false
-		cfg.Logging = ChannelLoggingConfiguration{CloudWatchLogs: &CloudWatchLogs{Enabled: &off}}
+		cfg.Logging = channelLoggingConfiguration{CloudWatchLogs: &cloudWatchLogs{Enabled: &off}}
 	}
 	id := newChannelID()
 	if cw := cfg.Logging.CloudWatchLogs; *cw.Enabled {
@@ -462,7 +462,7 @@ func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput,
 			cp.DataFreshnessInSeconds = &freshness
 		}
 		if cp.DeadLetterQueueS3Configuration == nil {
-			cp.DeadLetterQueueS3Configuration = &DeadLetterQueueS3Configuration{BucketARN: d.StorageConfiguration.BucketARN,
+			cp.DeadLetterQueueS3Configuration = &deadLetterQueueS3Configuration{BucketARN: d.StorageConfiguration.BucketARN,
 				ExpectedBucketOwner: d.StorageConfiguration.ExpectedBucketOwner, ErrorOutputPrefix: "error/"}
 		}
 		cfg.S3 = &cp
@@ -477,7 +477,7 @@ func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput,
 	a.Mu.Lock()
 	defer a.Mu.Unlock()
 	if existing := a.Channels[in.ChannelName]; existing != nil && !s.settleChannel(a, existing, c.now) {
-		return nil, ErrResourceInUse("Channel %s under account %s already exists.", in.ChannelName, c.account)
+		return nil, errResourceInUse("Channel %s under account %s already exists.", in.ChannelName, c.account)
 	}
 	live := 0
 	for _, ch := range a.SortedChannels() {
@@ -486,7 +486,7 @@ func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput,
 		}
 	}
 	if live >= channelLimit {
-		return nil, ErrLimitExceeded("This request would exceed the limit of %d channels for account %s in %s.", channelLimit, c.account, c.region)
+		return nil, errLimitExceeded("This request would exceed the limit of %d channels for account %s in %s.", channelLimit, c.account, c.region)
 	}
 	ch := &store.Channel{
 		Name: in.ChannelName, ID: id, ARN: channelARN(c.account, c.region, in.ChannelName), Created: c.now,
@@ -498,7 +498,7 @@ func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput,
 		ch.Tags[k] = val
 	}
 	a.Channels[ch.Name] = ch
-	return &ChannelOutput{ChannelDescription: channelDescription(ch)}, nil
+	return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
 }
 
 // settleChannel completes a channel's transition when its time has come. It reports whether the
@@ -522,7 +522,7 @@ func (s *Server) settleChannel(a *store.Account, ch *store.Channel, now time.Tim
 func (s *Server) channel(c *call, arn string) (*store.Account, *store.Channel, error) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || !accountIDPattern.MatchString(parts[4]) || !strings.HasPrefix(parts[5], "channel/") {
-		return nil, nil, ErrResourceNotFound("Channel %s not found.", arn)
+		return nil, nil, errResourceNotFound("Channel %s not found.", arn)
 	}
 	name := strings.TrimPrefix(parts[5], "channel/")
 	a := s.store.Account(parts[4], parts[3])
@@ -530,17 +530,17 @@ func (s *Server) channel(c *call, arn string) (*store.Account, *store.Channel, e
 	ch := a.Channels[name]
 	if ch == nil || ch.ARN != arn || s.settleChannel(a, ch, c.now) {
 		a.Mu.Unlock()
-		return nil, nil, ErrResourceNotFound("Channel %s under account %s not found.", name, parts[4])
+		return nil, nil, errChannelNotFound(name, parts[4])
 	}
 	return a, ch, nil
 }
 
-// DescribeChannelInput is the DescribeChannel request.
-type DescribeChannelInput struct {
+// describeChannelInput is the DescribeChannel request.
+type describeChannelInput struct {
 	ChannelARN string `json:"ChannelARN"`
 }
 
-func (s *Server) describeChannel(c *call, in *DescribeChannelInput) (*ChannelOutput, error) {
+func (s *Server) describeChannel(c *call, in *describeChannelInput) (*channelOutput, error) {
 	v := &validator{}
 	v.channelARN("channelARN", in.ChannelARN)
 	if err := v.err(); err != nil {
@@ -551,42 +551,42 @@ func (s *Server) describeChannel(c *call, in *DescribeChannelInput) (*ChannelOut
 		return nil, err
 	}
 	defer a.Mu.Unlock()
-	return &ChannelOutput{ChannelDescription: channelDescription(ch)}, nil
+	return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
 }
 
-// StreamFilter narrows ListChannels to the channels of some streams.
-type StreamFilter struct {
+// streamFilter narrows ListChannels to the channels of some streams.
+type streamFilter struct {
 	StreamARN               string          `json:"StreamARN"`
 	StreamCreationTimestamp *wire.Timestamp `json:"StreamCreationTimestamp,omitempty"`
 }
 
-// ListChannelsInput is the ListChannels request.
-type ListChannelsInput struct {
+// listChannelsInput is the ListChannels request.
+type listChannelsInput struct {
 	MaxResults   *int32         `json:"MaxResults,omitempty"`
 	NextToken    string         `json:"NextToken,omitempty"`
-	StreamFilter []StreamFilter `json:"StreamFilter,omitempty"`
+	StreamFilter []streamFilter `json:"StreamFilter,omitempty"`
 }
 
-// ChannelSummary is one channel of a ListChannels answer.
-type ChannelSummary struct {
+// channelSummary is one channel of a ListChannels answer.
+type channelSummary struct {
 	ChannelARN               string                    `json:"ChannelARN"`
 	ChannelName              string                    `json:"ChannelName"`
 	ChannelId                string                    `json:"ChannelId"`
 	ChannelStatus            string                    `json:"ChannelStatus"`
 	ChannelCreationTimestamp wire.Timestamp            `json:"ChannelCreationTimestamp"`
 	ChannelDestinationType   string                    `json:"ChannelDestinationType"`
-	Streams                  []ChannelStreamIdentifier `json:"Streams"`
+	Streams                  []channelStreamIdentifier `json:"Streams"`
 }
 
-// ListChannelsOutput is the ListChannels answer.
-type ListChannelsOutput struct {
-	ChannelSummaries []ChannelSummary `json:"ChannelSummaries"`
+// listChannelsOutput is the ListChannels answer.
+type listChannelsOutput struct {
+	ChannelSummaries []channelSummary `json:"ChannelSummaries"`
 	NextToken        string           `json:"NextToken,omitempty"`
 }
 
 // channelReads reports whether a channel reads from a stream the filters name (with no filter,
 // every channel does).
-func channelReads(ch *store.Channel, filters []StreamFilter) bool {
+func channelReads(ch *store.Channel, filters []streamFilter) bool {
 	if len(filters) == 0 {
 		return true
 	}
@@ -600,7 +600,7 @@ func channelReads(ch *store.Channel, filters []StreamFilter) bool {
 	return false
 }
 
-func (s *Server) listChannels(c *call, in *ListChannelsInput) (*ListChannelsOutput, error) {
+func (s *Server) listChannels(c *call, in *listChannelsInput) (*listChannelsOutput, error) {
 	v := &validator{}
 	v.intRange("maxResults", in.MaxResults, 1, 10000)
 	if in.NextToken != "" {
@@ -632,7 +632,7 @@ func (s *Server) listChannels(c *call, in *ListChannelsInput) (*ListChannelsOutp
 	a := s.store.Account(c.account, c.region)
 	a.Mu.Lock()
 	defer a.Mu.Unlock()
-	out := &ListChannelsOutput{ChannelSummaries: []ChannelSummary{}}
+	out := &listChannelsOutput{ChannelSummaries: []channelSummary{}}
 	for _, ch := range a.SortedChannels() {
 		if ch.Name <= after || s.settleChannel(a, ch, c.now) || !channelReads(ch, in.StreamFilter) {
 			continue
@@ -641,36 +641,36 @@ func (s *Server) listChannels(c *call, in *ListChannelsInput) (*ListChannelsOutp
 			out.NextToken = s.sealToken(c, "ListChannels", pageToken{After: out.ChannelSummaries[limit-1].ChannelName})
 			break
 		}
-		sum := ChannelSummary{ChannelARN: ch.ARN, ChannelName: ch.Name, ChannelId: ch.ID, ChannelStatus: ch.Status,
+		sum := channelSummary{ChannelARN: ch.ARN, ChannelName: ch.Name, ChannelId: ch.ID, ChannelStatus: ch.Status,
 			ChannelCreationTimestamp: wire.NewTimestamp(ch.Created), ChannelDestinationType: destinationS3,
-			Streams: []ChannelStreamIdentifier{}}
+			Streams: []channelStreamIdentifier{}}
 		if decodeChannelConfig(ch).S3Tables != nil {
 			sum.ChannelDestinationType = destinationS3Tables
 		}
 		for _, src := range ch.Streams {
-			sum.Streams = append(sum.Streams, ChannelStreamIdentifier{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)})
+			sum.Streams = append(sum.Streams, channelStreamIdentifier{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)})
 		}
 		out.ChannelSummaries = append(out.ChannelSummaries, sum)
 	}
 	return out, nil
 }
 
-// DestinationUpdate is the one setting UpdateChannel can change of a destination.
-type DestinationUpdate struct {
+// destinationUpdate is the one setting UpdateChannel can change of a destination.
+type destinationUpdate struct {
 	DataFreshnessInSeconds *int32 `json:"DataFreshnessInSeconds"`
 }
 
-// UpdateChannelInput is the UpdateChannel request.
-type UpdateChannelInput struct {
+// updateChannelInput is the UpdateChannel request.
+type updateChannelInput struct {
 	ChannelARN                       string                       `json:"ChannelARN"`
-	LoggingConfiguration             *ChannelLoggingConfiguration `json:"LoggingConfiguration,omitempty"`
-	S3DestinationConfiguration       *DestinationUpdate           `json:"S3DestinationConfiguration,omitempty"`
-	S3TablesDestinationConfiguration *DestinationUpdate           `json:"S3TablesDestinationConfiguration,omitempty"`
+	LoggingConfiguration             *channelLoggingConfiguration `json:"LoggingConfiguration,omitempty"`
+	S3DestinationConfiguration       *destinationUpdate           `json:"S3DestinationConfiguration,omitempty"`
+	S3TablesDestinationConfiguration *destinationUpdate           `json:"S3TablesDestinationConfiguration,omitempty"`
 }
 
 // updateChannel changes a channel's data freshness or logging; the channel is UPDATING until
 // Delays.UpdateStream has passed.
-func (s *Server) updateChannel(c *call, in *UpdateChannelInput) (*ChannelOutput, error) {
+func (s *Server) updateChannel(c *call, in *updateChannelInput) (*channelOutput, error) {
 	v := &validator{}
 	v.channelARN("channelARN", in.ChannelARN)
 	v.logging("loggingConfiguration", in.LoggingConfiguration)
@@ -684,9 +684,9 @@ func (s *Server) updateChannel(c *call, in *UpdateChannelInput) (*ChannelOutput,
 		return nil, err
 	}
 	if in.LoggingConfiguration == nil && in.S3DestinationConfiguration == nil && in.S3TablesDestinationConfiguration == nil {
-		return nil, ErrInvalidArgument("Specify at least one of LoggingConfiguration, S3DestinationConfiguration and S3TablesDestinationConfiguration to update.")
+		return nil, errInvalidArgument("Specify at least one of LoggingConfiguration, S3DestinationConfiguration and S3TablesDestinationConfiguration to update.")
 	}
-	for _, u := range []*DestinationUpdate{in.S3DestinationConfiguration, in.S3TablesDestinationConfiguration} {
+	for _, u := range []*destinationUpdate{in.S3DestinationConfiguration, in.S3TablesDestinationConfiguration} {
 		if u != nil {
 			if err := checkFreshness(u.DataFreshnessInSeconds); err != nil {
 				return nil, err
@@ -699,14 +699,14 @@ func (s *Server) updateChannel(c *call, in *UpdateChannelInput) (*ChannelOutput,
 	}
 	defer a.Mu.Unlock()
 	if ch.Status != channelActive {
-		return nil, ErrResourceInUse("Channel %s under account %s not ACTIVE, instead in state %s", ch.Name, c.account, ch.Status)
+		return nil, errResourceInUse("Channel %s under account %s not ACTIVE, instead in state %s", ch.Name, c.account, ch.Status)
 	}
 	cfg := decodeChannelConfig(ch)
 	switch {
 	case in.S3DestinationConfiguration != nil && cfg.S3 == nil:
-		return nil, ErrInvalidArgument("Channel %s delivers to S3 Tables; update it with S3TablesDestinationConfiguration.", ch.Name)
+		return nil, errInvalidArgument("Channel %s delivers to S3 Tables; update it with S3TablesDestinationConfiguration.", ch.Name)
 	case in.S3TablesDestinationConfiguration != nil && cfg.S3Tables == nil:
-		return nil, ErrInvalidArgument("Channel %s delivers to an S3 bucket; update it with S3DestinationConfiguration.", ch.Name)
+		return nil, errInvalidArgument("Channel %s delivers to an S3 bucket; update it with S3DestinationConfiguration.", ch.Name)
 	}
 	if u := in.S3DestinationConfiguration; u != nil {
 		n := *u.DataFreshnessInSeconds
@@ -724,20 +724,20 @@ func (s *Server) updateChannel(c *call, in *UpdateChannelInput) (*ChannelOutput,
 		if *cw.Enabled && cw.LogStreamName == "" {
 			cw.LogStreamName = "DestinationDelivery"
 		}
-		cfg.Logging = ChannelLoggingConfiguration{CloudWatchLogs: &cw}
+		cfg.Logging = channelLoggingConfiguration{CloudWatchLogs: &cw}
 	}
 	ch.Config = cfg.encode()
 	ch.Status, ch.PendingUntil = channelUpdating, c.now.Add(s.cfg.delays.UpdateStream)
-	return &ChannelOutput{ChannelDescription: channelDescription(ch)}, nil
+	return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
 }
 
-// DeleteChannelInput is the DeleteChannel request.
-type DeleteChannelInput struct {
+// deleteChannelInput is the DeleteChannel request.
+type deleteChannelInput struct {
 	ChannelARN string `json:"ChannelARN"`
 }
 
 // deleteChannel stops a channel: it is DELETING until Delays.DeleteStream has passed, then gone.
-func (s *Server) deleteChannel(c *call, in *DeleteChannelInput) (*Empty, error) {
+func (s *Server) deleteChannel(c *call, in *deleteChannelInput) (*empty, error) {
 	v := &validator{}
 	v.channelARN("channelARN", in.ChannelARN)
 	if err := v.err(); err != nil {
@@ -749,9 +749,9 @@ func (s *Server) deleteChannel(c *call, in *DeleteChannelInput) (*Empty, error) 
 	}
 	defer a.Mu.Unlock()
 	if ch.Status == channelDeleting {
-		return nil, ErrResourceNotFound("Channel %s under account %s not found.", ch.Name, c.account)
+		return nil, errChannelNotFound(ch.Name, c.account)
 	}
 	ch.Status, ch.PendingUntil = channelDeleting, c.now.Add(s.cfg.delays.DeleteStream)
 	s.settleChannel(a, ch, c.now)
-	return &Empty{}, nil
+	return &empty{}, nil
 }

@@ -53,7 +53,7 @@ func decoded[In any, Out any](f func(s *Server, c *call, in *In) (*Out, error), 
 		}()
 		in := new(In)
 		if err := codec.DecodeWith(body, in, arena); err != nil {
-			return nil, ErrSerialization("%s", err.Error())
+			return nil, errSerialization("%s", err.Error())
 		}
 		if control {
 			if err := s.limits.controlPlane(c, s.cfg.limits.ControlPlaneRatePerS, rate, addressedStream(in)); err != nil {
@@ -100,7 +100,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	codec := wire.CodecFor(r.Header.Get("Content-Type"))
 	if r.Method != http.MethodPost {
-		s.writeError(w, codec, ErrAccessDenied("Unable to determine service/operation name to be authorized"))
+		s.writeError(w, codec, errAccessDenied("Unable to determine service/operation name to be authorized"))
 		return
 	}
 	body, release, err := readBody(w, r, s.cfg.maxBodyBytes)
@@ -108,15 +108,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.writeError(w, codec, ErrRequestEntityTooLarge(mbe.Limit))
+			s.writeError(w, codec, errRequestEntityTooLarge(mbe.Limit))
 			return
 		}
-		s.writeError(w, codec, ErrSerialization("Unable to read the request body: %v", err))
+		s.writeError(w, codec, errSerialization("Unable to read the request body: %v", err))
 		return
 	}
 	name, known := s.operationName(r.Header.Get("X-Amz-Target"))
 	if !known {
-		s.writeError(w, codec, ErrUnknownOperation())
+		s.writeError(w, codec, errUnknownOperation())
 		return
 	}
 	opn := s.ops[name]
@@ -151,7 +151,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := codec.AppendEncode(responses.get(0), out)
 	if err != nil {
-		s.writeError(w, codec, ErrInternalFailure("encoding the response failed: %v", err))
+		s.writeError(w, codec, errInternalFailure("encoding the response failed: %v", err))
 		return
 	}
 	w.Header().Set("Content-Type", codec.ContentType())
@@ -213,7 +213,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) (account, region str
 		}
 		known, ok := s.cfg.credentials[cred.AccessKey]
 		if !ok {
-			return "", "", ErrUnrecognizedClient()
+			return "", "", errUnrecognizedClient()
 		}
 		if verr := wire.Verify(r, body, known.SecretAccessKey, s.now()); verr != nil {
 			return "", "", authError(verr)
@@ -229,18 +229,18 @@ func authError(err error) *Error {
 	var ae *wire.AuthError
 	if errors.As(err, &ae) {
 		if ae.Type == "MissingAuthenticationTokenException" {
-			return ErrMissingAuthenticationToken()
+			return errMissingAuthenticationToken()
 		}
 		return &Error{Code: ae.Type, Status: http.StatusBadRequest, Message: ae.Message}
 	}
-	return ErrMissingAuthenticationToken()
+	return errMissingAuthenticationToken()
 }
 
 func (s *Server) writeError(w http.ResponseWriter, codec wire.Codec, err error) {
 	var e *Error
 	if !errors.As(err, &e) {
 		s.log.Error("emulator: internal failure", "err", err)
-		e = ErrInternalFailure("%v", err)
+		e = errInternalFailure("%v", err)
 	}
 	body := codec.EncodeError(e.Code, e.Message)
 	w.Header().Set("Content-Type", codec.ContentType())

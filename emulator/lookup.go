@@ -33,16 +33,16 @@ func (s *Server) streamKey(c *call, name, arn string) (store.Key, error) {
 	case arn != "":
 		k, ok := parseStreamARN(arn)
 		if !ok {
-			return store.Key{}, ErrInvalidArgument("StreamARN %s is not a valid stream ARN.", arn)
+			return store.Key{}, errInvalidStreamARN(arn)
 		}
 		if name != "" && name != k.Name {
-			return store.Key{}, ErrInvalidArgument("StreamARN %s and StreamName %s do not name the same stream.", arn, name)
+			return store.Key{}, errInvalidArgument("StreamARN %s and StreamName %s do not name the same stream.", arn, name)
 		}
 		return k, nil
 	case name != "":
 		return store.Key{Account: c.account, Region: c.region, Name: name}, nil
 	}
-	return store.Key{}, ErrInvalidArgument("Either StreamName or StreamARN should be provided.")
+	return store.Key{}, errInvalidArgument("Either StreamName or StreamARN should be provided.")
 }
 
 // stream finds the stream a request names, settling any state transition that is due. A stream in
@@ -63,7 +63,7 @@ func (s *Server) stream(c *call, name, arn string) (*store.Stream, error) {
 }
 
 func errStreamNotFound(k store.Key) error {
-	return ErrResourceNotFound("Stream %s under account %s not found.", k.Name, k.Account)
+	return errResourceNotFound("Stream %s under account %s not found.", k.Name, k.Account)
 }
 
 // activeStream finds a stream that must be ACTIVE (or UPDATING, for data-plane calls when
@@ -82,7 +82,7 @@ func (s *Server) activeStream(c *call, name, arn string, allowUpdating bool) (*s
 	if status == store.StatusDeleting && allowUpdating {
 		return nil, errStreamNotFound(st.Key)
 	}
-	return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, status)
+	return nil, errStreamNotActive(st.Key.Name, st.Key.Account, status)
 }
 
 // settle completes a state transition whose time has come. It reports whether the stream is gone.
@@ -154,7 +154,7 @@ func (s *Server) openShardCount(account, region string) int {
 	return n
 }
 
-// Consumer states.
+// consumer states.
 const (
 	consumerCreating = "CREATING"
 	consumerActive   = "ACTIVE"

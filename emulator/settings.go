@@ -43,28 +43,28 @@ const (
 
 // --- Retention ---
 
-// IncreaseStreamRetentionPeriodInput is the IncreaseStreamRetentionPeriod request.
-type IncreaseStreamRetentionPeriodInput struct {
+// increaseStreamRetentionPeriodInput is the IncreaseStreamRetentionPeriod request.
+type increaseStreamRetentionPeriodInput struct {
 	StreamName           string `json:"StreamName,omitempty"`
 	StreamARN            string `json:"StreamARN,omitempty"`
 	RetentionPeriodHours *int32 `json:"RetentionPeriodHours"`
 	StreamId             string `json:"StreamId,omitempty"`
 }
 
-// DecreaseStreamRetentionPeriodInput is the DecreaseStreamRetentionPeriod request.
-type DecreaseStreamRetentionPeriodInput IncreaseStreamRetentionPeriodInput
+// decreaseStreamRetentionPeriodInput is the DecreaseStreamRetentionPeriod request.
+type decreaseStreamRetentionPeriodInput increaseStreamRetentionPeriodInput
 
-func (s *Server) increaseStreamRetentionPeriod(c *call, in *IncreaseStreamRetentionPeriodInput) (*Empty, error) {
+func (s *Server) increaseStreamRetentionPeriod(c *call, in *increaseStreamRetentionPeriodInput) (*empty, error) {
 	return s.changeRetention(c, in, true)
 }
 
-func (s *Server) decreaseStreamRetentionPeriod(c *call, in *DecreaseStreamRetentionPeriodInput) (*Empty, error) {
-	return s.changeRetention(c, (*IncreaseStreamRetentionPeriodInput)(in), false)
+func (s *Server) decreaseStreamRetentionPeriod(c *call, in *decreaseStreamRetentionPeriodInput) (*empty, error) {
+	return s.changeRetention(c, (*increaseStreamRetentionPeriodInput)(in), false)
 }
 
 // changeRetention sets a stream's retention. Records older than a shortened retention become
 // unreadable at once (trimming reads the retention lazily).
-func (s *Server) changeRetention(c *call, in *IncreaseStreamRetentionPeriodInput, increase bool) (*Empty, error) {
+func (s *Server) changeRetention(c *call, in *increaseStreamRetentionPeriodInput, increase bool) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -75,9 +75,9 @@ func (s *Server) changeRetention(c *call, in *IncreaseStreamRetentionPeriodInput
 	hours := int(*in.RetentionPeriodHours)
 	switch {
 	case hours < minRetentionHours:
-		return nil, ErrInvalidArgument("Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", minRetentionHours, hours)
+		return nil, errInvalidArgument("Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", minRetentionHours, hours)
 	case hours > maxRetentionHours:
-		return nil, ErrInvalidArgument("Maximum allowed retention period is %d hours. Requested retention period (%d hours) is too long.", maxRetentionHours, hours)
+		return nil, errInvalidArgument("Maximum allowed retention period is %d hours. Requested retention period (%d hours) is too long.", maxRetentionHours, hours)
 	}
 	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
 	if err != nil {
@@ -91,20 +91,20 @@ func (s *Server) changeRetention(c *call, in *IncreaseStreamRetentionPeriodInput
 		return nil, err
 	case increase && hours < current:
 		st.Mu.Unlock()
-		return nil, ErrInvalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, st.Key.Name, current)
+		return nil, errInvalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, st.Key.Name, current)
 	case !increase && hours > current:
 		st.Mu.Unlock()
-		return nil, ErrInvalidArgument("Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, st.Key.Name, current)
+		return nil, errInvalidArgument("Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, st.Key.Name, current)
 	}
 	st.RetentionHours = hours
 	st.Mu.Unlock()
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
 // --- Encryption ---
 
-// StartStreamEncryptionInput is the StartStreamEncryption request.
-type StartStreamEncryptionInput struct {
+// startStreamEncryptionInput is the StartStreamEncryption request.
+type startStreamEncryptionInput struct {
 	StreamName     string `json:"StreamName,omitempty"`
 	StreamARN      string `json:"StreamARN,omitempty"`
 	EncryptionType string `json:"EncryptionType"`
@@ -112,24 +112,24 @@ type StartStreamEncryptionInput struct {
 	StreamId       string `json:"StreamId,omitempty"`
 }
 
-// StopStreamEncryptionInput is the StopStreamEncryption request.
-type StopStreamEncryptionInput StartStreamEncryptionInput
+// stopStreamEncryptionInput is the StopStreamEncryption request.
+type stopStreamEncryptionInput startStreamEncryptionInput
 
 // kmsKeyPattern is a KMS key as StartStreamEncryption takes it: a key id, an alias name, or the ARN
 // of a key or an alias.
 var kmsKeyPattern = mustPattern(`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32}|alias/[a-zA-Z0-9:/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key/(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})|alias/[a-zA-Z0-9:/_-]+))$`)
 
-func (s *Server) startStreamEncryption(c *call, in *StartStreamEncryptionInput) (*Empty, error) {
+func (s *Server) startStreamEncryption(c *call, in *startStreamEncryptionInput) (*empty, error) {
 	return s.changeEncryption(c, in, encryptionKMS)
 }
 
-func (s *Server) stopStreamEncryption(c *call, in *StopStreamEncryptionInput) (*Empty, error) {
-	return s.changeEncryption(c, (*StartStreamEncryptionInput)(in), encryptionNone)
+func (s *Server) stopStreamEncryption(c *call, in *stopStreamEncryptionInput) (*empty, error) {
+	return s.changeEncryption(c, (*startStreamEncryptionInput)(in), encryptionNone)
 }
 
 // changeEncryption starts or stops server-side encryption: the stream goes through UPDATING and
 // records read or written after it report the new EncryptionType.
-func (s *Server) changeEncryption(c *call, in *StartStreamEncryptionInput, to string) (*Empty, error) {
+func (s *Server) changeEncryption(c *call, in *startStreamEncryptionInput, to string) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -143,10 +143,10 @@ func (s *Server) changeEncryption(c *call, in *StartStreamEncryptionInput, to st
 		return nil, err
 	}
 	if in.EncryptionType != encryptionKMS {
-		return nil, ErrInvalidArgument("Encryption type %s is not supported. The only valid encryption type is KMS.", in.EncryptionType)
+		return nil, errInvalidArgument("Encryption type %s is not supported. The only valid encryption type is KMS.", in.EncryptionType)
 	}
 	if !kmsKeyPattern.MatchString(in.KeyId) {
-		return nil, ErrInvalidArgument("KeyId %s is not a valid KMS key: give a key id, a key ARN, an alias name (alias/aws/kinesis for the Kinesis-owned key) or an alias ARN.", in.KeyId)
+		return nil, errInvalidArgument("KeyId %s is not a valid KMS key: give a key id, a key ARN, an alias name (alias/aws/kinesis for the Kinesis-owned key) or an alias ARN.", in.KeyId)
 	}
 	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
 	if err != nil {
@@ -162,14 +162,14 @@ func (s *Server) changeEncryption(c *call, in *StartStreamEncryptionInput, to st
 		ch.KeyID = in.KeyId
 	}
 	s.beginUpdate(c, st, ch)
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
 // checkActive answers as Kinesis does when a control-plane change meets a stream that is not
 // ACTIVE. Callers hold st.Mu.
 func checkActive(st *store.Stream) error {
 	if st.Status != store.StatusActive {
-		return ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, st.Status)
+		return errStreamNotActive(st.Key.Name, st.Key.Account, st.Status)
 	}
 	return nil
 }
@@ -185,35 +185,35 @@ var shardLevelMetrics = []string{
 
 const metricsAll = "ALL"
 
-// EnableEnhancedMonitoringInput is the EnableEnhancedMonitoring request.
-type EnableEnhancedMonitoringInput struct {
+// enableEnhancedMonitoringInput is the EnableEnhancedMonitoring request.
+type enableEnhancedMonitoringInput struct {
 	StreamName        string   `json:"StreamName,omitempty"`
 	StreamARN         string   `json:"StreamARN,omitempty"`
 	ShardLevelMetrics []string `json:"ShardLevelMetrics"`
 	StreamId          string   `json:"StreamId,omitempty"`
 }
 
-// DisableEnhancedMonitoringInput is the DisableEnhancedMonitoring request.
-type DisableEnhancedMonitoringInput EnableEnhancedMonitoringInput
+// disableEnhancedMonitoringInput is the DisableEnhancedMonitoring request.
+type disableEnhancedMonitoringInput enableEnhancedMonitoringInput
 
-// EnhancedMonitoringOutput is the answer of EnableEnhancedMonitoring and
+// enhancedMonitoringOutput is the answer of EnableEnhancedMonitoring and
 // DisableEnhancedMonitoring: the metrics before and after.
-type EnhancedMonitoringOutput struct {
+type enhancedMonitoringOutput struct {
 	StreamName               string   `json:"StreamName"`
 	StreamARN                string   `json:"StreamARN"`
 	CurrentShardLevelMetrics []string `json:"CurrentShardLevelMetrics"`
 	DesiredShardLevelMetrics []string `json:"DesiredShardLevelMetrics"`
 }
 
-func (s *Server) enableEnhancedMonitoring(c *call, in *EnableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error) {
+func (s *Server) enableEnhancedMonitoring(c *call, in *enableEnhancedMonitoringInput) (*enhancedMonitoringOutput, error) {
 	return s.changeMonitoring(c, in, true)
 }
 
-func (s *Server) disableEnhancedMonitoring(c *call, in *DisableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error) {
-	return s.changeMonitoring(c, (*EnableEnhancedMonitoringInput)(in), false)
+func (s *Server) disableEnhancedMonitoring(c *call, in *disableEnhancedMonitoringInput) (*enhancedMonitoringOutput, error) {
+	return s.changeMonitoring(c, (*enableEnhancedMonitoringInput)(in), false)
 }
 
-func (s *Server) changeMonitoring(c *call, in *EnableEnhancedMonitoringInput, enable bool) (*EnhancedMonitoringOutput, error) {
+func (s *Server) changeMonitoring(c *call, in *enableEnhancedMonitoringInput, enable bool) (*enhancedMonitoringOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -248,7 +248,7 @@ func (s *Server) changeMonitoring(c *call, in *EnableEnhancedMonitoringInput, en
 		st.Mu.Unlock()
 		return nil, err
 	}
-	out := &EnhancedMonitoringOutput{StreamName: st.Key.Name, StreamARN: st.ARN,
+	out := &enhancedMonitoringOutput{StreamName: st.Key.Name, StreamARN: st.ARN,
 		CurrentShardLevelMetrics: nonNil(slices.Clone(st.Metrics)), DesiredShardLevelMetrics: []string{}}
 	enabled := map[string]bool{}
 	for _, m := range st.Metrics {
@@ -271,10 +271,10 @@ func (s *Server) changeMonitoring(c *call, in *EnableEnhancedMonitoringInput, en
 
 // --- Capacity mode ---
 
-// UpdateStreamModeInput is the UpdateStreamMode request.
-type UpdateStreamModeInput struct {
+// updateStreamModeInput is the UpdateStreamMode request.
+type updateStreamModeInput struct {
 	StreamARN           string             `json:"StreamARN"`
-	StreamModeDetails   *StreamModeDetails `json:"StreamModeDetails"`
+	StreamModeDetails   *streamModeDetails `json:"StreamModeDetails"`
 	WarmThroughputMiBps *int32             `json:"WarmThroughputMiBps,omitempty"`
 	StreamId            string             `json:"StreamId,omitempty"`
 }
@@ -282,7 +282,7 @@ type UpdateStreamModeInput struct {
 // updateStreamMode switches a stream between PROVISIONED and ON_DEMAND. The stream keeps the
 // shards it has, as in Kinesis, which from then on scales an on-demand stream by itself; a stream
 // may switch twice in a rolling 24 hours.
-func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, error) {
+func (s *Server) updateStreamMode(c *call, in *updateStreamModeInput) (*empty, error) {
 	v := &validator{}
 	v.required("streamARN", in.StreamARN != "")
 	v.streamARN("streamARN", in.StreamARN)
@@ -297,7 +297,7 @@ func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, e
 	}
 	to := in.StreamModeDetails.StreamMode
 	if in.WarmThroughputMiBps != nil && to != modeOnDemand {
-		return nil, ErrInvalidArgument("WarmThroughputMiBps is supported only when updating a stream to ON_DEMAND mode.")
+		return nil, errInvalidArgument("WarmThroughputMiBps is supported only when updating a stream to ON_DEMAND mode.")
 	}
 	if in.WarmThroughputMiBps != nil {
 		if err := s.checkWarmThroughput(c, *in.WarmThroughputMiBps); err != nil {
@@ -317,10 +317,10 @@ func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, e
 		return nil, err
 	}
 	if st.Mode == to {
-		return nil, ErrInvalidArgument("Stream %s under account %s is already in %s mode.", st.Key.Name, st.Key.Account, to)
+		return nil, errInvalidArgument("Stream %s under account %s is already in %s mode.", st.Key.Name, st.Key.Account, to)
 	}
 	if to == modeProvisioned && st.Distribution == distributionAuto {
-		return nil, ErrInvalidArgument("Stream %s under account %s uses the AUTO record distribution strategy, which only ON_DEMAND streams support. Set USER_PARTITION_KEY before switching to PROVISIONED.", st.Key.Name, st.Key.Account)
+		return nil, errInvalidArgument("Stream %s under account %s uses the AUTO record distribution strategy, which only ON_DEMAND streams support. Set USER_PARTITION_KEY before switching to PROVISIONED.", st.Key.Name, st.Key.Account)
 	}
 	incarnation := store.StreamIncarnation(st)
 	var recent []time.Time
@@ -330,7 +330,7 @@ func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, e
 		}
 	}
 	if len(recent) >= modeSwitchesPerDay {
-		return nil, ErrLimitExceeded("Stream %s under account %s has already changed capacity mode twice in the last 24 hours, the most allowed. Try again after %s.", st.Key.Name, st.Key.Account, recent[0].Add(24*time.Hour).UTC().Format(time.RFC3339))
+		return nil, errLimitExceeded("Stream %s under account %s has already changed capacity mode twice in the last 24 hours, the most allowed. Try again after %s.", st.Key.Name, st.Key.Account, recent[0].Add(24*time.Hour).UTC().Format(time.RFC3339))
 	}
 	a.ModeSwitches[incarnation] = append(recent, c.now)
 	ch := &store.Change{Kind: store.ChangeMode, StreamMode: to}
@@ -338,13 +338,13 @@ func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, e
 		ch.WarmThroughputMiBps = new(int(*w))
 	}
 	s.beginUpdate(c, st, ch)
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
 // --- Record size ---
 
-// UpdateMaxRecordSizeInput is the UpdateMaxRecordSize request.
-type UpdateMaxRecordSizeInput struct {
+// updateMaxRecordSizeInput is the UpdateMaxRecordSize request.
+type updateMaxRecordSizeInput struct {
 	StreamARN          string `json:"StreamARN,omitempty"`
 	MaxRecordSizeInKiB *int32 `json:"MaxRecordSizeInKiB"`
 	StreamId           string `json:"StreamId,omitempty"`
@@ -352,7 +352,7 @@ type UpdateMaxRecordSizeInput struct {
 
 // updateMaxRecordSize sets the largest record (data plus partition key) the stream takes, from
 // 1 MiB to 10 MiB.
-func (s *Server) updateMaxRecordSize(c *call, in *UpdateMaxRecordSizeInput) (*Empty, error) {
+func (s *Server) updateMaxRecordSize(c *call, in *updateMaxRecordSizeInput) (*empty, error) {
 	v := &validator{}
 	v.streamARN("streamARN", in.StreamARN)
 	v.required("maxRecordSizeInKiB", in.MaxRecordSizeInKiB != nil)
@@ -361,7 +361,7 @@ func (s *Server) updateMaxRecordSize(c *call, in *UpdateMaxRecordSizeInput) (*Em
 		return nil, err
 	}
 	if in.StreamARN == "" {
-		return nil, ErrInvalidArgument("StreamARN must be provided.")
+		return nil, errInvalidArgument("StreamARN must be provided.")
 	}
 	st, err := s.activeStream(c, "", in.StreamARN, false)
 	if err != nil {
@@ -374,24 +374,24 @@ func (s *Server) updateMaxRecordSize(c *call, in *UpdateMaxRecordSizeInput) (*Em
 	}
 	kib := int(*in.MaxRecordSizeInKiB)
 	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMaxRecordSize, MaxRecordSizeKiB: kib})
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
 // --- Warm throughput ---
 
-// UpdateStreamWarmThroughputInput is the UpdateStreamWarmThroughput request.
-type UpdateStreamWarmThroughputInput struct {
+// updateStreamWarmThroughputInput is the UpdateStreamWarmThroughput request.
+type updateStreamWarmThroughputInput struct {
 	StreamName          string `json:"StreamName,omitempty"`
 	StreamARN           string `json:"StreamARN,omitempty"`
 	WarmThroughputMiBps *int32 `json:"WarmThroughputMiBps"`
 	StreamId            string `json:"StreamId,omitempty"`
 }
 
-// UpdateStreamWarmThroughputOutput is the UpdateStreamWarmThroughput answer.
-type UpdateStreamWarmThroughputOutput struct {
+// updateStreamWarmThroughputOutput is the UpdateStreamWarmThroughput answer.
+type updateStreamWarmThroughputOutput struct {
 	StreamARN      string                `json:"StreamARN"`
 	StreamName     string                `json:"StreamName"`
-	WarmThroughput *WarmThroughputObject `json:"WarmThroughput"`
+	WarmThroughput *warmThroughputObject `json:"WarmThroughput"`
 }
 
 // checkWarmThroughput refuses warm throughput unless the account has the minimum throughput
@@ -402,17 +402,17 @@ func (s *Server) checkWarmThroughput(c *call, mibps int32) error {
 	committed := s.settleCommitment(a, c.now)
 	a.Mu.Unlock()
 	if !committed {
-		return ErrInvalidArgument("Warm throughput requires the MinimumThroughputBillingCommitment to be ENABLED for account %s. Enable it with UpdateAccountSettings.", c.account)
+		return errInvalidArgument("Warm throughput requires the MinimumThroughputBillingCommitment to be ENABLED for account %s. Enable it with UpdateAccountSettings.", c.account)
 	}
 	if mibps > maxWarmThroughputMiBps {
-		return ErrLimitExceeded("Requested warm throughput of %d MiBps exceeds the limit of %d MiBps for a stream.", mibps, maxWarmThroughputMiBps)
+		return errLimitExceeded("Requested warm throughput of %d MiBps exceeds the limit of %d MiBps for a stream.", mibps, maxWarmThroughputMiBps)
 	}
 	return nil
 }
 
 // updateStreamWarmThroughput scales an on-demand stream's warm throughput: the answer shows the
 // target and the current value, which reaches the target when the UPDATING delay has passed.
-func (s *Server) updateStreamWarmThroughput(c *call, in *UpdateStreamWarmThroughputInput) (*UpdateStreamWarmThroughputOutput, error) {
+func (s *Server) updateStreamWarmThroughput(c *call, in *updateStreamWarmThroughputInput) (*updateStreamWarmThroughputOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -429,7 +429,7 @@ func (s *Server) updateStreamWarmThroughput(c *call, in *UpdateStreamWarmThrough
 	mode := st.Mode
 	st.Mu.RUnlock()
 	if mode != modeOnDemand {
-		return nil, ErrInvalidArgument("Warm throughput is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
+		return nil, errInvalidArgument("Warm throughput is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
 	}
 	target := *in.WarmThroughputMiBps
 	if err := s.checkWarmThroughput(c, target); err != nil {
@@ -444,8 +444,8 @@ func (s *Server) updateStreamWarmThroughput(c *call, in *UpdateStreamWarmThrough
 	if st.WarmThroughput != nil {
 		current = int32(st.WarmThroughput.CurrentMiBps)
 	}
-	out := &UpdateStreamWarmThroughputOutput{StreamARN: st.ARN, StreamName: st.Key.Name,
-		WarmThroughput: &WarmThroughputObject{TargetMiBps: &target, CurrentMiBps: &current}}
+	out := &updateStreamWarmThroughputOutput{StreamARN: st.ARN, StreamName: st.Key.Name,
+		WarmThroughput: &warmThroughputObject{TargetMiBps: &target, CurrentMiBps: &current}}
 	st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(target), CurrentMiBps: int(current)}
 	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeWarmThroughput, WarmThroughputMiBps: new(int(target))})
 	return out, nil
@@ -453,9 +453,9 @@ func (s *Server) updateStreamWarmThroughput(c *call, in *UpdateStreamWarmThrough
 
 // --- Record distribution ---
 
-// UpdateStreamRecordDistributionStrategyInput is the UpdateStreamRecordDistributionStrategy
+// updateStreamRecordDistributionStrategyInput is the UpdateStreamRecordDistributionStrategy
 // request.
-type UpdateStreamRecordDistributionStrategyInput struct {
+type updateStreamRecordDistributionStrategyInput struct {
 	StreamARN                  string `json:"StreamARN"`
 	RecordDistributionStrategy string `json:"RecordDistributionStrategy"`
 	StreamId                   string `json:"StreamId,omitempty"`
@@ -464,7 +464,7 @@ type UpdateStreamRecordDistributionStrategyInput struct {
 // updateStreamRecordDistributionStrategy switches how records are placed: AUTO spreads them over
 // the open shards whatever their keys, USER_PARTITION_KEY routes by key. The change is immediate,
 // with no UPDATING, as in Kinesis; records already stored stay where they are.
-func (s *Server) updateStreamRecordDistributionStrategy(c *call, in *UpdateStreamRecordDistributionStrategyInput) (*Empty, error) {
+func (s *Server) updateStreamRecordDistributionStrategy(c *call, in *updateStreamRecordDistributionStrategyInput) (*empty, error) {
 	v := &validator{}
 	v.required("streamARN", in.StreamARN != "")
 	v.streamARN("streamARN", in.StreamARN)
@@ -480,9 +480,9 @@ func (s *Server) updateStreamRecordDistributionStrategy(c *call, in *UpdateStrea
 	st.Mu.Lock()
 	if st.Mode != modeOnDemand && in.RecordDistributionStrategy == distributionAuto {
 		st.Mu.Unlock()
-		return nil, ErrInvalidArgument("The AUTO record distribution strategy is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, st.Mode)
+		return nil, errInvalidArgument("The AUTO record distribution strategy is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, st.Mode)
 	}
 	st.Distribution = in.RecordDistributionStrategy
 	st.Mu.Unlock()
-	return &Empty{}, nil
+	return &empty{}, nil
 }

@@ -21,7 +21,7 @@ func shardOperations() map[string]operation {
 	}
 }
 
-// Shard filter types of ListShards.
+// shard filter types of ListShards.
 const (
 	filterAfterShardID     = "AFTER_SHARD_ID"
 	filterAtTrimHorizon    = "AT_TRIM_HORIZON"
@@ -33,36 +33,36 @@ const (
 	defaultListShardsLimit = 1000
 )
 
-// ShardFilter narrows ListShards.
-type ShardFilter struct {
+// shardFilter narrows ListShards.
+type shardFilter struct {
 	Type      string          `json:"Type"`
 	ShardId   string          `json:"ShardId,omitempty"`
 	Timestamp *wire.Timestamp `json:"Timestamp,omitempty"`
 }
 
-// ListShardsInput is the ListShards request.
-type ListShardsInput struct {
+// listShardsInput is the ListShards request.
+type listShardsInput struct {
 	StreamName              string          `json:"StreamName,omitempty"`
 	StreamARN               string          `json:"StreamARN,omitempty"`
 	NextToken               string          `json:"NextToken,omitempty"`
 	ExclusiveStartShardId   string          `json:"ExclusiveStartShardId,omitempty"`
 	MaxResults              *int32          `json:"MaxResults,omitempty"`
 	StreamCreationTimestamp *wire.Timestamp `json:"StreamCreationTimestamp,omitempty"`
-	ShardFilter             *ShardFilter    `json:"ShardFilter,omitempty"`
+	ShardFilter             *shardFilter    `json:"ShardFilter,omitempty"`
 }
 
-// ListShardsOutput is the ListShards answer.
-type ListShardsOutput struct {
-	Shards    []Shard `json:"Shards"`
+// listShardsOutput is the ListShards answer.
+type listShardsOutput struct {
+	Shards    []shard `json:"Shards"`
 	NextToken string  `json:"NextToken,omitempty"`
 }
 
 // listShardsPage is what a ListShards NextToken carries besides the position.
 type listShardsPage struct {
-	Filter ShardFilter
+	Filter shardFilter
 }
 
-func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, error) {
+func (s *Server) listShards(c *call, in *listShardsInput) (*listShardsOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -80,13 +80,13 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 		return nil, err
 	}
 	name, arn, after := in.StreamName, in.StreamARN, in.ExclusiveStartShardId
-	var filter *ShardFilter
+	var filter *shardFilter
 	if in.NextToken != "" {
 		if in.StreamName != "" || in.StreamARN != "" {
-			return nil, ErrInvalidArgument("NextToken and StreamName cannot be provided together.")
+			return nil, errInvalidArgument("NextToken and StreamName cannot be provided together.")
 		}
 		if in.ExclusiveStartShardId != "" || in.ShardFilter != nil || in.StreamCreationTimestamp != nil {
-			return nil, ErrInvalidArgument("NextToken cannot be provided together with ExclusiveStartShardId, ShardFilter or StreamCreationTimestamp.")
+			return nil, errInvalidArgument("NextToken cannot be provided together with ExclusiveStartShardId, ShardFilter or StreamCreationTimestamp.")
 		}
 		tok, err := s.openToken(c, "ListShards", in.NextToken)
 		if err != nil {
@@ -96,12 +96,12 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 		if tok.Extra != "" {
 			var page listShardsPage
 			if !s.open(tok.Extra, &page) {
-				return nil, ErrInvalidArgument("Invalid NextToken.")
+				return nil, errInvalidNextToken()
 			}
 			filter = &page.Filter
 		}
 	} else if in.StreamName == "" && in.StreamARN == "" {
-		return nil, ErrInvalidArgument("Either NextToken or StreamName should be provided.")
+		return nil, errInvalidArgument("Either NextToken or StreamName should be provided.")
 	} else {
 		filter = in.ShardFilter
 	}
@@ -120,11 +120,11 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 	shards := s.visibleShards(st, c.now)
 	st.Mu.RUnlock()
 	if status == store.StatusCreating {
-		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, status)
+		return nil, errStreamNotActive(st.Key.Name, st.Key.Account, status)
 	}
 	if in.StreamCreationTimestamp != nil && !in.StreamCreationTimestamp.IsZero() &&
 		in.StreamCreationTimestamp.UnixMilli() != created.UnixMilli() {
-		return nil, ErrResourceNotFound("Stream %s under account %s created at %s not found.", st.Key.Name, st.Key.Account, in.StreamCreationTimestamp.UTC().Format(time.RFC3339))
+		return nil, errResourceNotFound("Stream %s under account %s created at %s not found.", st.Key.Name, st.Key.Account, in.StreamCreationTimestamp.UTC().Format(time.RFC3339))
 	}
 	horizon := c.now.Add(-retention)
 	if horizon.Before(created) {
@@ -134,7 +134,7 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 	if in.MaxResults != nil {
 		limit = int(*in.MaxResults)
 	}
-	out := &ListShardsOutput{Shards: []Shard{}}
+	out := &listShardsOutput{Shards: []shard{}}
 	for _, sh := range shards {
 		if after != "" && sh.ID <= after {
 			continue
@@ -155,22 +155,22 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 	return out, nil
 }
 
-func checkShardFilter(f *ShardFilter) error {
+func checkShardFilter(f *shardFilter) error {
 	switch f.Type {
 	case filterAfterShardID:
 		if f.ShardId == "" {
-			return ErrInvalidArgument("ShardId must be provided with the ShardFilter type AFTER_SHARD_ID.")
+			return errInvalidArgument("ShardId must be provided with the ShardFilter type AFTER_SHARD_ID.")
 		}
 	case filterAtTimestamp, filterFromTimestamp:
 		if f.Timestamp == nil || f.Timestamp.IsZero() {
-			return ErrInvalidArgument("Timestamp must be provided with the ShardFilter type %s.", f.Type)
+			return errInvalidArgument("Timestamp must be provided with the ShardFilter type %s.", f.Type)
 		}
 	}
 	if f.ShardId != "" && f.Type != filterAfterShardID {
-		return ErrInvalidArgument("ShardId can be provided only with the ShardFilter type AFTER_SHARD_ID.")
+		return errInvalidArgument("ShardId can be provided only with the ShardFilter type AFTER_SHARD_ID.")
 	}
 	if f.Timestamp != nil && f.Type != filterAtTimestamp && f.Type != filterFromTimestamp {
-		return ErrInvalidArgument("Timestamp can be provided only with the ShardFilter types AT_TIMESTAMP and FROM_TIMESTAMP.")
+		return errInvalidArgument("Timestamp can be provided only with the ShardFilter types AT_TIMESTAMP and FROM_TIMESTAMP.")
 	}
 	return nil
 }
@@ -184,7 +184,7 @@ func openAt(sh *store.Shard, t time.Time) bool {
 	return closed.IsZero() || closed.After(t)
 }
 
-func filterKeeps(f *ShardFilter, sh *store.Shard, horizon time.Time) bool {
+func filterKeeps(f *shardFilter, sh *store.Shard, horizon time.Time) bool {
 	switch f.Type {
 	case filterAfterShardID:
 		return sh.ID > f.ShardId
@@ -204,15 +204,15 @@ func filterKeeps(f *ShardFilter, sh *store.Shard, horizon time.Time) bool {
 	return true
 }
 
-// SplitShardInput is the SplitShard request.
-type SplitShardInput struct {
+// splitShardInput is the SplitShard request.
+type splitShardInput struct {
 	StreamName         string `json:"StreamName,omitempty"`
 	StreamARN          string `json:"StreamARN,omitempty"`
 	ShardToSplit       string `json:"ShardToSplit"`
 	NewStartingHashKey string `json:"NewStartingHashKey"`
 }
 
-func (s *Server) splitShard(c *call, in *SplitShardInput) (*Empty, error) {
+func (s *Server) splitShard(c *call, in *splitShardInput) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -232,28 +232,28 @@ func (s *Server) splitShard(c *call, in *SplitShardInput) (*Empty, error) {
 	defer st.Mu.Unlock()
 	sh := st.Shard(in.ShardToSplit)
 	if sh == nil || sh.Closed() {
-		return nil, ErrResourceNotFound("Could not find shard %s in stream %s under account %s.", in.ShardToSplit, st.Key.Name, st.Key.Account)
+		return nil, errCouldNotFindShard(in.ShardToSplit, st.Key.Name, st.Key.Account)
 	}
 	if !ok || key.Cmp(sh.StartHash.Add1()) <= 0 || key.Cmp(sh.EndHash) >= 0 {
-		return nil, ErrInvalidArgument("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
+		return nil, errInvalidArgument("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
 			in.NewStartingHashKey, sh.ID, st.Key.Name, st.Key.Account, sh.StartHash, sh.EndHash)
 	}
 	if err := s.checkShardLimit(c, 1); err != nil {
 		return nil, err
 	}
 	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeSplit, ShardToSplit: sh.ID, NewStartingHashKey: key.String()})
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
-// MergeShardsInput is the MergeShards request.
-type MergeShardsInput struct {
+// mergeShardsInput is the MergeShards request.
+type mergeShardsInput struct {
 	StreamName           string `json:"StreamName,omitempty"`
 	StreamARN            string `json:"StreamARN,omitempty"`
 	ShardToMerge         string `json:"ShardToMerge"`
 	AdjacentShardToMerge string `json:"AdjacentShardToMerge"`
 }
 
-func (s *Server) mergeShards(c *call, in *MergeShardsInput) (*Empty, error) {
+func (s *Server) mergeShards(c *call, in *mergeShardsInput) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -273,14 +273,14 @@ func (s *Server) mergeShards(c *call, in *MergeShardsInput) (*Empty, error) {
 		id string
 	}{{a, in.ShardToMerge}, {b, in.AdjacentShardToMerge}} {
 		if pair.sh == nil || pair.sh.Closed() {
-			return nil, ErrResourceNotFound("Could not find shard %s in stream %s under account %s.", pair.id, st.Key.Name, st.Key.Account)
+			return nil, errCouldNotFindShard(pair.id, st.Key.Name, st.Key.Account)
 		}
 	}
 	if a == b || !(adjacent(a, b) || adjacent(b, a)) {
-		return nil, ErrInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
+		return nil, errInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
 	}
 	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMerge, ShardToMerge: a.ID, AdjacentShardToMerge: b.ID})
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
 // adjacent reports whether b starts right after a ends. The top of the hash key space has no
@@ -289,23 +289,23 @@ func adjacent(a, b *store.Shard) bool {
 	return a.EndHash != store.MaxHashKey && a.EndHash.Add1() == b.StartHash
 }
 
-// UpdateShardCountInput is the UpdateShardCount request.
-type UpdateShardCountInput struct {
+// updateShardCountInput is the UpdateShardCount request.
+type updateShardCountInput struct {
 	StreamName       string `json:"StreamName,omitempty"`
 	StreamARN        string `json:"StreamARN,omitempty"`
 	TargetShardCount *int32 `json:"TargetShardCount"`
 	ScalingType      string `json:"ScalingType"`
 }
 
-// UpdateShardCountOutput is the UpdateShardCount answer.
-type UpdateShardCountOutput struct {
+// updateShardCountOutput is the UpdateShardCount answer.
+type updateShardCountOutput struct {
 	StreamName        string `json:"StreamName"`
 	StreamARN         string `json:"StreamARN"`
 	CurrentShardCount int    `json:"CurrentShardCount"`
 	TargetShardCount  int    `json:"TargetShardCount"`
 }
 
-func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateShardCountOutput, error) {
+func (s *Server) updateShardCount(c *call, in *updateShardCountInput) (*updateShardCountOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -322,16 +322,16 @@ func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateSh
 	}
 	defer st.Mu.Unlock()
 	if st.Mode == modeOnDemand {
-		return nil, ErrValidation("UpdateShardCount is not supported for a stream in ON_DEMAND mode.")
+		return nil, errValidation("UpdateShardCount is not supported for a stream in ON_DEMAND mode.")
 	}
 	current, target := len(st.OpenShards()), int(*in.TargetShardCount)
 	switch {
 	case target > 2*current:
-		return nil, ErrLimitExceeded("UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
+		return nil, errLimitExceeded("UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
 	case 2*target < current:
-		return nil, ErrLimitExceeded("UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
+		return nil, errLimitExceeded("UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
 	case target > maxShardsPerStream:
-		return nil, ErrLimitExceeded("UpdateShardCount cannot scale up over %d shards in a stream. Target shard count: %d", maxShardsPerStream, target)
+		return nil, errLimitExceeded("UpdateShardCount cannot scale up over %d shards in a stream. Target shard count: %d", maxShardsPerStream, target)
 	}
 	if target > current {
 		if err := s.checkShardLimit(c, target-current); err != nil {
@@ -341,7 +341,7 @@ func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateSh
 	if err := s.limits.scaling(c, st); err != nil {
 		return nil, err
 	}
-	out := &UpdateShardCountOutput{StreamName: st.Key.Name, StreamARN: st.ARN, CurrentShardCount: current, TargetShardCount: target}
+	out := &updateShardCountOutput{StreamName: st.Key.Name, StreamARN: st.ARN, CurrentShardCount: current, TargetShardCount: target}
 	if target == current {
 		return out, nil
 	}
@@ -359,7 +359,7 @@ func (s *Server) lockActive(c *call, name, arn string) (*store.Stream, error) {
 	st.Mu.Lock()
 	if st.Status != store.StatusActive {
 		defer st.Mu.Unlock()
-		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, st.Status)
+		return nil, errStreamNotActive(st.Key.Name, st.Key.Account, st.Status)
 	}
 	return st, nil
 }
@@ -380,8 +380,7 @@ func (s *Server) checkShardLimit(c *call, more int) error {
 		}
 	}
 	if n+more > limit {
-		return ErrLimitExceeded("This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
-			c.account, c.region, n, limit, more)
+		return errShardLimit(c.account, c.region, n, limit, more)
 	}
 	return nil
 }

@@ -34,30 +34,30 @@ const (
 	maxEventBytes   = 2 << 20
 )
 
-// StartingPosition is where a subscription starts reading.
-type StartingPosition struct {
+// startingPosition is where a subscription starts reading.
+type startingPosition struct {
 	Type           string          `json:"Type"`
 	SequenceNumber string          `json:"SequenceNumber,omitempty"`
 	Timestamp      *wire.Timestamp `json:"Timestamp,omitempty"`
 }
 
-// SubscribeToShardInput is the SubscribeToShard request.
-type SubscribeToShardInput struct {
+// subscribeToShardInput is the SubscribeToShard request.
+type subscribeToShardInput struct {
 	ConsumerARN      string            `json:"ConsumerARN"`
 	ShardId          string            `json:"ShardId"`
-	StartingPosition *StartingPosition `json:"StartingPosition"`
+	StartingPosition *startingPosition `json:"StartingPosition"`
 	StreamId         string            `json:"StreamId,omitempty"`
 	DryRun           *bool             `json:"DryRun,omitempty"`
 }
 
-// SubscribeToShardEvent is one event of a subscription. ContinuationSequenceNumber is where to
+// subscribeToShardEvent is one event of a subscription. ContinuationSequenceNumber is where to
 // resubscribe (AFTER_SEQUENCE_NUMBER) to go on without gap or duplicate; it is absent from the
 // last event of a closed shard, which carries ChildShards instead.
-type SubscribeToShardEvent struct {
-	Records                    []Record     `json:"Records"`
+type subscribeToShardEvent struct {
+	Records                    []record     `json:"Records"`
 	ContinuationSequenceNumber string       `json:"ContinuationSequenceNumber,omitempty"`
 	MillisBehindLatest         int64        `json:"MillisBehindLatest"`
-	ChildShards                []ChildShard `json:"ChildShards,omitempty"`
+	ChildShards                []childShard `json:"ChildShards,omitempty"`
 }
 
 // exceptionBody is the payload of an exception event.
@@ -66,9 +66,9 @@ type exceptionBody struct {
 }
 
 func (s *Server) subscribeToShard(c *call, codec wire.Codec, body []byte, w http.ResponseWriter) error {
-	in := new(SubscribeToShardInput)
+	in := new(subscribeToShardInput)
 	if err := codec.Decode(body, in); err != nil {
-		return ErrSerialization("%s", err.Error())
+		return errSerialization("%s", err.Error())
 	}
 	v := &validator{}
 	v.consumerARN("consumerARN", in.ConsumerARN, true)
@@ -94,13 +94,13 @@ func (s *Server) subscribeToShard(c *call, codec wire.Codec, body []byte, w http
 	sh := st.Shard(in.ShardId)
 	st.Mu.RUnlock()
 	if consStatus != consumerActive {
-		return ErrResourceInUse("Consumer %s with creation timestamp %d under stream: %s , account %s is not in ACTIVE status.", consName, consCreated.Unix(), st.Key.Name, st.Key.Account)
+		return errResourceInUse("Consumer %s with creation timestamp %d under stream: %s , account %s is not in ACTIVE status.", consName, consCreated.Unix(), st.Key.Name, st.Key.Account)
 	}
 	if streamStatus != store.StatusActive && streamStatus != store.StatusUpdating {
-		return ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, streamStatus)
+		return errStreamNotActive(st.Key.Name, st.Key.Account, streamStatus)
 	}
 	if sh == nil {
-		return ErrResourceNotFound("Shard %s in stream %s under account %s does not exist", in.ShardId, st.Key.Name, st.Key.Account)
+		return errShardNotFound(in.ShardId, st.Key.Name, st.Key.Account)
 	}
 	s.trimStream(st, c.now)
 	pos, err := s.subscriptionStart(c, st, sh, in.StartingPosition)
@@ -129,15 +129,15 @@ func (s *Server) subscribeToShard(c *call, codec wire.Codec, body []byte, w http
 }
 
 // subscriptionStart turns a starting position into a record index of sh.
-func (s *Server) subscriptionStart(c *call, st *store.Stream, sh *store.Shard, p *StartingPosition) (uint64, error) {
+func (s *Server) subscriptionStart(c *call, st *store.Stream, sh *store.Shard, p *startingPosition) (uint64, error) {
 	withSeq := p.Type == iterAtSequence || p.Type == iterAfterSequence
 	switch {
 	case withSeq && p.SequenceNumber == "":
-		return 0, ErrInvalidArgument("StartingPosition of type %s requires a SequenceNumber.", p.Type)
+		return 0, errInvalidArgument("StartingPosition of type %s requires a SequenceNumber.", p.Type)
 	case !withSeq && p.SequenceNumber != "":
-		return 0, ErrInvalidArgument("StartingPosition of type %s does not take a SequenceNumber.", p.Type)
+		return 0, errInvalidArgument("StartingPosition of type %s does not take a SequenceNumber.", p.Type)
 	case p.Type != iterAtTimestamp && p.Timestamp != nil && !p.Timestamp.IsZero():
-		return 0, ErrInvalidArgument("StartingPosition of type %s does not take a Timestamp.", p.Type)
+		return 0, errInvalidArgument("StartingPosition of type %s does not take a Timestamp.", p.Type)
 	}
 	if p.Type == iterAfterSequence && readsFromFirst(sh, p.SequenceNumber) {
 		return s.startPosition(c, st, sh, iterAtSequence, sh.StartSequence, nil)
@@ -278,10 +278,10 @@ func (p *pusher) send(recs []store.Record, next uint64) bool {
 		bytes += recs[i].Size()
 	}
 	p.s.limits.fanOutCharge(p.s.now(), p.rateKey, bytes)
-	ev := SubscribeToShardEvent{Records: make([]Record, len(recs))}
+	ev := subscribeToShardEvent{Records: make([]record, len(recs))}
 	for i := range recs {
 		r := &recs[i]
-		ev.Records[i] = Record{SequenceNumber: r.Sequence, ApproximateArrivalTimestamp: wire.NewTimestamp(r.Arrival),
+		ev.Records[i] = record{SequenceNumber: r.Sequence, ApproximateArrivalTimestamp: wire.NewTimestamp(r.Arrival),
 			Data: r.Data, PartitionKey: r.PartitionKey, EncryptionType: p.encryption}
 	}
 	if len(recs) > 0 {
@@ -295,14 +295,14 @@ func (p *pusher) send(recs []store.Record, next uint64) bool {
 
 // sendEnd writes the last event of a closed shard: no records, no continuation, its children.
 func (p *pusher) sendEnd() {
-	p.write(SubscribeToShardEvent{Records: []Record{}, ChildShards: p.s.childShards(p.st, p.sh)})
+	p.write(subscribeToShardEvent{Records: []record{}, ChildShards: p.s.childShards(p.st, p.sh)})
 }
 
-func (p *pusher) write(ev SubscribeToShardEvent) bool {
+func (p *pusher) write(ev subscribeToShardEvent) bool {
 	payload, err := p.codec.Encode(ev)
 	if err != nil {
 		p.s.log.Error("emulator: encoding a SubscribeToShard event failed", "err", err)
-		p.sendException(ErrInternalFailure("Internal service failure."))
+		p.sendException(errInternalServiceFailure())
 		return false
 	}
 	return p.ew.WriteEvent(wire.EventSubscribeToShardEvent, payload, p.codec.ContentType()) == nil
@@ -410,16 +410,16 @@ func (s *Server) beginSubscription(k subKey, st *store.Stream, consumerName stri
 		return nil, errorByCode("ServiceUnavailable", "The server is shutting down.")
 	}
 	if last, ok := r.lastCall[k]; ok && now.Sub(last) < subscribeInterval {
-		return nil, ErrLimitExceeded("Rate exceeded for consumer %s and shard %s in stream %s under account %s.", k.consumer, k.shard, st.Key.Name, st.Key.Account)
+		return nil, errLimitExceeded("Rate exceeded for consumer %s and shard %s in stream %s under account %s.", k.consumer, k.shard, st.Key.Name, st.Key.Account)
 	}
 	r.sweep(now)
 	r.lastCall[k] = now
 	slot := slotName(st, k.shard, consumerName)
 	if old := r.live[k]; old != nil && !old.isEnded() {
 		if now.Sub(old.started) < takeoverAfter {
-			return nil, ErrResourceInUse("Another active subscription exists for this consumer: %s", slot)
+			return nil, errSubscriptionExists(slot)
 		}
-		old.end(ErrResourceInUse("Another active subscription exists for this consumer: %s", slot))
+		old.end(errSubscriptionExists(slot))
 	}
 	sub := &subscription{key: k, stream: st, started: now, done: make(chan struct{})}
 	stop := s.cfg.clock.AfterFunc(subscriptionLifetime, func() { sub.end(nil) })

@@ -86,7 +86,7 @@ func (t *throughput) write(now time.Time, st *store.Stream, sh *store.Shard, rec
 	b.writeBytes.refill(now)
 	b.writeRecords.refill(now)
 	if b.writeRecords.tokens < float64(records) || b.writeBytes.tokens < float64(bytes) {
-		return ErrProvisionedThroughputExceeded("Rate exceeded for shard %s in stream %s under account %s.", sh.ID, st.Key.Name, st.Key.Account)
+		return errShardRateExceeded(sh.ID, st.Key.Name, st.Key.Account)
 	}
 	b.writeRecords.tokens -= float64(records)
 	b.writeBytes.tokens -= float64(bytes)
@@ -105,7 +105,7 @@ func (t *throughput) readCall(now time.Time, st *store.Stream, sh *store.Shard) 
 	b.readCalls.refill(now)
 	b.readBytes.refill(now)
 	if b.readCalls.tokens < 1 || b.readBytes.tokens <= 0 {
-		return ErrProvisionedThroughputExceeded("Rate exceeded for shard %s in stream %s under account %s.", sh.ID, st.Key.Name, st.Key.Account)
+		return errShardRateExceeded(sh.ID, st.Key.Name, st.Key.Account)
 	}
 	b.readCalls.tokens--
 	return nil
@@ -146,7 +146,7 @@ func (t *throughput) controlPlane(c *call, uniform int, documented opRate, strea
 	}
 	b.refill(c.now)
 	if b.tokens < 1 {
-		return ErrLimitExceeded("Rate exceeded for %s by account %s.", c.op, c.account)
+		return errLimitExceeded("Rate exceeded for %s by account %s.", c.op, c.account)
 	}
 	b.tokens--
 	return nil
@@ -167,7 +167,7 @@ func (t *throughput) shardIterators(c *call, st *store.Stream, sh *store.Shard) 
 	}
 	b.refill(c.now)
 	if b.tokens < 1 {
-		return ErrProvisionedThroughputExceeded("Rate exceeded for shard %s in stream %s under account %s.", sh.ID, st.Key.Name, st.Key.Account)
+		return errShardRateExceeded(sh.ID, st.Key.Name, st.Key.Account)
 	}
 	b.tokens--
 	return nil
@@ -192,7 +192,7 @@ func (t *throughput) scaling(c *call, st *store.Stream) error {
 	}
 	if len(recent) >= scalingsPerDay {
 		t.scalings[st.ARN] = recent
-		return ErrLimitExceeded("UpdateShardCount cannot scale stream %s under account %s more than %d times in a rolling 24-hour period.", st.Key.Name, st.Key.Account, scalingsPerDay)
+		return errLimitExceeded("UpdateShardCount cannot scale stream %s under account %s more than %d times in a rolling 24-hour period.", st.Key.Name, st.Key.Account, scalingsPerDay)
 	}
 	t.scalings[st.ARN] = append(recent, c.now)
 	return nil

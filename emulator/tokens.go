@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Shard iterators and pagination tokens are opaque to clients and tamper-evident: a JSON payload
+// shard iterators and pagination tokens are opaque to clients and tamper-evident: a JSON payload
 // followed by an HMAC-SHA256 under a key the server makes at start, in base64. A forged, edited or
 // foreign token fails the MAC check.
 
@@ -61,10 +61,10 @@ func (s *Server) sealToken(c *call, op string, t pageToken) string {
 func (s *Server) openToken(c *call, op, token string) (pageToken, error) {
 	var t pageToken
 	if !s.open(token, &t) || t.Op != op || t.Account != c.account || t.Region != c.region {
-		return t, ErrInvalidArgument("Invalid NextToken.")
+		return t, errInvalidNextToken()
 	}
 	if c.now.Sub(time.UnixMilli(t.Issued)) > nextTokenLifetime {
-		return t, ErrExpiredNextToken("The NextToken has expired. It was issued at %s and expires after %d seconds.", time.UnixMilli(t.Issued).UTC().Format(time.RFC3339), int(nextTokenLifetime.Seconds()))
+		return t, errExpiredNextToken("The NextToken has expired. It was issued at %s and expires after %d seconds.", time.UnixMilli(t.Issued).UTC().Format(time.RFC3339), int(nextTokenLifetime.Seconds()))
 	}
 	return t, nil
 }
