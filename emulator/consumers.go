@@ -20,7 +20,7 @@ func consumerOperations() map[string]operation {
 		"DeregisterStreamConsumer": controlOp((*Server).deregisterStreamConsumer, changes, perStream(5)),
 		"DescribeStreamConsumer":   controlOp((*Server).describeStreamConsumer, reads, perStream(20)),
 		"ListStreamConsumers":      controlOp((*Server).listStreamConsumers, reads, perStream(5)),
-		"SubscribeToShard":         {stream: (*Server).subscribeToShard},
+		"SubscribeToShard":         streamOp((*Server).subscribeToShard),
 	}
 }
 

@@ -29,14 +29,26 @@ type call struct {
 }
 
 // operation is one row of the operation table: everything about an operation. handle decodes the
-// body with codec and runs the operation; stream, set instead for SubscribeToShard, writes an event
-// stream itself.
+// body with codec and runs the operation; stream, set instead for SubscribeToShard, decodes the
+// body and runs the operation, which returns a source of events for the handler to write out.
 type operation struct {
 	control bool   // a control-plane call, subject to Limits.ControlPlaneRatePerS
 	rate    opRate // its documented rate, charged with throughput limits on; zero for none
 	saves   bool   // it changes state, so the store's metadata is saved after it succeeds
 	handle  func(s *Server, c *call, codec wire.Codec, body []byte) (any, error)
-	stream  func(s *Server, c *call, codec wire.Codec, body []byte, w http.ResponseWriter) error
+	stream  func(s *Server, c *call, codec wire.Codec, body []byte) (eventSource, error)
+}
+
+// streamOp is the row of an operation that answers with an event stream (SubscribeToShard). Its
+// request is decoded without an arena, since the operation outlives the request's buffers.
+func streamOp[In any](f func(s *Server, c *call, in *In) (eventSource, error)) operation {
+	return operation{stream: func(s *Server, c *call, codec wire.Codec, body []byte) (eventSource, error) {
+		in := new(In)
+		if err := codec.Decode(body, in); err != nil {
+			return nil, errSerialization("%s", err.Error())
+		}
+		return f(s, c, in)
+	}}
 }
 
 // decoded adapts a typed operation function to the table. The request's blobs are decoded into an
@@ -131,9 +143,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if opn.stream != nil {
-		if err := opn.stream(s, c, codec, body, w); err != nil {
+		events, err := opn.stream(s, c, codec, body)
+		if err != nil {
 			s.writeError(w, codec, err)
+			return
 		}
+		s.writeEvents(c.ctx, w, codec, events)
 		return
 	}
 	out, err := opn.handle(s, c, codec, body)
@@ -248,6 +263,57 @@ func (s *Server) writeError(w http.ResponseWriter, codec wire.Codec, err error) 
 	w.Header().Set("x-amzn-ErrorType", e.Code)
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(body)
+}
+
+// exceptionBody is the payload of an exception event.
+type exceptionBody struct {
+	Message string `json:"message"`
+}
+
+// writeEvents answers with an event stream: the initial response, then every event of events until
+// it ends, with an exception event when it ends with an error in AWS's words.
+func (s *Server) writeEvents(ctx context.Context, w http.ResponseWriter, codec wire.Codec, events eventSource) {
+	defer events.Close()
+	w.Header().Set("Content-Type", wire.ContentTypeEventStream)
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	ew := wire.NewEventWriter(w, func() { _ = rc.Flush() })
+	if err := ew.WriteInitialResponse(codec); err != nil {
+		return
+	}
+	for {
+		ev, err := events.Next(ctx)
+		var e *Error
+		if errors.As(err, &e) {
+			s.writeException(ew, codec, e)
+			return
+		}
+		if err != nil {
+			return // the end of the stream, or the client went away
+		}
+		payload, err := codec.Encode(ev)
+		if err != nil {
+			s.log.Error("emulator: encoding an event failed", "err", err)
+			s.writeException(ew, codec, errInternalServiceFailure())
+			return
+		}
+		if ew.WriteEvent(wire.EventSubscribeToShardEvent, payload, codec.ContentType()) != nil {
+			return
+		}
+	}
+}
+
+// writeException ends an event stream with an exception event.
+func (s *Server) writeException(ew *wire.EventWriter, codec wire.Codec, e *Error) {
+	code := e.Code
+	if code == "InternalFailure" {
+		code = "InternalFailureException" // the event stream's name for it
+	}
+	payload, err := codec.Encode(exceptionBody{Message: e.Message})
+	if err != nil {
+		return
+	}
+	_ = ew.WriteException(code, payload, codec.ContentType())
 }
 
 func newRequestID() string {

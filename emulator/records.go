@@ -1,11 +1,7 @@
 package emulator
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -14,6 +10,19 @@ import (
 )
 
 // The data plane: PutRecord, PutRecords, GetRecords.
+
+// The models of PutRecords and GetRecords, and the records subscriptions carry, are wire's: it
+// writes and reads them with codecs of their own.
+type (
+	putRecordsInput        = wire.PutRecordsInput
+	putRecordsRequestEntry = wire.PutRecordsRequestEntry
+	putRecordsOutput       = wire.PutRecordsOutput
+	putRecordsResultEntry  = wire.PutRecordsResultEntry
+	getRecordsOutput       = wire.GetRecordsOutput
+	record                 = wire.Record
+	childShard             = wire.ChildShard
+	hashKeyRange           = wire.HashKeyRange
+)
 
 func recordOperations() map[string]operation {
 	return map[string]operation{
@@ -116,118 +125,6 @@ func writeError(st *store.Stream, sh *store.Shard, err error) error {
 		return e
 	}
 	return errInternalServiceFailure()
-}
-
-// putRecordsRequestEntry is one record of a PutRecords request.
-type putRecordsRequestEntry struct {
-	PartitionKey    string `json:"PartitionKey"`
-	Data            []byte `json:"Data"`
-	ExplicitHashKey string `json:"ExplicitHashKey,omitempty"`
-}
-
-// putRecordsInput is the PutRecords request.
-type putRecordsInput struct {
-	StreamName string                   `json:"StreamName,omitempty"`
-	StreamARN  string                   `json:"StreamARN,omitempty"`
-	Records    []putRecordsRequestEntry `json:"Records"`
-	DryRun     *bool                    `json:"DryRun,omitempty"`
-}
-
-// ScanJSON reads a PutRecords body as SDKs write it, without reflection: the emulator's busiest
-// request. Any other form goes to the general decoder.
-func (in *putRecordsInput) ScanJSON(s *wire.Scanner) bool {
-	return s.Object(func(key []byte) bool {
-		switch string(key) {
-		case "StreamName":
-			return s.String(&in.StreamName)
-		case "StreamARN":
-			return s.String(&in.StreamARN)
-		case "DryRun":
-			return s.Bool(&in.DryRun)
-		case "Records":
-			in.Records = make([]putRecordsRequestEntry, 0, 500)
-			return s.Array(func() bool {
-				in.Records = append(in.Records, putRecordsRequestEntry{})
-				r := &in.Records[len(in.Records)-1]
-				return s.Object(func(key []byte) bool {
-					switch string(key) {
-					case "PartitionKey":
-						return s.String(&r.PartitionKey)
-					case "Data":
-						return s.Blob(&r.Data)
-					case "ExplicitHashKey":
-						return s.String(&r.ExplicitHashKey)
-					}
-					return false
-				})
-			})
-		}
-		return false
-	})
-}
-
-// putRecordsResultEntry is the result of one record: a sequence number, or an error.
-type putRecordsResultEntry struct {
-	SequenceNumber string `json:"SequenceNumber,omitempty"`
-	ShardId        string `json:"ShardId,omitempty"`
-	ErrorCode      string `json:"ErrorCode,omitempty"`
-	ErrorMessage   string `json:"ErrorMessage,omitempty"`
-}
-
-// putRecordsOutput is the PutRecords answer.
-type putRecordsOutput struct {
-	FailedRecordCount int                     `json:"FailedRecordCount"`
-	Records           []putRecordsResultEntry `json:"Records"`
-	EncryptionType    string                  `json:"EncryptionType,omitempty"`
-}
-
-// AppendJSON writes the answer as encoding/json would, several times faster: PutRecords answers
-// are the emulator's most frequent.
-func (o *putRecordsOutput) AppendJSON(b []byte) []byte {
-	b = slices.Grow(b, 64+100*len(o.Records)) // an entry with a sequence number takes about 100 bytes
-	b = append(b, `{"FailedRecordCount":`...)
-	b = strconv.AppendInt(b, int64(o.FailedRecordCount), 10)
-	b = append(b, `,"Records":`...)
-	b = wire.AppendJSONArray(b, o.Records, (*putRecordsResultEntry).appendJSON)
-	if o.EncryptionType != "" {
-		b = append(b, `,"EncryptionType":`...)
-		b = wire.AppendJSONString(b, o.EncryptionType)
-	}
-	return append(b, '}')
-}
-
-// appendJSON writes one result. Sequence numbers (digits) and shard ids (shardId- and digits) are
-// the store's own and never need escaping; error codes and messages are escaped.
-func (e *putRecordsResultEntry) appendJSON(b []byte) []byte {
-	b = append(b, '{')
-	if e.SequenceNumber != "" {
-		b = append(b, `"SequenceNumber":"`...)
-		b = append(b, e.SequenceNumber...)
-		b = append(b, '"')
-	}
-	if e.ShardId != "" {
-		if e.SequenceNumber != "" {
-			b = append(b, ',')
-		}
-		b = append(b, `"ShardId":"`...)
-		b = append(b, e.ShardId...)
-		b = append(b, '"')
-	}
-	if e.ErrorCode != "" {
-		if len(b) > 0 && b[len(b)-1] != '{' {
-			b = append(b, ',')
-		}
-		b = append(b, `"ErrorCode":`...)
-		b = wire.AppendJSONString(b, e.ErrorCode)
-	}
-	if e.ErrorMessage != "" {
-		if len(b) > 0 && b[len(b)-1] != '{' {
-			b = append(b, ',')
-		}
-		b = append(b, `"ErrorMessage":`...)
-		b = wire.AppendJSONString(b, e.ErrorMessage)
-	}
-	return append(b, '}')
 }
 
 func (s *Server) putRecords(c *call, in *putRecordsInput) (*putRecordsOutput, error) {
@@ -468,74 +365,6 @@ type getRecordsInput struct {
 	Limit         *int32 `json:"Limit,omitempty"`
 	StreamARN     string `json:"StreamARN,omitempty"`
 	DryRun        *bool  `json:"DryRun,omitempty"`
-}
-
-// record is a data record as GetRecords and SubscribeToShard return it.
-type record struct {
-	SequenceNumber              string         `json:"SequenceNumber"`
-	ApproximateArrivalTimestamp wire.Timestamp `json:"ApproximateArrivalTimestamp"`
-	Data                        []byte         `json:"Data"`
-	PartitionKey                string         `json:"PartitionKey"`
-	EncryptionType              string         `json:"EncryptionType,omitempty"`
-}
-
-// childShard is a shard that a closed shard was split or merged into.
-type childShard struct {
-	ShardId      string       `json:"ShardId"`
-	ParentShards []string     `json:"ParentShards"`
-	HashKeyRange hashKeyRange `json:"HashKeyRange"`
-}
-
-// getRecordsOutput is the GetRecords answer.
-type getRecordsOutput struct {
-	Records            []record     `json:"Records"`
-	NextShardIterator  *string      `json:"NextShardIterator,omitempty"`
-	MillisBehindLatest int64        `json:"MillisBehindLatest"`
-	ChildShards        []childShard `json:"ChildShards,omitempty"`
-}
-
-// AppendJSON writes the answer as encoding/json would, with the records' data encoded about
-// twice as fast: GetRecords answers are most of what a reader costs the emulator.
-func (o *getRecordsOutput) AppendJSON(b []byte) []byte {
-	size := 96
-	for i := range o.Records {
-		size += 256 + len(o.Records[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(o.Records[i].Data))
-	}
-	b = slices.Grow(b, size)
-	b = append(b, `{"Records":`...)
-	b = wire.AppendJSONArray(b, o.Records, (*record).appendJSON)
-	if o.NextShardIterator != nil {
-		b = append(b, `,"NextShardIterator":`...)
-		b = wire.AppendJSONString(b, *o.NextShardIterator)
-	}
-	b = append(b, `,"MillisBehindLatest":`...)
-	b = strconv.AppendInt(b, o.MillisBehindLatest, 10)
-	if len(o.ChildShards) > 0 {
-		children, _ := json.Marshal(o.ChildShards) // once per shard: not worth writing by hand
-		b = append(b, `,"ChildShards":`...)
-		b = append(b, children...)
-	}
-	return append(b, '}')
-}
-
-func (r *record) appendJSON(b []byte) []byte {
-	b = append(b, `{"SequenceNumber":`...)
-	b = wire.AppendJSONString(b, r.SequenceNumber)
-	b = append(b, `,"ApproximateArrivalTimestamp":`...)
-	b = r.ApproximateArrivalTimestamp.AppendJSON(b)
-	b = append(b, `,"Data":`...)
-	if r.Data == nil {
-		b = append(b, "null"...)
-	} else {
-		b = wire.AppendJSONBlob(b, r.Data)
-	}
-	b = append(b, `,"PartitionKey":`...)
-	b = wire.AppendJSONString(b, r.PartitionKey)
-	if r.EncryptionType != "" {
-		b = append(b, `,"EncryptionType":`...)
-		b = wire.AppendJSONString(b, r.EncryptionType)
-	}
-	return append(b, '}')
 }
 
 func (s *Server) getRecords(c *call, in *getRecordsInput) (*getRecordsOutput, error) {

@@ -45,12 +45,6 @@ type enhancedMetrics struct {
 	ShardLevelMetrics []string `json:"ShardLevelMetrics"`
 }
 
-// hashKeyRange is a shard's range of hash keys, in decimal.
-type hashKeyRange struct {
-	StartingHashKey string `json:"StartingHashKey"`
-	EndingHashKey   string `json:"EndingHashKey"`
-}
-
 // sequenceNumberRange is a shard's range of sequence numbers; EndingSequenceNumber is set once it
 // is closed.
 type sequenceNumberRange struct {

@@ -1,4 +1,4 @@
-package emulator
+package wire
 
 import (
 	"bytes"
@@ -6,12 +6,10 @@ import (
 	"reflect"
 	"testing"
 	"time"
-
-	"github.com/pelicanhq/pelican/emulator/internal/wire"
 )
 
 // comparePutRecordsJSON fails when the hand-written PutRecords answer differs from encoding/json's.
-func comparePutRecordsJSON(t *testing.T, o *putRecordsOutput) {
+func comparePutRecordsJSON(t *testing.T, o *PutRecordsOutput) {
 	t.Helper()
 	want, err := json.Marshal(o)
 	if err != nil {
@@ -24,11 +22,11 @@ func comparePutRecordsJSON(t *testing.T, o *putRecordsOutput) {
 
 func TestPutRecordsJSONMatchesEncodingJSON(t *testing.T) {
 	seq := "49590338271490256608559692538361571095921575989136588898"
-	for _, o := range []*putRecordsOutput{
+	for _, o := range []*PutRecordsOutput{
 		{},
-		{Records: []putRecordsResultEntry{}},
-		{Records: []putRecordsResultEntry{{SequenceNumber: seq, ShardId: "shardId-000000000001"}, {}}},
-		{FailedRecordCount: 2, EncryptionType: "KMS", Records: []putRecordsResultEntry{
+		{Records: []PutRecordsResultEntry{}},
+		{Records: []PutRecordsResultEntry{{SequenceNumber: seq, ShardId: "shardId-000000000001"}, {}}},
+		{FailedRecordCount: 2, EncryptionType: "KMS", Records: []PutRecordsResultEntry{
 			{ErrorCode: "ProvisionedThroughputExceededException", ErrorMessage: "Rate exceeded for shard shardId-000000000001 in stream s under account 123456789012."},
 			{ErrorCode: "InternalFailure", ErrorMessage: "quote \" backslash \\ <html> & \u2028 \x01 \xff é"},
 			{SequenceNumber: seq, ShardId: "shardId-000000000000"},
@@ -42,7 +40,7 @@ func FuzzPutRecordsJSON(f *testing.F) {
 	f.Add("shardId-000000000000", "InternalFailure", "a <b> & \"c\"", "KMS", 3)
 	f.Add("", "", "\xff\xfe\u2029", "", 0)
 	f.Fuzz(func(t *testing.T, shard, code, message, encryption string, failed int) {
-		comparePutRecordsJSON(t, &putRecordsOutput{FailedRecordCount: failed, EncryptionType: encryption, Records: []putRecordsResultEntry{
+		comparePutRecordsJSON(t, &PutRecordsOutput{FailedRecordCount: failed, EncryptionType: encryption, Records: []PutRecordsResultEntry{
 			{SequenceNumber: "1", ShardId: "shardId-000000000002"}, {ErrorCode: code, ErrorMessage: message},
 			{ErrorCode: shard}, {ErrorMessage: code}, {ShardId: "shardId-000000000001", ErrorMessage: message},
 		}})
@@ -50,7 +48,7 @@ func FuzzPutRecordsJSON(f *testing.F) {
 }
 
 // compareGetRecordsJSON fails when the hand-written GetRecords answer differs from encoding/json's.
-func compareGetRecordsJSON(t *testing.T, o *getRecordsOutput) {
+func compareGetRecordsJSON(t *testing.T, o *GetRecordsOutput) {
 	t.Helper()
 	want, err := json.Marshal(o)
 	if err != nil {
@@ -64,16 +62,16 @@ func compareGetRecordsJSON(t *testing.T, o *getRecordsOutput) {
 func TestGetRecordsJSONMatchesEncodingJSON(t *testing.T) {
 	seq := "49590338271490256608559692538361571095921575989136588898"
 	next := "AAAAAAAAAAF+/iterator=="
-	at := wire.NewTimestamp(time.UnixMilli(1764000000123))
-	for _, o := range []*getRecordsOutput{
+	at := NewTimestamp(time.UnixMilli(1764000000123))
+	for _, o := range []*GetRecordsOutput{
 		{},
-		{Records: []record{}, NextShardIterator: &next, MillisBehindLatest: 12},
-		{Records: []record{
+		{Records: []Record{}, NextShardIterator: &next, MillisBehindLatest: 12},
+		{Records: []Record{
 			{SequenceNumber: seq, ApproximateArrivalTimestamp: at, Data: []byte("hello"), PartitionKey: "k"},
-			{SequenceNumber: seq, ApproximateArrivalTimestamp: wire.NewTimestamp(time.UnixMilli(1764000000000)), Data: []byte{}, PartitionKey: "<&\"é\xff>", EncryptionType: "KMS"},
-			{SequenceNumber: seq, ApproximateArrivalTimestamp: wire.NewTimestamp(time.UnixMilli(-1500)), Data: nil, PartitionKey: ""},
-		}, ChildShards: []childShard{{ShardId: "shardId-000000000002", ParentShards: []string{"shardId-000000000000"},
-			HashKeyRange: hashKeyRange{StartingHashKey: "0", EndingHashKey: "340282366920938463463374607431768211455"}}}},
+			{SequenceNumber: seq, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(1764000000000)), Data: []byte{}, PartitionKey: "<&\"é\xff>", EncryptionType: "KMS"},
+			{SequenceNumber: seq, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(-1500)), Data: nil, PartitionKey: ""},
+		}, ChildShards: []ChildShard{{ShardId: "shardId-000000000002", ParentShards: []string{"shardId-000000000000"},
+			HashKeyRange: HashKeyRange{StartingHashKey: "0", EndingHashKey: "340282366920938463463374607431768211455"}}}},
 	} {
 		compareGetRecordsJSON(t, o)
 	}
@@ -83,9 +81,9 @@ func FuzzGetRecordsJSON(f *testing.F) {
 	f.Add([]byte("data"), "key", int64(1764000000123), "AAAA", int64(0))
 	f.Fuzz(func(t *testing.T, data []byte, key string, ms int64, iterator string, behind int64) {
 		ms %= 1 << 42 // within the years a stream can hold
-		compareGetRecordsJSON(t, &getRecordsOutput{NextShardIterator: &iterator, MillisBehindLatest: behind, Records: []record{
-			{SequenceNumber: "1", ApproximateArrivalTimestamp: wire.NewTimestamp(time.UnixMilli(ms)), Data: data, PartitionKey: key},
-			{SequenceNumber: key, ApproximateArrivalTimestamp: wire.NewTimestamp(time.UnixMilli(-ms)), Data: []byte(key), PartitionKey: iterator, EncryptionType: key},
+		compareGetRecordsJSON(t, &GetRecordsOutput{NextShardIterator: &iterator, MillisBehindLatest: behind, Records: []Record{
+			{SequenceNumber: "1", ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(ms)), Data: data, PartitionKey: key},
+			{SequenceNumber: key, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(-ms)), Data: []byte(key), PartitionKey: iterator, EncryptionType: key},
 		}})
 	})
 }
@@ -94,25 +92,25 @@ func FuzzGetRecordsJSON(f *testing.F) {
 // on any difference. It returns whether PutRecordsInput's own scan took the body.
 func comparePutRecordsDecoding(t *testing.T, body []byte) bool {
 	t.Helper()
-	var std putRecordsInput
+	var std PutRecordsInput
 	errStd := json.Unmarshal(body, &std)
 	if len(bytes.TrimSpace(body)) == 0 {
 		errStd = nil // an empty body is an empty request, as AWS takes it
 	}
-	var got putRecordsInput
-	errGot := wire.JSON.DecodeWith(body, &got, &wire.Arena{})
+	var got PutRecordsInput
+	errGot := JSON.DecodeWith(body, &got, &Arena{})
 	if (errGot == nil) != (errStd == nil) {
 		t.Fatalf("%q: error %v, encoding/json %v", body, errGot, errStd)
 	}
 	if errStd == nil && !reflect.DeepEqual(got, std) {
 		t.Fatalf("%q decodes to\n%+v\nencoding/json\n%+v", body, got, std)
 	}
-	var scanned putRecordsInput
-	took := wire.ScanJSON(body, &scanned, nil)
+	var scanned PutRecordsInput
+	took := ScanJSON(body, &scanned, nil)
 	if took && (errStd != nil || !reflect.DeepEqual(scanned, std)) {
 		t.Fatalf("%q: the scan took it as\n%+v\nencoding/json (%v)\n%+v", body, scanned, errStd, std)
 	}
-	if !took && !reflect.DeepEqual(scanned, putRecordsInput{}) {
+	if !took && !reflect.DeepEqual(scanned, PutRecordsInput{}) {
 		t.Fatalf("%q: a declined scan left %+v", body, scanned)
 	}
 	return took
@@ -142,7 +140,7 @@ func TestPutRecordsScanMatchesEncodingJSON(t *testing.T) {
 		t.Fatalf("the scan took %d of the plain bodies, want the first 6", took)
 	}
 	// What the Go SDK sends, 500 records of 1 KiB: the scan must take it.
-	sdk, err := json.Marshal(putRecordsInput{StreamName: "bench", Records: []putRecordsRequestEntry{{PartitionKey: "k", Data: make([]byte, 1024)}}})
+	sdk, err := json.Marshal(PutRecordsInput{StreamName: "bench", Records: []PutRecordsRequestEntry{{PartitionKey: "k", Data: make([]byte, 1024)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
