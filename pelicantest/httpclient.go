@@ -11,11 +11,11 @@ import (
 // tests do not share connections) whose request bodies hide io.WriterTo.
 //
 // Why: aws-sdk-go-v2 closes a request body as soon as the response headers arrive, after which the
-// body's WriteTo fails. net/http, once it has written a body of known length, copies what is left
-// of it to io.Discard through WriteTo when the body has one; if the response won the race, that
-// copy fails and the transport closes the connection under the response, which the SDK reports as
-// "use of closed network connection" and retries, sending a PutRecords that was already stored
-// again. See the README's "Building your own client".
+// body's WriteTo answers io.EOF. net/http, once it has written a body of known length, copies what
+// is left of it to io.Discard with io.Copy, through WriteTo when the body has one, and takes that
+// io.EOF for an error; if the response won the race, the transport closes the connection under the
+// response, which the SDK reports as "use of closed network connection" and retries, sending a
+// PutRecords that was already stored again. See the README's "Your own AWS SDK client".
 func HTTPClient() *http.Client {
 	return &http.Client{Transport: Transport(nil), Timeout: 5 * time.Minute}
 }

@@ -2,7 +2,6 @@ package sdkhttp_test
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,9 +14,9 @@ import (
 	"github.com/pelicanhq/pelican/internal/sdkhttp"
 )
 
-// closedBody is a request body in the state the SDK leaves it once a response has arrived: Read
-// still answers (here: its bytes, then io.EOF), but WriteTo fails, as a closed stream's does. It
-// counts the calls of WriteTo.
+// closedBody is a request body in the state the SDK leaves it once a response has arrived: its
+// WriteTo answers io.EOF, as smithy-go's closed request body does, which io.Copy takes for an
+// error. Read answers its bytes, then io.EOF. It counts the calls of WriteTo.
 type closedBody struct {
 	r       *bytes.Reader
 	writeTo *atomic.Int32
@@ -27,7 +26,7 @@ func (b *closedBody) Read(p []byte) (int, error) { return b.r.Read(p) }
 func (b *closedBody) Close() error               { return nil }
 func (b *closedBody) WriteTo(io.Writer) (int64, error) {
 	b.writeTo.Add(1)
-	return 0, errors.New("read on closed body")
+	return 0, io.EOF
 }
 
 type doer interface {
