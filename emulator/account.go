@@ -58,23 +58,23 @@ func (s *Server) describeLimits(c *call, _ *describeLimitsInput) (*describeLimit
 		if s.settle(st, c.now) {
 			continue
 		}
-		st.Mu.RLock()
-		if st.Status != store.StatusDeleting {
-			out.OpenShardCount += len(st.OpenShards())
-			if st.Mode == modeOnDemand {
-				out.OnDemandStreamCount++
+		st.View(func() {
+			if st.Status != store.StatusDeleting {
+				out.OpenShardCount += len(st.OpenShards())
+				if st.Mode == modeOnDemand {
+					out.OnDemandStreamCount++
+				}
 			}
-		}
-		st.Mu.RUnlock()
+		})
 	}
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	for _, ch := range a.SortedChannels() {
-		if !s.settleChannel(a, ch, c.now) {
-			out.ChannelCount++
+	a.Update(func() {
+		for _, ch := range a.SortedChannels() {
+			if !s.settleChannel(a, ch, c.now) {
+				out.ChannelCount++
+			}
 		}
-	}
-	a.Mu.Unlock()
+	})
 	return out, nil
 }
 
@@ -96,7 +96,7 @@ type accountSettingsOutput struct {
 }
 
 // settleCommitment ends a commitment whose disabling was deferred to its earliest allowed end
-// once that time has come. It reports whether the commitment is in force. Callers hold a.Mu.
+// once that time has come. It reports whether the commitment is in force. Callers are inside a.Update.
 func (s *Server) settleCommitment(a *store.Account, now time.Time) bool {
 	cm := &a.Commitment
 	if cm.Status == commitmentEnabledUntilEnd && !now.Before(cm.EarliestAllowedEndAt) {
@@ -123,10 +123,10 @@ func describeCommitment(cm store.Commitment) *minimumThroughputBillingCommitment
 
 func (s *Server) describeAccountSettings(c *call, _ *describeAccountSettingsInput) (*accountSettingsOutput, error) {
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	s.settleCommitment(a, c.now)
-	return &accountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(a.Commitment)}, nil
+	return store.UpdateAccount(a, func() (*accountSettingsOutput, error) {
+		s.settleCommitment(a, c.now)
+		return &accountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(a.Commitment)}, nil
+	})
 }
 
 // minimumThroughputBillingCommitmentInput is the commitment status UpdateAccountSettings asks for.
@@ -154,19 +154,19 @@ func (s *Server) updateAccountSettings(c *call, in *updateAccountSettingsInput) 
 		return nil, err
 	}
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	s.settleCommitment(a, c.now)
-	cm := &a.Commitment
-	switch want := in.MinimumThroughputBillingCommitment.Status; {
-	case want == commitmentEnabled && cm.Status == commitmentEnabledUntilEnd:
-		cm.Status = commitmentEnabled
-	case want == commitmentEnabled && cm.Status != commitmentEnabled:
-		*cm = store.Commitment{Status: commitmentEnabled, StartedAt: c.now, EarliestAllowedEndAt: c.now.Add(commitmentPeriod)}
-	case want == commitmentDisabled && cm.Status == commitmentEnabled && c.now.Before(cm.EarliestAllowedEndAt):
-		cm.Status = commitmentEnabledUntilEnd
-	case want == commitmentDisabled && cm.Status == commitmentEnabled:
-		cm.Status, cm.EndedAt = commitmentDisabled, c.now
-	}
-	return &accountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(*cm)}, nil
+	return store.UpdateAccount(a, func() (*accountSettingsOutput, error) {
+		s.settleCommitment(a, c.now)
+		cm := &a.Commitment
+		switch want := in.MinimumThroughputBillingCommitment.Status; {
+		case want == commitmentEnabled && cm.Status == commitmentEnabledUntilEnd:
+			cm.Status = commitmentEnabled
+		case want == commitmentEnabled && cm.Status != commitmentEnabled:
+			*cm = store.Commitment{Status: commitmentEnabled, StartedAt: c.now, EarliestAllowedEndAt: c.now.Add(commitmentPeriod)}
+		case want == commitmentDisabled && cm.Status == commitmentEnabled && c.now.Before(cm.EarliestAllowedEndAt):
+			cm.Status = commitmentEnabledUntilEnd
+		case want == commitmentDisabled && cm.Status == commitmentEnabled:
+			cm.Status, cm.EndedAt = commitmentDisabled, c.now
+		}
+		return &accountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(*cm)}, nil
+	})
 }

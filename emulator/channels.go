@@ -426,9 +426,9 @@ func (s *Server) createChannel(c *call, in *createChannelInput) (*channelOutput,
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	mode, status, created := st.Mode, st.Status, st.Created
-	st.Mu.RUnlock()
+	var mode, status string
+	var created time.Time
+	st.View(func() { mode, status, created = st.Mode, st.Status, st.Created })
 	if status == store.StatusDeleting {
 		return nil, errStreamNotFound(st.Key)
 	}
@@ -474,35 +474,35 @@ func (s *Server) createChannel(c *call, in *createChannelInput) (*channelOutput,
 		cfg.S3Tables = &cp
 	}
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	if existing := a.Channels[in.ChannelName]; existing != nil && !s.settleChannel(a, existing, c.now) {
-		return nil, errResourceInUse("Channel %s under account %s already exists.", in.ChannelName, c.account)
-	}
-	live := 0
-	for _, ch := range a.SortedChannels() {
-		if !s.settleChannel(a, ch, c.now) {
-			live++
+	return store.UpdateAccount(a, func() (*channelOutput, error) {
+		if existing := a.Channels[in.ChannelName]; existing != nil && !s.settleChannel(a, existing, c.now) {
+			return nil, errResourceInUse("Channel %s under account %s already exists.", in.ChannelName, c.account)
 		}
-	}
-	if live >= channelLimit {
-		return nil, errLimitExceeded("This request would exceed the limit of %d channels for account %s in %s.", channelLimit, c.account, c.region)
-	}
-	ch := &store.Channel{
-		Name: in.ChannelName, ID: id, ARN: channelARN(c.account, c.region, in.ChannelName), Created: c.now,
-		Status: channelCreating, PendingUntil: c.now.Add(s.cfg.delays.CreateStream),
-		Streams: []store.ChannelStream{{ARN: st.ARN, Created: created}}, Config: cfg.encode(),
-		Tags: map[string]string{},
-	}
-	for k, val := range in.Tags {
-		ch.Tags[k] = val
-	}
-	a.Channels[ch.Name] = ch
-	return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
+		live := 0
+		for _, ch := range a.SortedChannels() {
+			if !s.settleChannel(a, ch, c.now) {
+				live++
+			}
+		}
+		if live >= channelLimit {
+			return nil, errLimitExceeded("This request would exceed the limit of %d channels for account %s in %s.", channelLimit, c.account, c.region)
+		}
+		ch := &store.Channel{
+			Name: in.ChannelName, ID: id, ARN: channelARN(c.account, c.region, in.ChannelName), Created: c.now,
+			Status: channelCreating, PendingUntil: c.now.Add(s.cfg.delays.CreateStream),
+			Streams: []store.ChannelStream{{ARN: st.ARN, Created: created}}, Config: cfg.encode(),
+			Tags: map[string]string{},
+		}
+		for k, val := range in.Tags {
+			ch.Tags[k] = val
+		}
+		a.Channels[ch.Name] = ch
+		return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
+	})
 }
 
 // settleChannel completes a channel's transition when its time has come. It reports whether the
-// channel is gone. Callers hold a.Mu.
+// channel is gone. Callers are inside a.Update.
 func (s *Server) settleChannel(a *store.Account, ch *store.Channel, now time.Time) (gone bool) {
 	if ch.Status == channelActive || now.Before(ch.PendingUntil) {
 		return false
@@ -517,22 +517,23 @@ func (s *Server) settleChannel(a *store.Account, ch *store.Channel, now time.Tim
 	return false
 }
 
-// channel finds the channel an ARN names (DELETING ones too) and returns it with its account,
-// locked: callers unlock a.Mu.
-func (s *Server) channel(c *call, arn string) (*store.Account, *store.Channel, error) {
+// withChannel finds the channel an ARN names (DELETING ones too) and runs fn on it and its
+// account, with the account locked.
+func withChannel[T any](s *Server, c *call, arn string, fn func(a *store.Account, ch *store.Channel) (T, error)) (T, error) {
+	var zero T
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || !accountIDPattern.MatchString(parts[4]) || !strings.HasPrefix(parts[5], "channel/") {
-		return nil, nil, errResourceNotFound("Channel %s not found.", arn)
+		return zero, errResourceNotFound("Channel %s not found.", arn)
 	}
 	name := strings.TrimPrefix(parts[5], "channel/")
 	a := s.store.Account(parts[4], parts[3])
-	a.Mu.Lock()
-	ch := a.Channels[name]
-	if ch == nil || ch.ARN != arn || s.settleChannel(a, ch, c.now) {
-		a.Mu.Unlock()
-		return nil, nil, errChannelNotFound(name, parts[4])
-	}
-	return a, ch, nil
+	return store.UpdateAccount(a, func() (T, error) {
+		ch := a.Channels[name]
+		if ch == nil || ch.ARN != arn || s.settleChannel(a, ch, c.now) {
+			return zero, errChannelNotFound(name, parts[4])
+		}
+		return fn(a, ch)
+	})
 }
 
 // describeChannelInput is the DescribeChannel request.
@@ -546,12 +547,9 @@ func (s *Server) describeChannel(c *call, in *describeChannelInput) (*channelOut
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, ch, err := s.channel(c, in.ChannelARN)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Mu.Unlock()
-	return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
+	return withChannel(s, c, in.ChannelARN, func(a *store.Account, ch *store.Channel) (*channelOutput, error) {
+		return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
+	})
 }
 
 // streamFilter narrows ListChannels to the channels of some streams.
@@ -630,29 +628,29 @@ func (s *Server) listChannels(c *call, in *listChannelsInput) (*listChannelsOutp
 		limit = int(*in.MaxResults)
 	}
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	out := &listChannelsOutput{ChannelSummaries: []channelSummary{}}
-	for _, ch := range a.SortedChannels() {
-		if ch.Name <= after || s.settleChannel(a, ch, c.now) || !channelReads(ch, in.StreamFilter) {
-			continue
+	return store.UpdateAccount(a, func() (*listChannelsOutput, error) {
+		out := &listChannelsOutput{ChannelSummaries: []channelSummary{}}
+		for _, ch := range a.SortedChannels() {
+			if ch.Name <= after || s.settleChannel(a, ch, c.now) || !channelReads(ch, in.StreamFilter) {
+				continue
+			}
+			if len(out.ChannelSummaries) == limit {
+				out.NextToken = s.sealToken(c, "ListChannels", pageToken{After: out.ChannelSummaries[limit-1].ChannelName})
+				break
+			}
+			sum := channelSummary{ChannelARN: ch.ARN, ChannelName: ch.Name, ChannelId: ch.ID, ChannelStatus: ch.Status,
+				ChannelCreationTimestamp: wire.NewTimestamp(ch.Created), ChannelDestinationType: destinationS3,
+				Streams: []channelStreamIdentifier{}}
+			if decodeChannelConfig(ch).S3Tables != nil {
+				sum.ChannelDestinationType = destinationS3Tables
+			}
+			for _, src := range ch.Streams {
+				sum.Streams = append(sum.Streams, channelStreamIdentifier{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)})
+			}
+			out.ChannelSummaries = append(out.ChannelSummaries, sum)
 		}
-		if len(out.ChannelSummaries) == limit {
-			out.NextToken = s.sealToken(c, "ListChannels", pageToken{After: out.ChannelSummaries[limit-1].ChannelName})
-			break
-		}
-		sum := channelSummary{ChannelARN: ch.ARN, ChannelName: ch.Name, ChannelId: ch.ID, ChannelStatus: ch.Status,
-			ChannelCreationTimestamp: wire.NewTimestamp(ch.Created), ChannelDestinationType: destinationS3,
-			Streams: []channelStreamIdentifier{}}
-		if decodeChannelConfig(ch).S3Tables != nil {
-			sum.ChannelDestinationType = destinationS3Tables
-		}
-		for _, src := range ch.Streams {
-			sum.Streams = append(sum.Streams, channelStreamIdentifier{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)})
-		}
-		out.ChannelSummaries = append(out.ChannelSummaries, sum)
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // destinationUpdate is the one setting UpdateChannel can change of a destination.
@@ -693,42 +691,39 @@ func (s *Server) updateChannel(c *call, in *updateChannelInput) (*channelOutput,
 			}
 		}
 	}
-	a, ch, err := s.channel(c, in.ChannelARN)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Mu.Unlock()
-	if ch.Status != channelActive {
-		return nil, errResourceInUse("Channel %s under account %s not ACTIVE, instead in state %s", ch.Name, c.account, ch.Status)
-	}
-	cfg := decodeChannelConfig(ch)
-	switch {
-	case in.S3DestinationConfiguration != nil && cfg.S3 == nil:
-		return nil, errInvalidArgument("Channel %s delivers to S3 Tables; update it with S3TablesDestinationConfiguration.", ch.Name)
-	case in.S3TablesDestinationConfiguration != nil && cfg.S3Tables == nil:
-		return nil, errInvalidArgument("Channel %s delivers to an S3 bucket; update it with S3DestinationConfiguration.", ch.Name)
-	}
-	if u := in.S3DestinationConfiguration; u != nil {
-		n := *u.DataFreshnessInSeconds
-		cfg.S3.DataFreshnessInSeconds = &n
-	}
-	if u := in.S3TablesDestinationConfiguration; u != nil {
-		n := *u.DataFreshnessInSeconds
-		cfg.S3Tables.DataFreshnessInSeconds = &n
-	}
-	if l := in.LoggingConfiguration; l != nil {
-		cw := *l.CloudWatchLogs
-		if *cw.Enabled && cw.LogGroupName == "" {
-			cw.LogGroupName = "/aws/kinesis/" + ch.Name + "/" + ch.ID
+	return withChannel(s, c, in.ChannelARN, func(a *store.Account, ch *store.Channel) (*channelOutput, error) {
+		if ch.Status != channelActive {
+			return nil, errResourceInUse("Channel %s under account %s not ACTIVE, instead in state %s", ch.Name, c.account, ch.Status)
 		}
-		if *cw.Enabled && cw.LogStreamName == "" {
-			cw.LogStreamName = "DestinationDelivery"
+		cfg := decodeChannelConfig(ch)
+		switch {
+		case in.S3DestinationConfiguration != nil && cfg.S3 == nil:
+			return nil, errInvalidArgument("Channel %s delivers to S3 Tables; update it with S3TablesDestinationConfiguration.", ch.Name)
+		case in.S3TablesDestinationConfiguration != nil && cfg.S3Tables == nil:
+			return nil, errInvalidArgument("Channel %s delivers to an S3 bucket; update it with S3DestinationConfiguration.", ch.Name)
 		}
-		cfg.Logging = channelLoggingConfiguration{CloudWatchLogs: &cw}
-	}
-	ch.Config = cfg.encode()
-	ch.Status, ch.PendingUntil = channelUpdating, c.now.Add(s.cfg.delays.UpdateStream)
-	return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
+		if u := in.S3DestinationConfiguration; u != nil {
+			n := *u.DataFreshnessInSeconds
+			cfg.S3.DataFreshnessInSeconds = &n
+		}
+		if u := in.S3TablesDestinationConfiguration; u != nil {
+			n := *u.DataFreshnessInSeconds
+			cfg.S3Tables.DataFreshnessInSeconds = &n
+		}
+		if l := in.LoggingConfiguration; l != nil {
+			cw := *l.CloudWatchLogs
+			if *cw.Enabled && cw.LogGroupName == "" {
+				cw.LogGroupName = "/aws/kinesis/" + ch.Name + "/" + ch.ID
+			}
+			if *cw.Enabled && cw.LogStreamName == "" {
+				cw.LogStreamName = "DestinationDelivery"
+			}
+			cfg.Logging = channelLoggingConfiguration{CloudWatchLogs: &cw}
+		}
+		ch.Config = cfg.encode()
+		ch.Status, ch.PendingUntil = channelUpdating, c.now.Add(s.cfg.delays.UpdateStream)
+		return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
+	})
 }
 
 // deleteChannelInput is the DeleteChannel request.
@@ -743,15 +738,12 @@ func (s *Server) deleteChannel(c *call, in *deleteChannelInput) (*empty, error) 
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, ch, err := s.channel(c, in.ChannelARN)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Mu.Unlock()
-	if ch.Status == channelDeleting {
-		return nil, errChannelNotFound(ch.Name, c.account)
-	}
-	ch.Status, ch.PendingUntil = channelDeleting, c.now.Add(s.cfg.delays.DeleteStream)
-	s.settleChannel(a, ch, c.now)
-	return &empty{}, nil
+	return withChannel(s, c, in.ChannelARN, func(a *store.Account, ch *store.Channel) (*empty, error) {
+		if ch.Status == channelDeleting {
+			return nil, errChannelNotFound(ch.Name, c.account)
+		}
+		ch.Status, ch.PendingUntil = channelDeleting, c.now.Add(s.cfg.delays.DeleteStream)
+		s.settleChannel(a, ch, c.now)
+		return &empty{}, nil
+	})
 }

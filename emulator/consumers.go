@@ -138,12 +138,33 @@ func (s *Server) registerStreamConsumer(c *call, in *registerStreamConsumerInput
 		return nil, err
 	}
 	account := s.store.Account(st.Key.Account, st.Key.Region)
-	account.Mu.Lock()
-	committed := s.settleCommitment(account, c.now)
-	account.Mu.Unlock()
-	st.Mu.Lock()
-	if existing, ok := st.Consumers[in.ConsumerName]; ok {
-		st.Mu.Unlock()
+	var committed bool
+	account.Update(func() { committed = s.settleCommitment(account, c.now) })
+	out, err := store.UpdateStream(st, func() (*registerStreamConsumerOutput, error) {
+		return s.addConsumer(c, st, in.ConsumerName, committed)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Tags) > 0 {
+		// A consumer's tags live with its account (TagResource and ListTagsForResource read them
+		// there), from the moment it is CREATING.
+		tags := make(map[string]string, len(in.Tags))
+		for k, v := range in.Tags {
+			tags[k] = v
+		}
+		account.Update(func() {
+			account.Tags[out.Consumer.ConsumerARN] = tags
+		})
+	}
+	s.saveMeta()
+	return out, nil
+}
+
+// addConsumer registers a CREATING consumer on st, within the stream's limits. Callers are inside
+// st.Update.
+func (s *Server) addConsumer(c *call, st *store.Stream, name string, committed bool) (*registerStreamConsumerOutput, error) {
+	if existing, ok := st.Consumers[name]; ok {
 		return nil, errResourceInUse("Consumer %s under stream %s already exists for account %s.", existing.ARN, st.Key.Name, st.Key.Account)
 	}
 	registered, creating := 0, 0
@@ -160,44 +181,28 @@ func (s *Server) registerStreamConsumer(c *call, in *registerStreamConsumerInput
 		limit = advantageConsumersPerStream
 	}
 	if limit > 0 && registered >= limit {
-		st.Mu.Unlock()
 		return nil, errLimitExceeded("Consumer limit of %d for stream %s under account %s has been reached.", limit, st.Key.Name, st.Key.Account)
 	}
 	if creating >= maxCreatingConsumers {
-		st.Mu.Unlock()
 		return nil, errLimitExceeded("Stream %s under account %s already has %d consumers in CREATING status; at most %d may be created at the same time.", st.Key.Name, st.Key.Account, creating, maxCreatingConsumers)
 	}
 	created := c.now.Truncate(time.Second)
 	cons := &store.Consumer{
-		Name: in.ConsumerName, ARN: consumerARN(st.ARN, in.ConsumerName, created),
+		Name: name, ARN: consumerARN(st.ARN, name, created),
 		Status: consumerCreating, Created: created, PendingUntil: c.now.Add(s.cfg.delays.RegisterConsumer),
 	}
 	if st.Consumers == nil {
 		st.Consumers = map[string]*store.Consumer{}
 	}
 	st.Consumers[cons.Name] = cons
-	out := &registerStreamConsumerOutput{Consumer: describeConsumer(cons)}
-	st.Mu.Unlock()
-	if len(in.Tags) > 0 {
-		// A consumer's tags live with its account (TagResource and ListTagsForResource read them
-		// there), from the moment it is CREATING.
-		tags := make(map[string]string, len(in.Tags))
-		for k, v := range in.Tags {
-			tags[k] = v
-		}
-		account.Mu.Lock()
-		account.Tags[cons.ARN] = tags
-		account.Mu.Unlock()
-	}
-	s.saveMeta()
-	return out, nil
+	return &registerStreamConsumerOutput{Consumer: describeConsumer(cons)}, nil
 }
 
 // consumerRef is how a request names a consumer: by ARN, or by stream ARN and name, or all three.
 type consumerRef struct{ streamARN, name, arn string }
 
 // findConsumer resolves a consumer reference. The consumer is returned with its stream; its fields
-// are read under st.Mu.
+// are read inside st.View or st.Update.
 func (s *Server) findConsumer(c *call, ref consumerRef) (*store.Stream, *store.Consumer, error) {
 	var (
 		k    store.Key
@@ -232,10 +237,12 @@ func (s *Server) findConsumer(c *call, ref consumerRef) (*store.Stream, *store.C
 	if st == nil || s.settle(st, c.now) {
 		return nil, nil, errStreamNotFound(k)
 	}
-	st.Mu.RLock()
-	cons := st.Consumers[name]
-	deleting := st.Status == store.StatusDeleting
-	st.Mu.RUnlock()
+	var cons *store.Consumer
+	var deleting bool
+	st.View(func() {
+		cons = st.Consumers[name]
+		deleting = st.Status == store.StatusDeleting
+	})
 	if deleting {
 		return nil, nil, errStreamNotFound(k)
 	}
@@ -269,20 +276,22 @@ func (s *Server) deregisterStreamConsumer(c *call, in *deregisterStreamConsumerI
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if cons.Status == consumerDeleting {
-		st.Mu.Unlock()
-		return nil, errConsumerNotFound(cons.ARN, st.Key.Name, st.Key.Account)
+	arn, err := store.UpdateStream(st, func() (string, error) {
+		if cons.Status == consumerDeleting {
+			return "", errConsumerNotFound(cons.ARN, st.Key.Name, st.Key.Account)
+		}
+		cons.Status = consumerDeleting
+		cons.PendingUntil = c.now.Add(s.cfg.delays.DeleteConsumer)
+		return cons.ARN, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	cons.Status = consumerDeleting
-	cons.PendingUntil = c.now.Add(s.cfg.delays.DeleteConsumer)
-	arn := cons.ARN
-	st.Mu.Unlock()
 	account := s.store.Account(st.Key.Account, st.Key.Region)
-	account.Mu.Lock()
-	delete(account.Tags, arn)
-	delete(account.Policies, arn)
-	account.Mu.Unlock()
+	account.Update(func() {
+		delete(account.Tags, arn)
+		delete(account.Policies, arn)
+	})
 	s.subs.endConsumer(arn)
 	s.saveMeta()
 	s.settle(st, c.now)
@@ -314,12 +323,12 @@ func (s *Server) describeStreamConsumer(c *call, in *describeStreamConsumerInput
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	return &describeStreamConsumerOutput{ConsumerDescription: consumerDescription{
-		ConsumerName: cons.Name, ConsumerARN: cons.ARN, ConsumerStatus: cons.Status,
-		ConsumerCreationTimestamp: wire.NewTimestamp(cons.Created), StreamARN: st.ARN,
-	}}, nil
+	return store.ViewStream(st, func() (*describeStreamConsumerOutput, error) {
+		return &describeStreamConsumerOutput{ConsumerDescription: consumerDescription{
+			ConsumerName: cons.Name, ConsumerARN: cons.ARN, ConsumerStatus: cons.Status,
+			ConsumerCreationTimestamp: wire.NewTimestamp(cons.Created), StreamARN: st.ARN,
+		}}, nil
+	})
 }
 
 // listStreamConsumersInput is the ListStreamConsumers request.
@@ -370,16 +379,19 @@ func (s *Server) listStreamConsumers(c *call, in *listStreamConsumersInput) (*li
 	if in.MaxResults != nil && int(*in.MaxResults) < limit {
 		limit = int(*in.MaxResults)
 	}
-	st.Mu.RLock()
-	if ts := in.StreamCreationTimestamp; ts != nil && !ts.IsZero() && ts.UnixMilli() != st.Created.UnixMilli() {
-		st.Mu.RUnlock()
-		return nil, errResourceNotFound("Stream %s under account %s with creation timestamp %d not found.", st.Key.Name, st.Key.Account, ts.UnixMilli())
+	all, err := store.ViewStream(st, func() ([]consumer, error) {
+		if ts := in.StreamCreationTimestamp; ts != nil && !ts.IsZero() && ts.UnixMilli() != st.Created.UnixMilli() {
+			return nil, errResourceNotFound("Stream %s under account %s with creation timestamp %d not found.", st.Key.Name, st.Key.Account, ts.UnixMilli())
+		}
+		all := make([]consumer, 0, len(st.Consumers))
+		for _, cons := range st.Consumers {
+			all = append(all, describeConsumer(cons))
+		}
+		return all, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	all := make([]consumer, 0, len(st.Consumers))
-	for _, cons := range st.Consumers {
-		all = append(all, describeConsumer(cons))
-	}
-	st.Mu.RUnlock()
 	// Creation order, then name: a stable order that pages can resume from.
 	sort.Slice(all, func(i, j int) bool { return consumerOrder(all[i]) < consumerOrder(all[j]) })
 	out := &listStreamConsumersOutput{Consumers: []consumer{}}

@@ -75,10 +75,9 @@ func (s *Server) getShardIterator(c *call, in *getShardIteratorInput) (*getShard
 		return nil, err
 	}
 	s.trimStream(st, c.now)
-	st.Mu.RLock()
-	sh := st.Shard(in.ShardId)
-	gen := st.Generation
-	st.Mu.RUnlock()
+	var sh *store.Shard
+	var gen int64
+	st.View(func() { sh, gen = st.Shard(in.ShardId), st.Generation })
 	if sh == nil {
 		return nil, errShardNotFound(in.ShardId, st.Key.Name, st.Key.Account)
 	}
@@ -158,10 +157,10 @@ func (s *Server) openIterator(c *call, token string) (iterator, *store.Stream, *
 	if st == nil || s.settle(st, c.now) {
 		return it, nil, nil, errStreamNotFound(k)
 	}
-	st.Mu.RLock()
-	gen, status := st.Generation, st.Status
-	sh := st.Shard(it.Shard)
-	st.Mu.RUnlock()
+	var gen int64
+	var status string
+	var sh *store.Shard
+	st.View(func() { gen, status, sh = st.Generation, st.Status, st.Shard(it.Shard) })
 	if gen != it.Generation || status == store.StatusDeleting {
 		return it, nil, nil, errStreamNotFound(k)
 	}

@@ -73,9 +73,8 @@ func (s *Server) activeStream(c *call, name, arn string, allowUpdating bool) (*s
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	status := st.Status
-	st.Mu.RUnlock()
+	var status string
+	st.View(func() { status = st.Status })
 	if status == store.StatusActive || (allowUpdating && status == store.StatusUpdating) {
 		return st, nil
 	}
@@ -87,45 +86,46 @@ func (s *Server) activeStream(c *call, name, arn string, allowUpdating bool) (*s
 
 // settle completes a state transition whose time has come. It reports whether the stream is gone.
 func (s *Server) settle(st *store.Stream, now time.Time) (gone bool) {
-	st.Mu.RLock()
-	due := st.Status != store.StatusActive && !now.Before(st.PendingUntil)
-	consumersDue := false
-	for _, cons := range st.Consumers {
-		if cons.Status != consumerActive && !now.Before(cons.PendingUntil) {
-			consumersDue = true
+	due, consumersDue := false, false
+	st.View(func() {
+		due = st.Status != store.StatusActive && !now.Before(st.PendingUntil)
+		for _, cons := range st.Consumers {
+			if cons.Status != consumerActive && !now.Before(cons.PendingUntil) {
+				consumersDue = true
+			}
 		}
-	}
-	st.Mu.RUnlock()
+	})
 	if !due && !consumersDue {
 		return false
 	}
-	st.Mu.Lock()
-	changed := false
-	if st.Status != store.StatusActive && !now.Before(st.PendingUntil) {
-		switch st.Status {
-		case store.StatusDeleting:
-			st.Mu.Unlock()
-			s.store.Remove(st.Key, st)
-			s.subs.endStream(st)
-			s.saveMeta()
-			return true
-		default:
+	changed, deleted := false, false
+	st.Update(func() {
+		if st.Status != store.StatusActive && !now.Before(st.PendingUntil) {
+			if st.Status == store.StatusDeleting {
+				deleted = true
+				return
+			}
 			s.completeUpdate(st, st.PendingUntil)
 			changed = true
 		}
-	}
-	for name, cons := range st.Consumers {
-		if cons.Status == consumerActive || now.Before(cons.PendingUntil) {
-			continue
+		for name, cons := range st.Consumers {
+			if cons.Status == consumerActive || now.Before(cons.PendingUntil) {
+				continue
+			}
+			if cons.Status == consumerDeleting {
+				delete(st.Consumers, name)
+			} else {
+				cons.Status = consumerActive
+			}
+			changed = true
 		}
-		if cons.Status == consumerDeleting {
-			delete(st.Consumers, name)
-		} else {
-			cons.Status = consumerActive
-		}
-		changed = true
+	})
+	if deleted {
+		s.store.Remove(st.Key, st)
+		s.subs.endStream(st)
+		s.saveMeta()
+		return true
 	}
-	st.Mu.Unlock()
 	if changed {
 		s.saveMeta()
 	}
@@ -143,13 +143,13 @@ func (s *Server) saveMeta() {
 func (s *Server) openShardCount(account, region string) int {
 	n := 0
 	for _, st := range s.store.List(account, region) {
-		st.Mu.RLock()
-		for _, sh := range st.Shards {
-			if !sh.Closed() {
-				n++
+		st.View(func() {
+			for _, sh := range st.Shards {
+				if !sh.Closed() {
+					n++
+				}
 			}
-		}
-		st.Mu.RUnlock()
+		})
 	}
 	return n
 }

@@ -294,14 +294,14 @@ type write struct {
 }
 
 func (s *Server) newWrite(st *store.Stream) (*write, error) {
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	w := &write{st: st, open: st.OpenShards(), maxBytes: st.MaxRecordSizeKiB * 1024,
-		auto: st.Distribution == distributionAuto, encryption: st.EncryptionType, next: s.autoCounter(st)}
-	if len(w.open) == 0 {
-		return nil, errResourceInUse("Stream %s under account %s has no open shards.", st.Key.Name, st.Key.Account)
-	}
-	return w, nil
+	return store.ViewStream(st, func() (*write, error) {
+		w := &write{st: st, open: st.OpenShards(), maxBytes: st.MaxRecordSizeKiB * 1024,
+			auto: st.Distribution == distributionAuto, encryption: st.EncryptionType, next: s.autoCounter(st)}
+		if len(w.open) == 0 {
+			return nil, errResourceInUse("Stream %s under account %s has no open shards.", st.Key.Name, st.Key.Account)
+		}
+		return w, nil
+	})
 }
 
 // route picks the open shard for a record: the MD5 of the partition key, or the explicit hash key;
@@ -396,9 +396,8 @@ func (s *Server) getRecords(c *call, in *getRecordsInput) (*getRecordsOutput, er
 		return nil, err
 	}
 	s.trimStream(st, c.now)
-	st.Mu.RLock()
-	encryption := st.EncryptionType
-	st.Mu.RUnlock()
+	var encryption string
+	st.View(func() { encryption = st.EncryptionType })
 	recs, next := sh.Read(it.Position, limit, maxGetBytes)
 	bytes := 0
 	out := &getRecordsOutput{Records: make([]record, len(recs))}
@@ -439,19 +438,20 @@ func (s *Server) millisBehind(c *call, sh *store.Shard, next uint64) int64 {
 
 // childShards lists the shards that a closed shard became.
 func (s *Server) childShards(st *store.Stream, sh *store.Shard) []childShard {
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	out := []childShard{}
-	for _, child := range st.Shards {
-		if child.Parent != sh.ID && child.AdjacentParent != sh.ID {
-			continue
+	out, _ := store.ViewStream(st, func() ([]childShard, error) {
+		out := []childShard{}
+		for _, child := range st.Shards {
+			if child.Parent != sh.ID && child.AdjacentParent != sh.ID {
+				continue
+			}
+			parents := []string{child.Parent}
+			if child.AdjacentParent != "" {
+				parents = append(parents, child.AdjacentParent)
+			}
+			out = append(out, childShard{ShardId: child.ID, ParentShards: parents,
+				HashKeyRange: hashKeyRange{StartingHashKey: child.StartHash.String(), EndingHashKey: child.EndHash.String()}})
 		}
-		parents := []string{child.Parent}
-		if child.AdjacentParent != "" {
-			parents = append(parents, child.AdjacentParent)
-		}
-		out = append(out, childShard{ShardId: child.ID, ParentShards: parents,
-			HashKeyRange: hashKeyRange{StartingHashKey: child.StartHash.String(), EndingHashKey: child.EndHash.String()}})
-	}
+		return out, nil
+	})
 	return out
 }

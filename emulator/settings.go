@@ -83,22 +83,19 @@ func (s *Server) changeRetention(c *call, in *increaseStreamRetentionPeriodInput
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	current := st.RetentionHours
-	switch err := checkActive(st); {
-	case err != nil:
-		st.Mu.Unlock()
-		return nil, err
-	case increase && hours < current:
-		st.Mu.Unlock()
-		return nil, errInvalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, st.Key.Name, current)
-	case !increase && hours > current:
-		st.Mu.Unlock()
-		return nil, errInvalidArgument("Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, st.Key.Name, current)
-	}
-	st.RetentionHours = hours
-	st.Mu.Unlock()
-	return &empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		current := st.RetentionHours
+		switch err := checkActive(st); {
+		case err != nil:
+			return nil, err
+		case increase && hours < current:
+			return nil, errInvalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, st.Key.Name, current)
+		case !increase && hours > current:
+			return nil, errInvalidArgument("Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, st.Key.Name, current)
+		}
+		st.RetentionHours = hours
+		return &empty{}, nil
+	})
 }
 
 // --- Encryption ---
@@ -152,21 +149,21 @@ func (s *Server) changeEncryption(c *call, in *startStreamEncryptionInput, to st
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	defer st.Mu.Unlock()
-	if err := checkActive(st); err != nil {
-		return nil, err
-	}
-	ch := &store.Change{Kind: store.ChangeEncryption, EncryptionType: to}
-	if to != encryptionNone {
-		ch.KeyID = in.KeyId
-	}
-	s.beginUpdate(c, st, ch)
-	return &empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		if err := checkActive(st); err != nil {
+			return nil, err
+		}
+		ch := &store.Change{Kind: store.ChangeEncryption, EncryptionType: to}
+		if to != encryptionNone {
+			ch.KeyID = in.KeyId
+		}
+		s.beginUpdate(c, st, ch)
+		return &empty{}, nil
+	})
 }
 
 // checkActive answers as Kinesis does when a control-plane change meets a stream that is not
-// ACTIVE. Callers hold st.Mu.
+// ACTIVE. Callers are inside st.Update.
 func checkActive(st *store.Stream) error {
 	if st.Status != store.StatusActive {
 		return errStreamNotActive(st.Key.Name, st.Key.Account, st.Status)
@@ -243,30 +240,29 @@ func (s *Server) changeMonitoring(c *call, in *enableEnhancedMonitoringInput, en
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if err := checkActive(st); err != nil {
-		st.Mu.Unlock()
-		return nil, err
-	}
-	out := &enhancedMonitoringOutput{StreamName: st.Key.Name, StreamARN: st.ARN,
-		CurrentShardLevelMetrics: nonNil(slices.Clone(st.Metrics)), DesiredShardLevelMetrics: []string{}}
-	enabled := map[string]bool{}
-	for _, m := range st.Metrics {
-		enabled[m] = true
-	}
-	for m := range named {
-		enabled[m] = enable
-	}
-	var now []string
-	for _, m := range shardLevelMetrics {
-		if enabled[m] {
-			now = append(now, m)
+	return store.UpdateStream(st, func() (*enhancedMonitoringOutput, error) {
+		if err := checkActive(st); err != nil {
+			return nil, err
 		}
-	}
-	st.Metrics = now
-	out.DesiredShardLevelMetrics = nonNil(slices.Clone(now))
-	st.Mu.Unlock()
-	return out, nil
+		out := &enhancedMonitoringOutput{StreamName: st.Key.Name, StreamARN: st.ARN,
+			CurrentShardLevelMetrics: nonNil(slices.Clone(st.Metrics)), DesiredShardLevelMetrics: []string{}}
+		enabled := map[string]bool{}
+		for _, m := range st.Metrics {
+			enabled[m] = true
+		}
+		for m := range named {
+			enabled[m] = enable
+		}
+		var now []string
+		for _, m := range shardLevelMetrics {
+			if enabled[m] {
+				now = append(now, m)
+			}
+		}
+		st.Metrics = now
+		out.DesiredShardLevelMetrics = nonNil(slices.Clone(now))
+		return out, nil
+	})
 }
 
 // --- Capacity mode ---
@@ -309,36 +305,36 @@ func (s *Server) updateStreamMode(c *call, in *updateStreamModeInput) (*empty, e
 		return nil, err
 	}
 	a := s.store.Account(st.Key.Account, st.Key.Region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	st.Mu.Lock()
-	defer st.Mu.Unlock()
-	if err := checkActive(st); err != nil {
-		return nil, err
-	}
-	if st.Mode == to {
-		return nil, errInvalidArgument("Stream %s under account %s is already in %s mode.", st.Key.Name, st.Key.Account, to)
-	}
-	if to == modeProvisioned && st.Distribution == distributionAuto {
-		return nil, errInvalidArgument("Stream %s under account %s uses the AUTO record distribution strategy, which only ON_DEMAND streams support. Set USER_PARTITION_KEY before switching to PROVISIONED.", st.Key.Name, st.Key.Account)
-	}
-	incarnation := store.StreamIncarnation(st)
-	var recent []time.Time
-	for _, t := range a.ModeSwitches[incarnation] {
-		if c.now.Sub(t) < 24*time.Hour {
-			recent = append(recent, t)
-		}
-	}
-	if len(recent) >= modeSwitchesPerDay {
-		return nil, errLimitExceeded("Stream %s under account %s has already changed capacity mode twice in the last 24 hours, the most allowed. Try again after %s.", st.Key.Name, st.Key.Account, recent[0].Add(24*time.Hour).UTC().Format(time.RFC3339))
-	}
-	a.ModeSwitches[incarnation] = append(recent, c.now)
-	ch := &store.Change{Kind: store.ChangeMode, StreamMode: to}
-	if w := in.WarmThroughputMiBps; w != nil {
-		ch.WarmThroughputMiBps = new(int(*w))
-	}
-	s.beginUpdate(c, st, ch)
-	return &empty{}, nil
+	return store.UpdateAccount(a, func() (*empty, error) {
+		return store.UpdateStream(st, func() (*empty, error) {
+			if err := checkActive(st); err != nil {
+				return nil, err
+			}
+			if st.Mode == to {
+				return nil, errInvalidArgument("Stream %s under account %s is already in %s mode.", st.Key.Name, st.Key.Account, to)
+			}
+			if to == modeProvisioned && st.Distribution == distributionAuto {
+				return nil, errInvalidArgument("Stream %s under account %s uses the AUTO record distribution strategy, which only ON_DEMAND streams support. Set USER_PARTITION_KEY before switching to PROVISIONED.", st.Key.Name, st.Key.Account)
+			}
+			incarnation := store.StreamIncarnation(st)
+			var recent []time.Time
+			for _, t := range a.ModeSwitches[incarnation] {
+				if c.now.Sub(t) < 24*time.Hour {
+					recent = append(recent, t)
+				}
+			}
+			if len(recent) >= modeSwitchesPerDay {
+				return nil, errLimitExceeded("Stream %s under account %s has already changed capacity mode twice in the last 24 hours, the most allowed. Try again after %s.", st.Key.Name, st.Key.Account, recent[0].Add(24*time.Hour).UTC().Format(time.RFC3339))
+			}
+			a.ModeSwitches[incarnation] = append(recent, c.now)
+			ch := &store.Change{Kind: store.ChangeMode, StreamMode: to}
+			if w := in.WarmThroughputMiBps; w != nil {
+				ch.WarmThroughputMiBps = new(int(*w))
+			}
+			s.beginUpdate(c, st, ch)
+			return &empty{}, nil
+		})
+	})
 }
 
 // --- Record size ---
@@ -367,14 +363,14 @@ func (s *Server) updateMaxRecordSize(c *call, in *updateMaxRecordSizeInput) (*em
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	defer st.Mu.Unlock()
-	if err := checkActive(st); err != nil {
-		return nil, err
-	}
-	kib := int(*in.MaxRecordSizeInKiB)
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMaxRecordSize, MaxRecordSizeKiB: kib})
-	return &empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		if err := checkActive(st); err != nil {
+			return nil, err
+		}
+		kib := int(*in.MaxRecordSizeInKiB)
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMaxRecordSize, MaxRecordSizeKiB: kib})
+		return &empty{}, nil
+	})
 }
 
 // --- Warm throughput ---
@@ -398,9 +394,8 @@ type updateStreamWarmThroughputOutput struct {
 // billing commitment, and above the 10 GiB/s ceiling.
 func (s *Server) checkWarmThroughput(c *call, mibps int32) error {
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	committed := s.settleCommitment(a, c.now)
-	a.Mu.Unlock()
+	var committed bool
+	a.Update(func() { committed = s.settleCommitment(a, c.now) })
 	if !committed {
 		return errInvalidArgument("Warm throughput requires the MinimumThroughputBillingCommitment to be ENABLED for account %s. Enable it with UpdateAccountSettings.", c.account)
 	}
@@ -425,9 +420,8 @@ func (s *Server) updateStreamWarmThroughput(c *call, in *updateStreamWarmThrough
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	mode := st.Mode
-	st.Mu.RUnlock()
+	var mode string
+	st.View(func() { mode = st.Mode })
 	if mode != modeOnDemand {
 		return nil, errInvalidArgument("Warm throughput is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
 	}
@@ -435,20 +429,20 @@ func (s *Server) updateStreamWarmThroughput(c *call, in *updateStreamWarmThrough
 	if err := s.checkWarmThroughput(c, target); err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	defer st.Mu.Unlock()
-	if err := checkActive(st); err != nil {
-		return nil, err
-	}
-	var current int32
-	if st.WarmThroughput != nil {
-		current = int32(st.WarmThroughput.CurrentMiBps)
-	}
-	out := &updateStreamWarmThroughputOutput{StreamARN: st.ARN, StreamName: st.Key.Name,
-		WarmThroughput: &warmThroughputObject{TargetMiBps: &target, CurrentMiBps: &current}}
-	st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(target), CurrentMiBps: int(current)}
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeWarmThroughput, WarmThroughputMiBps: new(int(target))})
-	return out, nil
+	return store.UpdateStream(st, func() (*updateStreamWarmThroughputOutput, error) {
+		if err := checkActive(st); err != nil {
+			return nil, err
+		}
+		var current int32
+		if st.WarmThroughput != nil {
+			current = int32(st.WarmThroughput.CurrentMiBps)
+		}
+		out := &updateStreamWarmThroughputOutput{StreamARN: st.ARN, StreamName: st.Key.Name,
+			WarmThroughput: &warmThroughputObject{TargetMiBps: &target, CurrentMiBps: &current}}
+		st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(target), CurrentMiBps: int(current)}
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeWarmThroughput, WarmThroughputMiBps: new(int(target))})
+		return out, nil
+	})
 }
 
 // --- Record distribution ---
@@ -477,12 +471,11 @@ func (s *Server) updateStreamRecordDistributionStrategy(c *call, in *updateStrea
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if st.Mode != modeOnDemand && in.RecordDistributionStrategy == distributionAuto {
-		st.Mu.Unlock()
-		return nil, errInvalidArgument("The AUTO record distribution strategy is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, st.Mode)
-	}
-	st.Distribution = in.RecordDistributionStrategy
-	st.Mu.Unlock()
-	return &empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		if st.Mode != modeOnDemand && in.RecordDistributionStrategy == distributionAuto {
+			return nil, errInvalidArgument("The AUTO record distribution strategy is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, st.Mode)
+		}
+		st.Distribution = in.RecordDistributionStrategy
+		return &empty{}, nil
+	})
 }

@@ -114,11 +114,15 @@ func (s *Server) listShards(c *call, in *listShardsInput) (*listShardsOutput, er
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	created, status := st.Created, st.Status
-	retention := time.Duration(st.RetentionHours) * time.Hour
-	shards := s.visibleShards(st, c.now)
-	st.Mu.RUnlock()
+	var created time.Time
+	var status string
+	var retention time.Duration
+	var shards []*store.Shard
+	st.View(func() {
+		created, status = st.Created, st.Status
+		retention = time.Duration(st.RetentionHours) * time.Hour
+		shards = s.visibleShards(st, c.now)
+	})
 	if status == store.StatusCreating {
 		return nil, errStreamNotActive(st.Key.Name, st.Key.Account, status)
 	}
@@ -225,24 +229,21 @@ func (s *Server) splitShard(c *call, in *splitShardInput) (*empty, error) {
 		return nil, err
 	}
 	key, ok := store.ParseHashKey(in.NewStartingHashKey)
-	st, err := s.lockActive(c, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Mu.Unlock()
-	sh := st.Shard(in.ShardToSplit)
-	if sh == nil || sh.Closed() {
-		return nil, errCouldNotFindShard(in.ShardToSplit, st.Key.Name, st.Key.Account)
-	}
-	if !ok || key.Cmp(sh.StartHash.Add1()) <= 0 || key.Cmp(sh.EndHash) >= 0 {
-		return nil, errInvalidArgument("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
-			in.NewStartingHashKey, sh.ID, st.Key.Name, st.Key.Account, sh.StartHash, sh.EndHash)
-	}
-	if err := s.checkShardLimit(c, 1); err != nil {
-		return nil, err
-	}
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeSplit, ShardToSplit: sh.ID, NewStartingHashKey: key.String()})
-	return &empty{}, nil
+	return reshard(s, c, in.StreamName, in.StreamARN, func(st *store.Stream) (*empty, error) {
+		sh := st.Shard(in.ShardToSplit)
+		if sh == nil || sh.Closed() {
+			return nil, errCouldNotFindShard(in.ShardToSplit, st.Key.Name, st.Key.Account)
+		}
+		if !ok || key.Cmp(sh.StartHash.Add1()) <= 0 || key.Cmp(sh.EndHash) >= 0 {
+			return nil, errInvalidArgument("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
+				in.NewStartingHashKey, sh.ID, st.Key.Name, st.Key.Account, sh.StartHash, sh.EndHash)
+		}
+		if err := s.checkShardLimit(c, 1); err != nil {
+			return nil, err
+		}
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeSplit, ShardToSplit: sh.ID, NewStartingHashKey: key.String()})
+		return &empty{}, nil
+	})
 }
 
 // mergeShardsInput is the MergeShards request.
@@ -262,25 +263,22 @@ func (s *Server) mergeShards(c *call, in *mergeShardsInput) (*empty, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	st, err := s.lockActive(c, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Mu.Unlock()
-	a, b := st.Shard(in.ShardToMerge), st.Shard(in.AdjacentShardToMerge)
-	for _, pair := range []struct {
-		sh *store.Shard
-		id string
-	}{{a, in.ShardToMerge}, {b, in.AdjacentShardToMerge}} {
-		if pair.sh == nil || pair.sh.Closed() {
-			return nil, errCouldNotFindShard(pair.id, st.Key.Name, st.Key.Account)
+	return reshard(s, c, in.StreamName, in.StreamARN, func(st *store.Stream) (*empty, error) {
+		a, b := st.Shard(in.ShardToMerge), st.Shard(in.AdjacentShardToMerge)
+		for _, pair := range []struct {
+			sh *store.Shard
+			id string
+		}{{a, in.ShardToMerge}, {b, in.AdjacentShardToMerge}} {
+			if pair.sh == nil || pair.sh.Closed() {
+				return nil, errCouldNotFindShard(pair.id, st.Key.Name, st.Key.Account)
+			}
 		}
-	}
-	if a == b || !(adjacent(a, b) || adjacent(b, a)) {
-		return nil, errInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
-	}
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMerge, ShardToMerge: a.ID, AdjacentShardToMerge: b.ID})
-	return &empty{}, nil
+		if a == b || !(adjacent(a, b) || adjacent(b, a)) {
+			return nil, errInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
+		}
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMerge, ShardToMerge: a.ID, AdjacentShardToMerge: b.ID})
+		return &empty{}, nil
+	})
 }
 
 // adjacent reports whether b starts right after a ends. The top of the hash key space has no
@@ -316,52 +314,50 @@ func (s *Server) updateShardCount(c *call, in *updateShardCountInput) (*updateSh
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	st, err := s.lockActive(c, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Mu.Unlock()
-	if st.Mode == modeOnDemand {
-		return nil, errValidation("UpdateShardCount is not supported for a stream in ON_DEMAND mode.")
-	}
-	current, target := len(st.OpenShards()), int(*in.TargetShardCount)
-	switch {
-	case target > 2*current:
-		return nil, errLimitExceeded("UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
-	case 2*target < current:
-		return nil, errLimitExceeded("UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
-	case target > maxShardsPerStream:
-		return nil, errLimitExceeded("UpdateShardCount cannot scale up over %d shards in a stream. Target shard count: %d", maxShardsPerStream, target)
-	}
-	if target > current {
-		if err := s.checkShardLimit(c, target-current); err != nil {
+	return reshard(s, c, in.StreamName, in.StreamARN, func(st *store.Stream) (*updateShardCountOutput, error) {
+		if st.Mode == modeOnDemand {
+			return nil, errValidation("UpdateShardCount is not supported for a stream in ON_DEMAND mode.")
+		}
+		current, target := len(st.OpenShards()), int(*in.TargetShardCount)
+		switch {
+		case target > 2*current:
+			return nil, errLimitExceeded("UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
+		case 2*target < current:
+			return nil, errLimitExceeded("UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
+		case target > maxShardsPerStream:
+			return nil, errLimitExceeded("UpdateShardCount cannot scale up over %d shards in a stream. Target shard count: %d", maxShardsPerStream, target)
+		}
+		if target > current {
+			if err := s.checkShardLimit(c, target-current); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.limits.scaling(c, st); err != nil {
 			return nil, err
 		}
-	}
-	if err := s.limits.scaling(c, st); err != nil {
-		return nil, err
-	}
-	out := &updateShardCountOutput{StreamName: st.Key.Name, StreamARN: st.ARN, CurrentShardCount: current, TargetShardCount: target}
-	if target == current {
+		out := &updateShardCountOutput{StreamName: st.Key.Name, StreamARN: st.ARN, CurrentShardCount: current, TargetShardCount: target}
+		if target == current {
+			return out, nil
+		}
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeShardCount, TargetShardCount: target})
 		return out, nil
-	}
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeShardCount, TargetShardCount: target})
-	return out, nil
+	})
 }
 
-// lockActive finds a stream and locks it for a reshard, which only an ACTIVE stream may take.
-// On success the caller holds st.Mu and unlocks it.
-func (s *Server) lockActive(c *call, name, arn string) (*store.Stream, error) {
+// reshard finds a stream and runs fn on it inside st.Update, for a reshard, which only an ACTIVE
+// stream may take.
+func reshard[T any](s *Server, c *call, name, arn string, fn func(st *store.Stream) (T, error)) (T, error) {
+	var zero T
 	st, err := s.activeStream(c, name, arn, false)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	st.Mu.Lock()
-	if st.Status != store.StatusActive {
-		defer st.Mu.Unlock()
-		return nil, errStreamNotActive(st.Key.Name, st.Key.Account, st.Status)
-	}
-	return st, nil
+	return store.UpdateStream(st, func() (T, error) {
+		if st.Status != store.StatusActive {
+			return zero, errStreamNotActive(st.Key.Name, st.Key.Account, st.Status)
+		}
+		return fn(st)
+	})
 }
 
 // checkShardLimit refuses a reshard that would take the account over its open-shard limit.
@@ -387,7 +383,7 @@ func (s *Server) checkShardLimit(c *call, more int) error {
 
 // beginUpdate puts a stream in UPDATING with ch pending until the update delay has passed (settle
 // then applies it and saves the metadata). The change is data, so a data directory keeps it across
-// a restart. Callers hold st.Mu and have checked that ch fits the stream; the handler saves the
+// a restart. Callers are inside st.Update and have checked that ch fits the stream; the handler saves the
 // metadata once the operation has returned.
 func (s *Server) beginUpdate(c *call, st *store.Stream, ch *store.Change) {
 	st.Status = store.StatusUpdating
@@ -398,7 +394,7 @@ func (s *Server) beginUpdate(c *call, st *store.Stream, ch *store.Change) {
 	}
 }
 
-// addShard opens a new shard with the next index. Callers hold st.Mu.
+// addShard opens a new shard with the next index. Callers are inside st.Update.
 func addShard(st *store.Stream, start, end store.HashKey, parent, adjacent string, now time.Time) *store.Shard {
 	sh := store.NewShard(len(st.Shards), start, end, now, parent, adjacent)
 	st.Shards = append(st.Shards, sh)

@@ -176,23 +176,24 @@ func (s *Server) deleteStream(c *call, in *deleteStreamInput) (*empty, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if st.Status == store.StatusDeleting {
-		st.Mu.Unlock()
-		return nil, errStreamNotFound(st.Key)
+	if _, err := store.UpdateStream(st, func() (*empty, error) {
+		if st.Status == store.StatusDeleting {
+			return nil, errStreamNotFound(st.Key)
+		}
+		if len(st.Consumers) > 0 && (in.EnforceConsumerDeletion == nil || !*in.EnforceConsumerDeletion) {
+			return nil, errResourceInUse("Stream %s under account %s has registered consumers. Deregister the consumers or set EnforceConsumerDeletion to true.", st.Key.Name, st.Key.Account)
+		}
+		st.Status = store.StatusDeleting
+		st.PendingUntil = c.now.Add(s.cfg.delays.DeleteStream)
+		st.Pending = nil
+		for _, cons := range st.Consumers {
+			cons.Status = consumerDeleting
+			cons.PendingUntil = st.PendingUntil
+		}
+		return nil, nil
+	}); err != nil {
+		return nil, err
 	}
-	if len(st.Consumers) > 0 && (in.EnforceConsumerDeletion == nil || !*in.EnforceConsumerDeletion) {
-		st.Mu.Unlock()
-		return nil, errResourceInUse("Stream %s under account %s has registered consumers. Deregister the consumers or set EnforceConsumerDeletion to true.", st.Key.Name, st.Key.Account)
-	}
-	st.Status = store.StatusDeleting
-	st.PendingUntil = c.now.Add(s.cfg.delays.DeleteStream)
-	st.Pending = nil
-	for _, cons := range st.Consumers {
-		cons.Status = consumerDeleting
-		cons.PendingUntil = st.PendingUntil
-	}
-	st.Mu.Unlock()
 	s.subs.endStream(st)
 	s.settle(st, c.now)
 	return &empty{}, nil
@@ -244,30 +245,30 @@ func (s *Server) describeStream(c *call, in *describeStreamInput) (*describeStre
 		limit = int(*in.Limit)
 	}
 	s.trimStream(st, c.now)
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	d := streamDescription{
-		StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
-		StreamModeDetails:    &streamModeDetails{StreamMode: st.Mode},
-		RetentionPeriodHours: st.RetentionHours, StreamCreationTimestamp: wire.NewTimestamp(st.Created),
-		EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
-		EncryptionType:     st.EncryptionType, KeyId: st.KeyID, Shards: []shard{},
-	}
-	for _, sh := range s.visibleShards(st, c.now) {
-		if in.ExclusiveStartShardId != "" && sh.ID <= in.ExclusiveStartShardId {
-			continue
+	return store.ViewStream(st, func() (*describeStreamOutput, error) {
+		d := streamDescription{
+			StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
+			StreamModeDetails:    &streamModeDetails{StreamMode: st.Mode},
+			RetentionPeriodHours: st.RetentionHours, StreamCreationTimestamp: wire.NewTimestamp(st.Created),
+			EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
+			EncryptionType:     st.EncryptionType, KeyId: st.KeyID, Shards: []shard{},
 		}
-		if len(d.Shards) == limit {
-			d.HasMoreShards = true
-			break
+		for _, sh := range s.visibleShards(st, c.now) {
+			if in.ExclusiveStartShardId != "" && sh.ID <= in.ExclusiveStartShardId {
+				continue
+			}
+			if len(d.Shards) == limit {
+				d.HasMoreShards = true
+				break
+			}
+			d.Shards = append(d.Shards, describeShard(sh))
 		}
-		d.Shards = append(d.Shards, describeShard(sh))
-	}
-	return &describeStreamOutput{StreamDescription: d}, nil
+		return &describeStreamOutput{StreamDescription: d}, nil
+	})
 }
 
 // visibleShards lists the shards still within retention: a closed shard disappears once its
-// records have all expired. Callers hold st.Mu.
+// records have all expired. Callers are inside st.Update.
 func (s *Server) visibleShards(st *store.Stream, now time.Time) []*store.Shard {
 	cutoff := now.Add(-time.Duration(st.RetentionHours) * time.Hour)
 	out := make([]*store.Shard, 0, len(st.Shards))
@@ -333,27 +334,27 @@ func (s *Server) describeStreamSummary(c *call, in *describeStreamSummaryInput) 
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	d := streamDescriptionSummary{
-		StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
-		StreamModeDetails:    &streamModeDetails{StreamMode: st.Mode},
-		RetentionPeriodHours: st.RetentionHours, StreamCreationTimestamp: wire.NewTimestamp(st.Created),
-		EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
-		EncryptionType:     st.EncryptionType, KeyId: st.KeyID,
-		OpenShardCount: len(st.OpenShards()), MaxRecordSizeInKiB: st.MaxRecordSizeKiB,
-		RecordDistributionStrategy: st.Distribution,
-	}
-	for _, cons := range st.Consumers {
-		if cons.Status != consumerDeleting {
-			d.ConsumerCount++
+	return store.ViewStream(st, func() (*describeStreamSummaryOutput, error) {
+		d := streamDescriptionSummary{
+			StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
+			StreamModeDetails:    &streamModeDetails{StreamMode: st.Mode},
+			RetentionPeriodHours: st.RetentionHours, StreamCreationTimestamp: wire.NewTimestamp(st.Created),
+			EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
+			EncryptionType:     st.EncryptionType, KeyId: st.KeyID,
+			OpenShardCount: len(st.OpenShards()), MaxRecordSizeInKiB: st.MaxRecordSizeKiB,
+			RecordDistributionStrategy: st.Distribution,
 		}
-	}
-	if st.WarmThroughput != nil {
-		t, cur := int32(st.WarmThroughput.TargetMiBps), int32(st.WarmThroughput.CurrentMiBps)
-		d.WarmThroughput = &warmThroughputObject{TargetMiBps: &t, CurrentMiBps: &cur}
-	}
-	return &describeStreamSummaryOutput{StreamDescriptionSummary: d}, nil
+		for _, cons := range st.Consumers {
+			if cons.Status != consumerDeleting {
+				d.ConsumerCount++
+			}
+		}
+		if st.WarmThroughput != nil {
+			t, cur := int32(st.WarmThroughput.TargetMiBps), int32(st.WarmThroughput.CurrentMiBps)
+			d.WarmThroughput = &warmThroughputObject{TargetMiBps: &t, CurrentMiBps: &cur}
+		}
+		return &describeStreamSummaryOutput{StreamDescriptionSummary: d}, nil
+	})
 }
 
 // listStreamsInput is the ListStreams request.
@@ -412,14 +413,14 @@ func (s *Server) listStreams(c *call, in *listStreamsInput) (*listStreamsOutput,
 			out.NextToken = s.sealToken(c, "ListStreams", pageToken{After: out.StreamNames[limit-1]})
 			break
 		}
-		st.Mu.RLock()
-		out.StreamNames = append(out.StreamNames, st.Key.Name)
-		out.StreamSummaries = append(out.StreamSummaries, streamSummary{
-			StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
-			StreamModeDetails:       &streamModeDetails{StreamMode: st.Mode},
-			StreamCreationTimestamp: wire.NewTimestamp(st.Created),
+		st.View(func() {
+			out.StreamNames = append(out.StreamNames, st.Key.Name)
+			out.StreamSummaries = append(out.StreamSummaries, streamSummary{
+				StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
+				StreamModeDetails:       &streamModeDetails{StreamMode: st.Mode},
+				StreamCreationTimestamp: wire.NewTimestamp(st.Created),
+			})
 		})
-		st.Mu.RUnlock()
 	}
 	return out, nil
 }
@@ -434,10 +435,12 @@ func validateStreamRef(name, arn string) error {
 
 // trimStream drops the records of every shard that retention has passed.
 func (s *Server) trimStream(st *store.Stream, now time.Time) {
-	st.Mu.RLock()
-	cutoff := now.Add(-time.Duration(st.RetentionHours) * time.Hour)
-	shards := append([]*store.Shard(nil), st.Shards...)
-	st.Mu.RUnlock()
+	var cutoff time.Time
+	var shards []*store.Shard
+	st.View(func() {
+		cutoff = now.Add(-time.Duration(st.RetentionHours) * time.Hour)
+		shards = append([]*store.Shard(nil), st.Shards...)
+	})
 	for _, sh := range shards {
 		sh.Trim(cutoff)
 	}

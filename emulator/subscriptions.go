@@ -81,11 +81,14 @@ func (s *Server) subscribeToShard(c *call, in *subscribeToShardInput) (eventSour
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	consStatus, consName, consCreated := cons.Status, cons.Name, cons.Created
-	streamStatus, encryption := st.Status, st.EncryptionType
-	sh := st.Shard(in.ShardId)
-	st.Mu.RUnlock()
+	var consStatus, consName, streamStatus, encryption string
+	var consCreated time.Time
+	var sh *store.Shard
+	st.View(func() {
+		consStatus, consName, consCreated = cons.Status, cons.Name, cons.Created
+		streamStatus, encryption = st.Status, st.EncryptionType
+		sh = st.Shard(in.ShardId)
+	})
 	if consStatus != consumerActive {
 		return nil, errResourceInUse("Consumer %s with creation timestamp %d under stream: %s , account %s is not in ACTIVE status.", consName, consCreated.Unix(), st.Key.Name, st.Key.Account)
 	}

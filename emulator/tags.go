@@ -161,12 +161,12 @@ func (s *Server) addTagsToStream(c *call, in *addTagsToStreamInput) (*empty, err
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if st.Tags == nil {
-		st.Tags = map[string]string{}
-	}
-	err = addTags(st.Tags, in.Tags, "stream "+st.Key.Name+" under account "+st.Key.Account)
-	st.Mu.Unlock()
+	st.Update(func() {
+		if st.Tags == nil {
+			st.Tags = map[string]string{}
+		}
+		err = addTags(st.Tags, in.Tags, "stream "+st.Key.Name+" under account "+st.Key.Account)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -196,12 +196,12 @@ func (s *Server) removeTagsFromStream(c *call, in *removeTagsFromStreamInput) (*
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	for _, k := range in.TagKeys {
-		delete(st.Tags, k)
-	}
-	st.Mu.Unlock()
-	return &empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		for _, k := range in.TagKeys {
+			delete(st.Tags, k)
+		}
+		return &empty{}, nil
+	})
 }
 
 // listTagsForStreamInput is the ListTagsForStream request.
@@ -238,23 +238,23 @@ func (s *Server) listTagsForStream(c *call, in *listTagsForStreamInput) (*listTa
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	if st.Status == store.StatusDeleting {
-		return nil, errStreamNotFound(st.Key)
-	}
-	out := &listTagsForStreamOutput{Tags: []tag{}}
-	for _, k := range sortedKeys(st.Tags) {
-		if k <= in.ExclusiveStartTagKey {
-			continue
+	return store.ViewStream(st, func() (*listTagsForStreamOutput, error) {
+		if st.Status == store.StatusDeleting {
+			return nil, errStreamNotFound(st.Key)
 		}
-		if len(out.Tags) == limit {
-			out.HasMoreTags = true
-			break
+		out := &listTagsForStreamOutput{Tags: []tag{}}
+		for _, k := range sortedKeys(st.Tags) {
+			if k <= in.ExclusiveStartTagKey {
+				continue
+			}
+			if len(out.Tags) == limit {
+				out.HasMoreTags = true
+				break
+			}
+			out.Tags = append(out.Tags, tag{Key: k, Value: st.Tags[k]})
 		}
-		out.Tags = append(out.Tags, tag{Key: k, Value: st.Tags[k]})
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // resource is what TagResource and the policy operations name by ARN: a stream, or one of its
@@ -292,9 +292,8 @@ func (s *Server) resource(c *call, arn string) (resource, error) {
 	if st == nil || s.settle(st, c.now) {
 		return resource{}, errStreamNotFound(k)
 	}
-	st.Mu.RLock()
-	deleting := st.Status == store.StatusDeleting
-	st.Mu.RUnlock()
+	var deleting bool
+	st.View(func() { deleting = st.Status == store.StatusDeleting })
 	if deleting {
 		return resource{}, errStreamNotFound(k)
 	}
@@ -304,18 +303,16 @@ func (s *Server) resource(c *call, arn string) (resource, error) {
 // tags calls f with the tag map of the resource, under the lock that guards it.
 func (r resource) tags(f func(tags map[string]string) map[string]string) {
 	if r.consumer != nil {
-		r.account.Mu.Lock()
-		defer r.account.Mu.Unlock()
-		if got := f(r.account.Tags[r.arn]); len(got) > 0 {
-			r.account.Tags[r.arn] = got
-		} else {
-			delete(r.account.Tags, r.arn)
-		}
+		r.account.Update(func() {
+			if got := f(r.account.Tags[r.arn]); len(got) > 0 {
+				r.account.Tags[r.arn] = got
+			} else {
+				delete(r.account.Tags, r.arn)
+			}
+		})
 		return
 	}
-	r.stream.Mu.Lock()
-	defer r.stream.Mu.Unlock()
-	r.stream.Tags = f(r.stream.Tags)
+	r.stream.Update(func() { r.stream.Tags = f(r.stream.Tags) })
 }
 
 // tagResourceInput is the TagResource request.
@@ -417,18 +414,16 @@ func (s *Server) listTagsForResource(c *call, in *listTagsForResourceInput) (*li
 // returns, under the lock that guards it.
 func (r resource) policy(f func(policy string) string) {
 	if r.consumer != nil {
-		r.account.Mu.Lock()
-		defer r.account.Mu.Unlock()
-		if p := f(r.account.Policies[r.arn]); p != "" {
-			r.account.Policies[r.arn] = p
-		} else {
-			delete(r.account.Policies, r.arn)
-		}
+		r.account.Update(func() {
+			if p := f(r.account.Policies[r.arn]); p != "" {
+				r.account.Policies[r.arn] = p
+			} else {
+				delete(r.account.Policies, r.arn)
+			}
+		})
 		return
 	}
-	r.stream.Mu.Lock()
-	defer r.stream.Mu.Unlock()
-	r.stream.Policy = f(r.stream.Policy)
+	r.stream.Update(func() { r.stream.Policy = f(r.stream.Policy) })
 }
 
 // putResourcePolicyInput is the PutResourcePolicy request.

@@ -141,14 +141,14 @@ func (s *Store) snapshotAccounts() ([]metaAccount, error) {
 	out := make([]metaAccount, 0, len(keys))
 	for _, k := range keys {
 		a := s.Account(k.account, k.region)
-		a.Mu.Lock()
+		a.mu.Lock()
 		ma := metaAccount{Account: k.account, Region: k.region, Commitment: a.Commitment,
 			Tags: a.Tags, Policies: a.Policies, ModeSwitches: a.ModeSwitches}
 		for _, ch := range a.SortedChannels() {
 			ma.Channels = append(ma.Channels, *ch)
 		}
 		b, err := json.Marshal(ma)
-		a.Mu.Unlock()
+		a.mu.Unlock()
 		if err != nil {
 			return nil, fmt.Errorf("store: encoding account %s: %w", k.account, err)
 		}
@@ -215,8 +215,8 @@ type metaConsumer struct {
 
 // snapshot reads the metadata of st under its lock.
 func snapshot(st *Stream, log string) metaStream {
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
+	st.mu.RLock()
+	defer st.mu.RUnlock()
 	ms := metaStream{
 		Account: st.Key.Account, Region: st.Key.Region, Name: st.Key.Name, ARN: st.ARN, Log: log,
 		Status: st.Status, Created: st.Created, Mode: st.Mode, RetentionHours: st.RetentionHours,
@@ -254,7 +254,7 @@ func snapshot(st *Stream, log string) metaStream {
 func (s *Store) restoreAccounts(saved []metaAccount) {
 	for _, ma := range saved {
 		a := s.Account(ma.Account, ma.Region)
-		a.Mu.Lock()
+		a.mu.Lock()
 		a.Commitment = ma.Commitment
 		for i := range ma.Channels {
 			ch := ma.Channels[i]
@@ -269,7 +269,7 @@ func (s *Store) restoreAccounts(saved []metaAccount) {
 		for k, v := range ma.ModeSwitches {
 			a.ModeSwitches[k] = v
 		}
-		a.Mu.Unlock()
+		a.mu.Unlock()
 	}
 }
 
