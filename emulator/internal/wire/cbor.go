@@ -71,15 +71,14 @@ func MarshalCBOR(v any) ([]byte, error) {
 	return e.buf, nil
 }
 
-// UnmarshalCBOR decodes one CBOR data item into v, which must be a non-nil pointer. It matches map
-// keys to the `json` names of struct fields (exact match first, then case-insensitive), skips
-// unknown keys, and reads definite and indefinite lengths and half, single and double floats. A
-// byte string never decodes into a string, nor a text string into []byte. Every failure in the
-// data is a *SyntaxError; bytes after the item are one too. It is no faster than fxamacker/cbor on
-// PutRecords bodies and slower on small ones (testdata/cbor_decode.benchstat); it is kept for its
-// SerializationException texts and its millisecond timestamps.
-func UnmarshalCBOR(data []byte, v any) error { return unmarshalCBOR(data, v, nil) }
-
+// unmarshalCBOR decodes one CBOR data item into v, which must be a non-nil pointer, with blobs in
+// lent when it is not nil. It matches map keys to the `json` names of struct fields (exact match
+// first, then case-insensitive), skips unknown keys, and reads definite and indefinite lengths and
+// half, single and double floats. A byte string never decodes into a string, nor a text string
+// into []byte. Every failure in the data is a *SyntaxError; bytes after the item are one too. It
+// is no faster than fxamacker/cbor on PutRecords bodies and slower on small ones
+// (testdata/cbor_decode.benchstat); it is kept for its SerializationException texts and its
+// millisecond timestamps.
 func unmarshalCBOR(data []byte, v any, lent *Arena) error {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
