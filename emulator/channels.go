@@ -3,7 +3,6 @@ package emulator
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -173,7 +172,7 @@ type channelConfig struct {
 }
 
 func (cfg channelConfig) encode() []byte {
-	b, err := json.Marshal(cfg)
+	b, err := wire.JSON.Encode(cfg)
 	if err != nil {
 		panic("emulator: channel configuration does not marshal: " + err.Error())
 	}
@@ -182,7 +181,7 @@ func (cfg channelConfig) encode() []byte {
 
 func decodeChannelConfig(ch *store.Channel) channelConfig {
 	var cfg channelConfig
-	if err := json.Unmarshal(ch.Config, &cfg); err != nil {
+	if err := wire.JSON.Decode(ch.Config, &cfg); err != nil {
 		panic("emulator: channel configuration does not unmarshal: " + err.Error())
 	}
 	return cfg

@@ -1,11 +1,11 @@
 package emulator
 
 import (
-	"encoding/json"
 	"sort"
 	"strings"
 
 	"github.com/pelicanhq/pelican/emulator/internal/store"
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
 )
 
 // Tags and resource policies: AddTagsToStream, RemoveTagsFromStream, ListTagsForStream, and
@@ -436,11 +436,11 @@ type putResourcePolicyInput struct {
 // checkPolicy accepts a policy document that is a JSON object with a Statement, as IAM requires of
 // every policy; the emulator does not evaluate it.
 func checkPolicy(doc string) error {
-	var p map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+	members, err := wire.DocumentMembers(doc)
+	if err != nil {
 		return errInvalidArgument("Policy is not a valid JSON policy document: %v", err)
 	}
-	if _, ok := p["Statement"]; !ok {
+	if !members["Statement"] {
 		return errInvalidArgument("Policy is not a valid policy document: it has no Statement.")
 	}
 	return nil
