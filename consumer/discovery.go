@@ -4,36 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/consumer/lease"
+	"github.com/pelicanhq/pelican/internal/shardlist"
 )
 
 // listShards returns every shard of the stream, open and closed, as ListShards pages them.
 func (c *Consumer) listShards(ctx context.Context) ([]types.Shard, error) {
-	var (
-		shards []types.Shard
-		token  *string
-	)
-	for {
-		in := &kinesis.ListShardsInput{NextToken: token}
-		if token == nil {
-			c.stream.set(&in.StreamName, &in.StreamARN)
-		}
-		out, err := c.api.ListShards(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("consumer: list shards of %s: %w", c.stream, err)
-		}
-		shards = append(shards, out.Shards...)
-		if out.NextToken == nil {
-			return shards, nil
-		}
-		token = out.NextToken
+	shards, err := shardlist.List(ctx, c.api, c.stream.String())
+	if err != nil {
+		return nil, fmt.Errorf("consumer: list shards of %s: %w", c.stream, err)
 	}
+	return shards, nil
 }
 
 // syncShards creates a lease for every shard that lacks one, parents before children, and
@@ -60,12 +45,12 @@ func (c *Consumer) syncShards(ctx context.Context) (map[string]bool, error) {
 	for _, s := range shards {
 		inStream[aws.ToString(s.ShardId)] = true
 	}
-	for _, s := range parentsFirst(shards) {
+	for _, s := range shardlist.ParentsFirst(shards) {
 		id := aws.ToString(s.ShardId)
 		if _, ok := leased[id]; ok {
 			continue
 		}
-		parents := parentIDs(s)
+		parents := shardlist.Parents(s)
 		parentLeased := false
 		for _, p := range parents {
 			// A parent finished without children recorded was never read: with Latest it was
@@ -74,7 +59,7 @@ func (c *Consumer) syncShards(ctx context.Context) (map[string]bool, error) {
 				parentLeased = true
 			}
 		}
-		closed := s.SequenceNumberRange != nil && s.SequenceNumberRange.EndingSequenceNumber != nil
+		closed := shardlist.Closed(s)
 		cp := c.cfg.initial.kind
 		switch {
 		case parentLeased:
@@ -128,45 +113,4 @@ func (c *Consumer) createChildren(ctx context.Context, children []types.ChildSha
 		}
 	}
 	return nil
-}
-
-func parentIDs(s types.Shard) []string {
-	var out []string
-	for _, p := range []*string{s.ParentShardId, s.AdjacentParentShardId} {
-		if p != nil && *p != "" {
-			out = append(out, *p)
-		}
-	}
-	return out
-}
-
-// parentsFirst orders shards so that every shard comes after its parents that are listed.
-func parentsFirst(shards []types.Shard) []types.Shard {
-	byID := make(map[string]types.Shard, len(shards))
-	ids := make([]string, 0, len(shards))
-	for _, s := range shards {
-		id := aws.ToString(s.ShardId)
-		byID[id] = s
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	out := make([]types.Shard, 0, len(shards))
-	state := map[string]int{} // 1 visiting, 2 done
-	var visit func(id string)
-	visit = func(id string) {
-		s, ok := byID[id]
-		if !ok || state[id] != 0 {
-			return
-		}
-		state[id] = 1
-		for _, p := range parentIDs(s) {
-			visit(p)
-		}
-		state[id] = 2
-		out = append(out, s)
-	}
-	for _, id := range ids {
-		visit(id)
-	}
-	return out
 }

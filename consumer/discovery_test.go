@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-
 	"github.com/pelicanhq/pelican/consumer/lease"
 )
 
@@ -101,33 +98,5 @@ func TestSyncShards(t *testing.T) {
 				t.Fatalf("shard 6's parents %v", parents)
 			}
 		})
-	}
-}
-
-func TestParentsFirst(t *testing.T) {
-	shard := func(id string, parents ...string) types.Shard {
-		s := types.Shard{ShardId: aws.String(id)}
-		if len(parents) > 0 {
-			s.ParentShardId = aws.String(parents[0])
-		}
-		if len(parents) > 1 {
-			s.AdjacentParentShardId = aws.String(parents[1])
-		}
-		return s
-	}
-	in := []types.Shard{shard("e", "c", "d"), shard("c", "a"), shard("a"), shard("d", "b"), shard("b")}
-	pos := map[string]int{}
-	for i, s := range parentsFirst(in) {
-		pos[*s.ShardId] = i
-	}
-	for _, s := range in {
-		for _, p := range parentIDs(s) {
-			if pos[p] > pos[*s.ShardId] {
-				t.Fatalf("%s comes before its parent %s", *s.ShardId, p)
-			}
-		}
-	}
-	if len(pos) != len(in) {
-		t.Fatalf("%d shards out of %d", len(pos), len(in))
 	}
 }

@@ -20,7 +20,6 @@ import (
 	"github.com/pelicanhq/pelican/aggregation"
 	"github.com/pelicanhq/pelican/consumer"
 	"github.com/pelicanhq/pelican/consumer/lease"
-	"github.com/pelicanhq/pelican/emulator"
 	"github.com/pelicanhq/pelican/pelicantest"
 )
 
@@ -643,7 +642,7 @@ func (m *countThrottles) Error(_ string, kind consumer.ErrorKind) {
 // TestEmulatorPollingKeepsWithinReadLimits reads a busy shard with the emulator's throughput
 // limits on: at five GetRecords calls a second the consumer is never throttled.
 func TestEmulatorPollingKeepsWithinReadLimits(t *testing.T) {
-	em := pelicantest.NewEmulator(t, emulator.WithThroughputLimits(true))
+	em := pelicantest.NewEmulator(t, pelicantest.WithThroughputLimits(true))
 	// No SDK retries: a throttled call reaches the consumer, which counts it.
 	client := em.NewClient(func(o *kinesis.Options) { o.RetryMaxAttempts = 1 })
 	r := &rig{t: t, em: em, client: client, stream: em.NewStream(t, 1), store: lease.NewMemory(), next: map[string]int{}}
@@ -678,7 +677,7 @@ func TestEmulatorRidesOutFaults(t *testing.T) {
 			counts := &countThrottles{}
 			r.write(20, 3)
 			for _, code := range tt.codes {
-				r.em.Faults().Inject(emulator.Fault{Operation: tt.operation, Code: code, Times: 4})
+				r.em.Faults().Inject(pelicantest.Fault{Operation: tt.operation, Code: code, Times: 4})
 			}
 			r.start("a", r.handler("a"), append(m.opts(), consumer.WithMetrics(counts))...)
 			r.write(20, 3)
@@ -700,8 +699,8 @@ func TestEmulatorRidesOutFaults(t *testing.T) {
 // a subscription lasts: the subscription ends cleanly, and the consumer resubscribes at the
 // continuation sequence number without losing or repeating a record.
 func TestEmulatorResubscribesWhenASubscriptionEnds(t *testing.T) {
-	clock := emulator.NewManualClock(time.Now())
-	em := pelicantest.NewEmulator(t, emulator.WithClock(clock))
+	clock := pelicantest.NewClock(time.Now())
+	em := pelicantest.NewEmulator(t, pelicantest.WithClock(clock))
 	r := &rig{t: t, em: em, client: em.Client(), stream: em.NewStream(t, 2), store: lease.NewMemory(), next: map[string]int{}}
 	m := &countThrottles{}
 	r.start("a", r.handler("a"), consumer.WithEnhancedFanOut("app"), consumer.WithMetrics(m))

@@ -12,9 +12,9 @@ import (
 
 func accountOperations() map[string]operation {
 	return map[string]operation{
-		"DescribeLimits":          op(true, (*Server).describeLimits),
-		"DescribeAccountSettings": op(true, (*Server).describeAccountSettings),
-		"UpdateAccountSettings":   op(true, (*Server).updateAccountSettings),
+		"DescribeLimits":          controlOp((*Server).describeLimits, reads, perAccount(1)),
+		"DescribeAccountSettings": controlOp((*Server).describeAccountSettings, reads, perAccount(5)),
+		"UpdateAccountSettings":   controlOp((*Server).updateAccountSettings, changes, perAccount(5)),
 	}
 }
 
@@ -35,12 +35,12 @@ const (
 	commitmentEnabledUntilEnd = "ENABLED_UNTIL_EARLIEST_ALLOWED_END"
 )
 
-// DescribeLimitsInput is the DescribeLimits request; it has no members.
-type DescribeLimitsInput struct{}
+// describeLimitsInput is the DescribeLimits request; it has no members.
+type describeLimitsInput struct{}
 
-// DescribeLimitsOutput is the DescribeLimits answer: the account's quotas and what it uses of them
+// describeLimitsOutput is the DescribeLimits answer: the account's quotas and what it uses of them
 // in the region.
-type DescribeLimitsOutput struct {
+type describeLimitsOutput struct {
 	ShardLimit               int `json:"ShardLimit"`
 	OpenShardCount           int `json:"OpenShardCount"`
 	OnDemandStreamCount      int `json:"OnDemandStreamCount"`
@@ -49,8 +49,8 @@ type DescribeLimitsOutput struct {
 	ChannelCountLimit        int `json:"ChannelCountLimit"`
 }
 
-func (s *Server) describeLimits(c *call, _ *DescribeLimitsInput) (*DescribeLimitsOutput, error) {
-	out := &DescribeLimitsOutput{
+func (s *Server) describeLimits(c *call, _ *describeLimitsInput) (*describeLimitsOutput, error) {
+	out := &describeLimitsOutput{
 		ShardLimit: s.cfg.limits.ShardsPerRegion, OnDemandStreamCountLimit: onDemandStreamLimit,
 		ChannelCountLimit: channelLimit,
 	}
@@ -58,45 +58,45 @@ func (s *Server) describeLimits(c *call, _ *DescribeLimitsInput) (*DescribeLimit
 		if s.settle(st, c.now) {
 			continue
 		}
-		st.Mu.RLock()
-		if st.Status != store.StatusDeleting {
-			out.OpenShardCount += len(st.OpenShards())
-			if st.Mode == modeOnDemand {
-				out.OnDemandStreamCount++
+		st.View(func() {
+			if st.Status != store.StatusDeleting {
+				out.OpenShardCount += len(st.OpenShards())
+				if st.Mode == modeOnDemand {
+					out.OnDemandStreamCount++
+				}
 			}
-		}
-		st.Mu.RUnlock()
+		})
 	}
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	for _, ch := range a.SortedChannels() {
-		if !s.settleChannel(a, ch, c.now) {
-			out.ChannelCount++
+	a.Update(func() {
+		for _, ch := range a.SortedChannels() {
+			if !s.settleChannel(a, ch, c.now) {
+				out.ChannelCount++
+			}
 		}
-	}
-	a.Mu.Unlock()
+	})
 	return out, nil
 }
 
-// MinimumThroughputBillingCommitment is the account's commitment as the account settings
+// minimumThroughputBillingCommitment is the account's commitment as the account settings
 // operations report it.
-type MinimumThroughputBillingCommitment struct {
+type minimumThroughputBillingCommitment struct {
 	Status               string          `json:"Status"`
 	StartedAt            *wire.Timestamp `json:"StartedAt,omitempty"`
 	EarliestAllowedEndAt *wire.Timestamp `json:"EarliestAllowedEndAt,omitempty"`
 	EndedAt              *wire.Timestamp `json:"EndedAt,omitempty"`
 }
 
-// DescribeAccountSettingsInput is the DescribeAccountSettings request; it has no members.
-type DescribeAccountSettingsInput struct{}
+// describeAccountSettingsInput is the DescribeAccountSettings request; it has no members.
+type describeAccountSettingsInput struct{}
 
-// AccountSettingsOutput is the answer of DescribeAccountSettings and UpdateAccountSettings.
-type AccountSettingsOutput struct {
-	MinimumThroughputBillingCommitment *MinimumThroughputBillingCommitment `json:"MinimumThroughputBillingCommitment,omitempty"`
+// accountSettingsOutput is the answer of DescribeAccountSettings and UpdateAccountSettings.
+type accountSettingsOutput struct {
+	MinimumThroughputBillingCommitment *minimumThroughputBillingCommitment `json:"MinimumThroughputBillingCommitment,omitempty"`
 }
 
 // settleCommitment ends a commitment whose disabling was deferred to its earliest allowed end
-// once that time has come. It reports whether the commitment is in force. Callers hold a.Mu.
+// once that time has come. It reports whether the commitment is in force. Callers are inside a.Update.
 func (s *Server) settleCommitment(a *store.Account, now time.Time) bool {
 	cm := &a.Commitment
 	if cm.Status == commitmentEnabledUntilEnd && !now.Before(cm.EarliestAllowedEndAt) {
@@ -105,8 +105,8 @@ func (s *Server) settleCommitment(a *store.Account, now time.Time) bool {
 	return cm.Status == commitmentEnabled || cm.Status == commitmentEnabledUntilEnd
 }
 
-func describeCommitment(cm store.Commitment) *MinimumThroughputBillingCommitment {
-	out := &MinimumThroughputBillingCommitment{Status: cm.Status}
+func describeCommitment(cm store.Commitment) *minimumThroughputBillingCommitment {
+	out := &minimumThroughputBillingCommitment{Status: cm.Status}
 	if out.Status == "" {
 		out.Status = commitmentDisabled
 	}
@@ -121,29 +121,29 @@ func describeCommitment(cm store.Commitment) *MinimumThroughputBillingCommitment
 	return out
 }
 
-func (s *Server) describeAccountSettings(c *call, _ *DescribeAccountSettingsInput) (*AccountSettingsOutput, error) {
+func (s *Server) describeAccountSettings(c *call, _ *describeAccountSettingsInput) (*accountSettingsOutput, error) {
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	s.settleCommitment(a, c.now)
-	return &AccountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(a.Commitment)}, nil
+	return store.UpdateAccount(a, func() (*accountSettingsOutput, error) {
+		s.settleCommitment(a, c.now)
+		return &accountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(a.Commitment)}, nil
+	})
 }
 
-// MinimumThroughputBillingCommitmentInput is the commitment status UpdateAccountSettings asks for.
-type MinimumThroughputBillingCommitmentInput struct {
+// minimumThroughputBillingCommitmentInput is the commitment status UpdateAccountSettings asks for.
+type minimumThroughputBillingCommitmentInput struct {
 	Status string `json:"Status"`
 }
 
-// UpdateAccountSettingsInput is the UpdateAccountSettings request.
-type UpdateAccountSettingsInput struct {
-	MinimumThroughputBillingCommitment *MinimumThroughputBillingCommitmentInput `json:"MinimumThroughputBillingCommitment"`
+// updateAccountSettingsInput is the UpdateAccountSettings request.
+type updateAccountSettingsInput struct {
+	MinimumThroughputBillingCommitment *minimumThroughputBillingCommitmentInput `json:"MinimumThroughputBillingCommitment"`
 }
 
 // updateAccountSettings enables or disables the minimum throughput billing commitment. A
 // commitment runs at least 24 hours: disabling it sooner schedules the end for the earliest
 // allowed time (ENABLED_UNTIL_EARLIEST_ALLOWED_END), and enabling it again before then cancels the
 // end.
-func (s *Server) updateAccountSettings(c *call, in *UpdateAccountSettingsInput) (*AccountSettingsOutput, error) {
+func (s *Server) updateAccountSettings(c *call, in *updateAccountSettingsInput) (*accountSettingsOutput, error) {
 	v := &validator{}
 	v.required("minimumThroughputBillingCommitment", in.MinimumThroughputBillingCommitment != nil)
 	if in.MinimumThroughputBillingCommitment != nil {
@@ -154,19 +154,19 @@ func (s *Server) updateAccountSettings(c *call, in *UpdateAccountSettingsInput) 
 		return nil, err
 	}
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	s.settleCommitment(a, c.now)
-	cm := &a.Commitment
-	switch want := in.MinimumThroughputBillingCommitment.Status; {
-	case want == commitmentEnabled && cm.Status == commitmentEnabledUntilEnd:
-		cm.Status = commitmentEnabled
-	case want == commitmentEnabled && cm.Status != commitmentEnabled:
-		*cm = store.Commitment{Status: commitmentEnabled, StartedAt: c.now, EarliestAllowedEndAt: c.now.Add(commitmentPeriod)}
-	case want == commitmentDisabled && cm.Status == commitmentEnabled && c.now.Before(cm.EarliestAllowedEndAt):
-		cm.Status = commitmentEnabledUntilEnd
-	case want == commitmentDisabled && cm.Status == commitmentEnabled:
-		cm.Status, cm.EndedAt = commitmentDisabled, c.now
-	}
-	return &AccountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(*cm)}, nil
+	return store.UpdateAccount(a, func() (*accountSettingsOutput, error) {
+		s.settleCommitment(a, c.now)
+		cm := &a.Commitment
+		switch want := in.MinimumThroughputBillingCommitment.Status; {
+		case want == commitmentEnabled && cm.Status == commitmentEnabledUntilEnd:
+			cm.Status = commitmentEnabled
+		case want == commitmentEnabled && cm.Status != commitmentEnabled:
+			*cm = store.Commitment{Status: commitmentEnabled, StartedAt: c.now, EarliestAllowedEndAt: c.now.Add(commitmentPeriod)}
+		case want == commitmentDisabled && cm.Status == commitmentEnabled && c.now.Before(cm.EarliestAllowedEndAt):
+			cm.Status = commitmentEnabledUntilEnd
+		case want == commitmentDisabled && cm.Status == commitmentEnabled:
+			cm.Status, cm.EndedAt = commitmentDisabled, c.now
+		}
+		return &accountSettingsOutput{MinimumThroughputBillingCommitment: describeCommitment(*cm)}, nil
+	})
 }

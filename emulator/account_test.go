@@ -123,3 +123,69 @@ func TestAccountSettingsBelongToTheAccount(t *testing.T) {
 		t.Fatalf("another region: %+v (%v)", out, err)
 	}
 }
+
+// accountRows are the conformance rows of the operations of account.go.
+func accountRows() []conformanceRow {
+	return []conformanceRow{{
+		op: "DescribeLimits",
+		setup: func(t *testing.T, e *confEnv) {
+			e.createOnDemand(t, "ondemand")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.DescribeLimits(e.ctx, &kinesis.DescribeLimitsInput{})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			out := e.out.(*kinesis.DescribeLimitsOutput)
+			if aws.ToInt32(out.OpenShardCount) != 6 || aws.ToInt32(out.OnDemandStreamCount) != 1 || aws.ToInt32(out.ShardLimit) < 6 || aws.ToInt32(out.OnDemandStreamCountLimit) < 1 {
+				t.Errorf("limits: %d open shards of %d, %d on-demand streams of %d", aws.ToInt32(out.OpenShardCount), aws.ToInt32(out.ShardLimit),
+					aws.ToInt32(out.OnDemandStreamCount), aws.ToInt32(out.OnDemandStreamCountLimit))
+			}
+		},
+	}, {
+		op: "DescribeAccountSettings",
+		setup: func(t *testing.T, e *confEnv) {
+			e.enableCommitment(t)
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.DescribeAccountSettings(e.ctx, &kinesis.DescribeAccountSettingsInput{})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			cm := e.out.(*kinesis.DescribeAccountSettingsOutput).MinimumThroughputBillingCommitment
+			if cm == nil || cm.Status != types.MinimumThroughputBillingCommitmentOutputStatusEnabled || cm.StartedAt == nil || cm.EarliestAllowedEndAt == nil {
+				t.Errorf("commitment %+v", cm)
+			}
+		},
+	}, {
+		op: "UpdateAccountSettings",
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.UpdateAccountSettings(e.ctx, &kinesis.UpdateAccountSettingsInput{
+				MinimumThroughputBillingCommitment: &types.MinimumThroughputBillingCommitmentInput{Status: types.MinimumThroughputBillingCommitmentInputStatusEnabled}})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if cm := e.out.(*kinesis.UpdateAccountSettingsOutput).MinimumThroughputBillingCommitment; cm.Status != types.MinimumThroughputBillingCommitmentOutputStatusEnabled {
+				t.Errorf("answered %s", cm.Status)
+			}
+			out, err := e.kc.DescribeAccountSettings(e.ctx, &kinesis.DescribeAccountSettingsInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cm := out.MinimumThroughputBillingCommitment; cm.Status != types.MinimumThroughputBillingCommitmentOutputStatusEnabled ||
+				cm.EarliestAllowedEndAt.Sub(*cm.StartedAt) != 24*time.Hour {
+				t.Errorf("described %s from %v to %v", cm.Status, cm.StartedAt, cm.EarliestAllowedEndAt)
+			}
+		},
+		bad: []confBad{
+			{"unknown status", func(e *confEnv) error {
+				_, err := e.kc.UpdateAccountSettings(e.ctx, &kinesis.UpdateAccountSettingsInput{
+					MinimumThroughputBillingCommitment: &types.MinimumThroughputBillingCommitmentInput{Status: "PAUSED"}})
+				return err
+			}, "ValidationException", "status"},
+		},
+	}}
+}

@@ -14,7 +14,7 @@ import (
 
 // completeUpdate ends a stream's UPDATING transition at now, the moment it was due: the pending
 // change takes effect and the stream is ACTIVE again. A change that cannot be applied is logged
-// and dropped, so that the stream never stays stuck. Callers hold st.Mu.
+// and dropped, so that the stream never stays stuck. Callers are inside st.Update.
 func (s *Server) completeUpdate(st *store.Stream, now time.Time) {
 	if st.Pending != nil {
 		if err := applyChange(st, st.Pending, now); err != nil {
@@ -27,7 +27,7 @@ func (s *Server) completeUpdate(st *store.Stream, now time.Time) {
 }
 
 // applyChange makes ch take effect on st at now, the moment the transition completes. Callers
-// hold st.Mu. A change that no longer fits the stream (a shard that is gone, from a damaged data
+// are inside st.Update. A change that no longer fits the stream (a shard that is gone, from a damaged data
 // directory) is refused whole with an error, and the stream is left as it was.
 func applyChange(st *store.Stream, ch *store.Change, now time.Time) error {
 	if err := ch.Validate(); err != nil {
@@ -82,7 +82,7 @@ func applyChange(st *store.Stream, ch *store.Change, now time.Time) error {
 	return nil
 }
 
-// openShard returns the open shard id of st for a pending reshard. Callers hold st.Mu.
+// openShard returns the open shard id of st for a pending reshard. Callers are inside st.Update.
 func openShard(st *store.Stream, id string) (*store.Shard, error) {
 	sh := st.Shard(id)
 	if sh == nil || sh.Closed() {

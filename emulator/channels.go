@@ -3,7 +3,6 @@ package emulator
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -19,11 +18,11 @@ import (
 
 func channelOperations() map[string]operation {
 	return map[string]operation{
-		"CreateChannel":   op(true, (*Server).createChannel),
-		"DescribeChannel": op(true, (*Server).describeChannel),
-		"ListChannels":    op(true, (*Server).listChannels),
-		"UpdateChannel":   op(true, (*Server).updateChannel),
-		"DeleteChannel":   op(true, (*Server).deleteChannel),
+		"CreateChannel":   controlOp((*Server).createChannel, changes, perAccount(5)),
+		"DescribeChannel": controlOp((*Server).describeChannel, reads, perAccount(5)),
+		"ListChannels":    controlOp((*Server).listChannels, reads, perAccount(5)),
+		"UpdateChannel":   controlOp((*Server).updateChannel, changes, perAccount(5)),
+		"DeleteChannel":   controlOp((*Server).deleteChannel, changes, perAccount(5)),
 	}
 }
 
@@ -52,51 +51,51 @@ var (
 	accountIDPattern   = mustPattern(`^\d{12}$`)
 )
 
-// RecordConfiguration is the record format of a channel's source stream.
-type RecordConfiguration struct {
+// recordConfiguration is the record format of a channel's source stream.
+type recordConfiguration struct {
 	RecordFormatType string `json:"RecordFormatType"`
 	GSRSchemaARN     string `json:"GSRSchemaARN,omitempty"`
 }
 
-// ChannelStreamConfiguration is a source stream of CreateChannel.
-type ChannelStreamConfiguration struct {
+// channelStreamConfiguration is a source stream of CreateChannel.
+type channelStreamConfiguration struct {
 	StreamARN           string               `json:"StreamARN"`
-	RecordConfiguration *RecordConfiguration `json:"RecordConfiguration"`
+	RecordConfiguration *recordConfiguration `json:"RecordConfiguration"`
 }
 
-// ChannelStreamDescription is a source stream as DescribeChannel reports it.
-type ChannelStreamDescription struct {
+// channelStreamDescription is a source stream as DescribeChannel reports it.
+type channelStreamDescription struct {
 	StreamARN               string              `json:"StreamARN"`
 	StreamCreationTimestamp wire.Timestamp      `json:"StreamCreationTimestamp"`
-	RecordConfiguration     RecordConfiguration `json:"RecordConfiguration"`
+	RecordConfiguration     recordConfiguration `json:"RecordConfiguration"`
 }
 
-// ChannelStreamIdentifier is a source stream as ListChannels reports it.
-type ChannelStreamIdentifier struct {
+// channelStreamIdentifier is a source stream as ListChannels reports it.
+type channelStreamIdentifier struct {
 	StreamARN               string         `json:"StreamARN"`
 	StreamCreationTimestamp wire.Timestamp `json:"StreamCreationTimestamp"`
 }
 
-// ChannelEncryptionConfiguration is the KMS key that encrypts delivered data.
-type ChannelEncryptionConfiguration struct {
+// channelEncryptionConfiguration is the KMS key that encrypts delivered data.
+type channelEncryptionConfiguration struct {
 	EncryptionType string `json:"EncryptionType"`
 	KeyId          string `json:"KeyId"`
 }
 
-// CloudWatchLogs is a channel's logging to Amazon CloudWatch Logs.
-type CloudWatchLogs struct {
+// cloudWatchLogs is a channel's logging to Amazon CloudWatch Logs.
+type cloudWatchLogs struct {
 	Enabled       *bool  `json:"Enabled"`
 	LogGroupName  string `json:"LogGroupName,omitempty"`
 	LogStreamName string `json:"LogStreamName,omitempty"`
 }
 
-// ChannelLoggingConfiguration is a channel's logging.
-type ChannelLoggingConfiguration struct {
-	CloudWatchLogs *CloudWatchLogs `json:"CloudWatchLogs"`
+// channelLoggingConfiguration is a channel's logging.
+type channelLoggingConfiguration struct {
+	CloudWatchLogs *cloudWatchLogs `json:"CloudWatchLogs"`
 }
 
-// S3StorageConfiguration is the bucket a channel delivers to.
-type S3StorageConfiguration struct {
+// s3StorageConfiguration is the bucket a channel delivers to.
+type s3StorageConfiguration struct {
 	BucketARN           string `json:"BucketARN"`
 	CompressionType     string `json:"CompressionType"`
 	ExpectedBucketOwner string `json:"ExpectedBucketOwner"`
@@ -104,76 +103,76 @@ type S3StorageConfiguration struct {
 	StorageClass        string `json:"StorageClass,omitempty"`
 }
 
-// DeadLetterQueueS3Configuration is where records that cannot be delivered go.
-type DeadLetterQueueS3Configuration struct {
+// deadLetterQueueS3Configuration is where records that cannot be delivered go.
+type deadLetterQueueS3Configuration struct {
 	BucketARN           string `json:"BucketARN"`
 	ExpectedBucketOwner string `json:"ExpectedBucketOwner"`
 	ErrorOutputPrefix   string `json:"ErrorOutputPrefix,omitempty"`
 }
 
-// S3DestinationConfiguration is delivery to a general purpose S3 bucket, as CreateChannel takes
+// s3DestinationConfiguration is delivery to a general purpose S3 bucket, as CreateChannel takes
 // it and DescribeChannel reports it.
-type S3DestinationConfiguration struct {
-	StorageConfiguration           *S3StorageConfiguration         `json:"StorageConfiguration"`
+type s3DestinationConfiguration struct {
+	StorageConfiguration           *s3StorageConfiguration         `json:"StorageConfiguration"`
 	DataFreshnessInSeconds         *int32                          `json:"DataFreshnessInSeconds,omitempty"`
-	DeadLetterQueueS3Configuration *DeadLetterQueueS3Configuration `json:"DeadLetterQueueS3Configuration,omitempty"`
+	DeadLetterQueueS3Configuration *deadLetterQueueS3Configuration `json:"DeadLetterQueueS3Configuration,omitempty"`
 }
 
-// PartitionField is one partition field of a destination table.
-type PartitionField struct {
+// partitionField is one partition field of a destination table.
+type partitionField struct {
 	SourceName string `json:"SourceName"`
 	Transform  string `json:"Transform"`
 }
 
-// PartitionSpec is the partitioning of a destination table.
-type PartitionSpec struct {
-	PartitionFields []PartitionField `json:"PartitionFields"`
+// partitionSpec is the partitioning of a destination table.
+type partitionSpec struct {
+	PartitionFields []partitionField `json:"PartitionFields"`
 }
 
-// S3TablesConfiguration is a destination table.
-type S3TablesConfiguration struct {
+// s3TablesConfiguration is a destination table.
+type s3TablesConfiguration struct {
 	TableBucketARN  string         `json:"TableBucketARN"`
 	Namespace       string         `json:"Namespace"`
 	TableName       string         `json:"TableName"`
 	CompressionType string         `json:"CompressionType"`
-	PartitionSpec   *PartitionSpec `json:"PartitionSpec,omitempty"`
+	PartitionSpec   *partitionSpec `json:"PartitionSpec,omitempty"`
 }
 
-// S3TablesDestinationConfiguration is delivery to S3 Tables, as CreateChannel takes it and
+// s3TablesDestinationConfiguration is delivery to S3 Tables, as CreateChannel takes it and
 // DescribeChannel reports it.
-type S3TablesDestinationConfiguration struct {
-	S3TablesConfigurationList      []S3TablesConfiguration         `json:"S3TablesConfigurationList"`
+type s3TablesDestinationConfiguration struct {
+	S3TablesConfigurationList      []s3TablesConfiguration         `json:"S3TablesConfigurationList"`
 	DataFreshnessInSeconds         *int32                          `json:"DataFreshnessInSeconds,omitempty"`
-	DeadLetterQueueS3Configuration *DeadLetterQueueS3Configuration `json:"DeadLetterQueueS3Configuration,omitempty"`
+	DeadLetterQueueS3Configuration *deadLetterQueueS3Configuration `json:"DeadLetterQueueS3Configuration,omitempty"`
 }
 
-// ChannelDescription is a channel as CreateChannel, DescribeChannel and UpdateChannel report it.
-type ChannelDescription struct {
+// newChannelDescription is a channel as CreateChannel, DescribeChannel and UpdateChannel report it.
+type channelDescription struct {
 	ChannelARN                       string                            `json:"ChannelARN"`
 	ChannelName                      string                            `json:"ChannelName"`
 	ChannelId                        string                            `json:"ChannelId"`
 	ChannelStatus                    string                            `json:"ChannelStatus"`
 	ChannelCreationTimestamp         wire.Timestamp                    `json:"ChannelCreationTimestamp"`
 	ServiceExecutionRoleARN          string                            `json:"ServiceExecutionRoleARN"`
-	StreamConfigurationList          []ChannelStreamDescription        `json:"StreamConfigurationList"`
-	LoggingConfiguration             ChannelLoggingConfiguration       `json:"LoggingConfiguration"`
-	EncryptionConfiguration          *ChannelEncryptionConfiguration   `json:"EncryptionConfiguration,omitempty"`
-	S3DestinationConfiguration       *S3DestinationConfiguration       `json:"S3DestinationConfiguration,omitempty"`
-	S3TablesDestinationConfiguration *S3TablesDestinationConfiguration `json:"S3TablesDestinationConfiguration,omitempty"`
+	StreamConfigurationList          []channelStreamDescription        `json:"StreamConfigurationList"`
+	LoggingConfiguration             channelLoggingConfiguration       `json:"LoggingConfiguration"`
+	EncryptionConfiguration          *channelEncryptionConfiguration   `json:"EncryptionConfiguration,omitempty"`
+	S3DestinationConfiguration       *s3DestinationConfiguration       `json:"S3DestinationConfiguration,omitempty"`
+	S3TablesDestinationConfiguration *s3TablesDestinationConfiguration `json:"S3TablesDestinationConfiguration,omitempty"`
 }
 
 // channelConfig is what store.Channel.Config holds: the configuration beyond identity and state.
 type channelConfig struct {
 	Role       string                            `json:"role"`
-	Records    []RecordConfiguration             `json:"records"` // one per source stream
-	Logging    ChannelLoggingConfiguration       `json:"logging"`
-	Encryption *ChannelEncryptionConfiguration   `json:"encryption,omitempty"`
-	S3         *S3DestinationConfiguration       `json:"s3,omitempty"`
-	S3Tables   *S3TablesDestinationConfiguration `json:"s3Tables,omitempty"`
+	Records    []recordConfiguration             `json:"records"` // one per source stream
+	Logging    channelLoggingConfiguration       `json:"logging"`
+	Encryption *channelEncryptionConfiguration   `json:"encryption,omitempty"`
+	S3         *s3DestinationConfiguration       `json:"s3,omitempty"`
+	S3Tables   *s3TablesDestinationConfiguration `json:"s3Tables,omitempty"`
 }
 
 func (cfg channelConfig) encode() []byte {
-	b, err := json.Marshal(cfg)
+	b, err := wire.JSON.Encode(cfg)
 	if err != nil {
 		panic("emulator: channel configuration does not marshal: " + err.Error())
 	}
@@ -182,23 +181,23 @@ func (cfg channelConfig) encode() []byte {
 
 func decodeChannelConfig(ch *store.Channel) channelConfig {
 	var cfg channelConfig
-	if err := json.Unmarshal(ch.Config, &cfg); err != nil {
+	if err := wire.JSON.Decode(ch.Config, &cfg); err != nil {
 		panic("emulator: channel configuration does not unmarshal: " + err.Error())
 	}
 	return cfg
 }
 
-// channelDescription is a channel as the channel operations report it.
-func channelDescription(ch *store.Channel) *ChannelDescription {
+// newChannelDescription is a channel as the channel operations report it.
+func newChannelDescription(ch *store.Channel) *channelDescription {
 	cfg := decodeChannelConfig(ch)
-	d := &ChannelDescription{
+	d := &channelDescription{
 		ChannelARN: ch.ARN, ChannelName: ch.Name, ChannelId: ch.ID, ChannelStatus: ch.Status,
 		ChannelCreationTimestamp: wire.NewTimestamp(ch.Created), ServiceExecutionRoleARN: cfg.Role,
 		LoggingConfiguration: cfg.Logging, EncryptionConfiguration: cfg.Encryption,
 		S3DestinationConfiguration: cfg.S3, S3TablesDestinationConfiguration: cfg.S3Tables,
 	}
 	for i, src := range ch.Streams {
-		sd := ChannelStreamDescription{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)}
+		sd := channelStreamDescription{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)}
 		if i < len(cfg.Records) {
 			sd.RecordConfiguration = cfg.Records[i]
 		}
@@ -216,7 +215,7 @@ func (v *validator) channelARN(member, arn string) {
 	v.pattern(member, arn, channelARNPattern, `arn:aws.*:kinesis:.*:\d{12}:channel/\S+`)
 }
 
-func (v *validator) dlq(member string, d *DeadLetterQueueS3Configuration) {
+func (v *validator) dlq(member string, d *deadLetterQueueS3Configuration) {
 	if d == nil {
 		return
 	}
@@ -230,7 +229,7 @@ func (v *validator) dlq(member string, d *DeadLetterQueueS3Configuration) {
 	}
 }
 
-func (v *validator) logging(member string, l *ChannelLoggingConfiguration) {
+func (v *validator) logging(member string, l *channelLoggingConfiguration) {
 	if l == nil {
 		return
 	}
@@ -249,29 +248,29 @@ func (v *validator) logging(member string, l *ChannelLoggingConfiguration) {
 // checkFreshness applies the 5-to-15-minute bound on DataFreshnessInSeconds.
 func checkFreshness(n *int32) error {
 	if n != nil && (*n < minDataFreshness || *n > maxDataFreshness) {
-		return ErrInvalidArgument("DataFreshnessInSeconds must be between %d and %d seconds; got %d.", minDataFreshness, maxDataFreshness, *n)
+		return errInvalidArgument("DataFreshnessInSeconds must be between %d and %d seconds; got %d.", minDataFreshness, maxDataFreshness, *n)
 	}
 	return nil
 }
 
-// CreateChannelInput is the CreateChannel request.
-type CreateChannelInput struct {
+// createChannelInput is the CreateChannel request.
+type createChannelInput struct {
 	ChannelName                      string                            `json:"ChannelName"`
 	ServiceExecutionRoleARN          string                            `json:"ServiceExecutionRoleARN"`
-	StreamConfigurationList          []ChannelStreamConfiguration      `json:"StreamConfigurationList"`
-	S3DestinationConfiguration       *S3DestinationConfiguration       `json:"S3DestinationConfiguration,omitempty"`
-	S3TablesDestinationConfiguration *S3TablesDestinationConfiguration `json:"S3TablesDestinationConfiguration,omitempty"`
-	EncryptionConfiguration          *ChannelEncryptionConfiguration   `json:"EncryptionConfiguration,omitempty"`
-	LoggingConfiguration             *ChannelLoggingConfiguration      `json:"LoggingConfiguration,omitempty"`
+	StreamConfigurationList          []channelStreamConfiguration      `json:"StreamConfigurationList"`
+	S3DestinationConfiguration       *s3DestinationConfiguration       `json:"S3DestinationConfiguration,omitempty"`
+	S3TablesDestinationConfiguration *s3TablesDestinationConfiguration `json:"S3TablesDestinationConfiguration,omitempty"`
+	EncryptionConfiguration          *channelEncryptionConfiguration   `json:"EncryptionConfiguration,omitempty"`
+	LoggingConfiguration             *channelLoggingConfiguration      `json:"LoggingConfiguration,omitempty"`
 	Tags                             map[string]string                 `json:"Tags,omitempty"`
 }
 
-// ChannelOutput is the answer of CreateChannel, DescribeChannel and UpdateChannel.
-type ChannelOutput struct {
-	ChannelDescription *ChannelDescription `json:"ChannelDescription"`
+// channelOutput is the answer of CreateChannel, DescribeChannel and UpdateChannel.
+type channelOutput struct {
+	ChannelDescription *channelDescription `json:"ChannelDescription"`
 }
 
-func validateCreateChannel(in *CreateChannelInput) error {
+func validateCreateChannel(in *createChannelInput) error {
 	v := &validator{}
 	v.required("channelName", in.ChannelName != "")
 	if in.ChannelName != "" {
@@ -365,10 +364,10 @@ func validateCreateChannel(in *CreateChannelInput) error {
 }
 
 // checkChannelRules applies the rules that the request's shape cannot express.
-func checkChannelRules(in *CreateChannelInput) error {
+func checkChannelRules(in *createChannelInput) error {
 	s3, tables := in.S3DestinationConfiguration, in.S3TablesDestinationConfiguration
 	if (s3 == nil) == (tables == nil) {
-		return ErrInvalidArgument("Specify exactly one of S3DestinationConfiguration and S3TablesDestinationConfiguration.")
+		return errInvalidArgument("Specify exactly one of S3DestinationConfiguration and S3TablesDestinationConfiguration.")
 	}
 	freshness := func() *int32 {
 		if s3 != nil {
@@ -383,23 +382,23 @@ func checkChannelRules(in *CreateChannelInput) error {
 		rc := sc.RecordConfiguration
 		switch {
 		case tables != nil && (rc.RecordFormatType == "STRING" || rc.RecordFormatType == "BYTE_ARRAY"):
-			return ErrInvalidArgument("RecordFormatType %s is supported only for S3 destinations.", rc.RecordFormatType)
+			return errInvalidArgument("RecordFormatType %s is supported only for S3 destinations.", rc.RecordFormatType)
 		case s3 != nil && rc.RecordFormatType == "GSR_JSON":
-			return ErrInvalidArgument("RecordFormatType GSR_JSON is supported only for S3 Tables destinations.")
+			return errInvalidArgument("RecordFormatType GSR_JSON is supported only for S3 Tables destinations.")
 		case tables != nil && rc.GSRSchemaARN == "":
-			return ErrInvalidArgument("GSRSchemaARN is required for an S3 Tables destination.")
+			return errInvalidArgument("GSRSchemaARN is required for an S3 Tables destination.")
 		}
 	}
 	if e := in.EncryptionConfiguration; e != nil {
 		if e.KeyId == "alias/aws/kinesis" || strings.HasSuffix(e.KeyId, ":alias/aws/kinesis") {
-			return ErrInvalidArgument("The Kinesis Data Streams service key (aws/kinesis) cannot encrypt channel deliveries; use a customer managed KMS key.")
+			return errInvalidArgument("The Kinesis Data Streams service key (aws/kinesis) cannot encrypt channel deliveries; use a customer managed KMS key.")
 		}
 		if !kmsKeyPattern.MatchString(e.KeyId) {
-			return ErrInvalidArgument("KeyId %s is not a valid KMS key: give a key id, a key ARN, an alias name or an alias ARN.", e.KeyId)
+			return errInvalidArgument("KeyId %s is not a valid KMS key: give a key id, a key ARN, an alias name or an alias ARN.", e.KeyId)
 		}
 	}
 	if len(in.Tags) > maxTagsPerResource {
-		return ErrInvalidArgument("Failed to create channel %s because a given tag exceeded the limit of %d tags.", in.ChannelName, maxTagsPerResource)
+		return errInvalidArgument("Failed to create channel %s because a given tag exceeded the limit of %d tags.", in.ChannelName, maxTagsPerResource)
 	}
 	return checkTagText(in.Tags, sortedKeys(in.Tags))
 }
@@ -414,7 +413,7 @@ func newChannelID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput, error) {
+func (s *Server) createChannel(c *call, in *createChannelInput) (*channelOutput, error) {
 	if err := validateCreateChannel(in); err != nil {
 		return nil, err
 	}
@@ -426,25 +425,25 @@ func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput,
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	mode, status, created := st.Mode, st.Status, st.Created
-	st.Mu.RUnlock()
+	var mode, status string
+	var created time.Time
+	st.View(func() { mode, status, created = st.Mode, st.Status, st.Created })
 	if status == store.StatusDeleting {
 		return nil, errStreamNotFound(st.Key)
 	}
 	if mode != modeOnDemand {
-		return nil, ErrInvalidArgument("Channels are supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
+		return nil, errInvalidArgument("Channels are supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
 	}
 	if status != store.StatusActive {
-		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, status)
+		return nil, errStreamNotActive(st.Key.Name, st.Key.Account, status)
 	}
-	cfg := channelConfig{Role: in.ServiceExecutionRoleARN, Records: []RecordConfiguration{*src.RecordConfiguration},
+	cfg := channelConfig{Role: in.ServiceExecutionRoleARN, Records: []recordConfiguration{*src.RecordConfiguration},
 		Encryption: in.EncryptionConfiguration}
 	if in.LoggingConfiguration != nil {
 		cfg.Logging = *in.LoggingConfiguration
 	} else {
 		off := false
-		cfg.Logging = ChannelLoggingConfiguration{CloudWatchLogs: &CloudWatchLogs{Enabled: &off}}
+		cfg.Logging = channelLoggingConfiguration{CloudWatchLogs: &cloudWatchLogs{Enabled: &off}}
 	}
 	id := newChannelID()
 	if cw := cfg.Logging.CloudWatchLogs; *cw.Enabled {
@@ -462,7 +461,7 @@ func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput,
 			cp.DataFreshnessInSeconds = &freshness
 		}
 		if cp.DeadLetterQueueS3Configuration == nil {
-			cp.DeadLetterQueueS3Configuration = &DeadLetterQueueS3Configuration{BucketARN: d.StorageConfiguration.BucketARN,
+			cp.DeadLetterQueueS3Configuration = &deadLetterQueueS3Configuration{BucketARN: d.StorageConfiguration.BucketARN,
 				ExpectedBucketOwner: d.StorageConfiguration.ExpectedBucketOwner, ErrorOutputPrefix: "error/"}
 		}
 		cfg.S3 = &cp
@@ -474,35 +473,35 @@ func (s *Server) createChannel(c *call, in *CreateChannelInput) (*ChannelOutput,
 		cfg.S3Tables = &cp
 	}
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	if existing := a.Channels[in.ChannelName]; existing != nil && !s.settleChannel(a, existing, c.now) {
-		return nil, ErrResourceInUse("Channel %s under account %s already exists.", in.ChannelName, c.account)
-	}
-	live := 0
-	for _, ch := range a.SortedChannels() {
-		if !s.settleChannel(a, ch, c.now) {
-			live++
+	return store.UpdateAccount(a, func() (*channelOutput, error) {
+		if existing := a.Channels[in.ChannelName]; existing != nil && !s.settleChannel(a, existing, c.now) {
+			return nil, errResourceInUse("Channel %s under account %s already exists.", in.ChannelName, c.account)
 		}
-	}
-	if live >= channelLimit {
-		return nil, ErrLimitExceeded("This request would exceed the limit of %d channels for account %s in %s.", channelLimit, c.account, c.region)
-	}
-	ch := &store.Channel{
-		Name: in.ChannelName, ID: id, ARN: channelARN(c.account, c.region, in.ChannelName), Created: c.now,
-		Status: channelCreating, PendingUntil: c.now.Add(s.cfg.delays.CreateStream),
-		Streams: []store.ChannelStream{{ARN: st.ARN, Created: created}}, Config: cfg.encode(),
-		Tags: map[string]string{},
-	}
-	for k, val := range in.Tags {
-		ch.Tags[k] = val
-	}
-	a.Channels[ch.Name] = ch
-	return &ChannelOutput{ChannelDescription: channelDescription(ch)}, nil
+		live := 0
+		for _, ch := range a.SortedChannels() {
+			if !s.settleChannel(a, ch, c.now) {
+				live++
+			}
+		}
+		if live >= channelLimit {
+			return nil, errLimitExceeded("This request would exceed the limit of %d channels for account %s in %s.", channelLimit, c.account, c.region)
+		}
+		ch := &store.Channel{
+			Name: in.ChannelName, ID: id, ARN: channelARN(c.account, c.region, in.ChannelName), Created: c.now,
+			Status: channelCreating, PendingUntil: c.now.Add(s.cfg.delays.CreateStream),
+			Streams: []store.ChannelStream{{ARN: st.ARN, Created: created}}, Config: cfg.encode(),
+			Tags: map[string]string{},
+		}
+		for k, val := range in.Tags {
+			ch.Tags[k] = val
+		}
+		a.Channels[ch.Name] = ch
+		return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
+	})
 }
 
 // settleChannel completes a channel's transition when its time has come. It reports whether the
-// channel is gone. Callers hold a.Mu.
+// channel is gone. Callers are inside a.Update.
 func (s *Server) settleChannel(a *store.Account, ch *store.Channel, now time.Time) (gone bool) {
 	if ch.Status == channelActive || now.Before(ch.PendingUntil) {
 		return false
@@ -517,76 +516,74 @@ func (s *Server) settleChannel(a *store.Account, ch *store.Channel, now time.Tim
 	return false
 }
 
-// channel finds the channel an ARN names (DELETING ones too) and returns it with its account,
-// locked: callers unlock a.Mu.
-func (s *Server) channel(c *call, arn string) (*store.Account, *store.Channel, error) {
+// withChannel finds the channel an ARN names (DELETING ones too) and runs fn on it and its
+// account, with the account locked.
+func withChannel[T any](s *Server, c *call, arn string, fn func(a *store.Account, ch *store.Channel) (T, error)) (T, error) {
+	var zero T
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || !accountIDPattern.MatchString(parts[4]) || !strings.HasPrefix(parts[5], "channel/") {
-		return nil, nil, ErrResourceNotFound("Channel %s not found.", arn)
+		return zero, errResourceNotFound("Channel %s not found.", arn)
 	}
 	name := strings.TrimPrefix(parts[5], "channel/")
 	a := s.store.Account(parts[4], parts[3])
-	a.Mu.Lock()
-	ch := a.Channels[name]
-	if ch == nil || ch.ARN != arn || s.settleChannel(a, ch, c.now) {
-		a.Mu.Unlock()
-		return nil, nil, ErrResourceNotFound("Channel %s under account %s not found.", name, parts[4])
-	}
-	return a, ch, nil
+	return store.UpdateAccount(a, func() (T, error) {
+		ch := a.Channels[name]
+		if ch == nil || ch.ARN != arn || s.settleChannel(a, ch, c.now) {
+			return zero, errChannelNotFound(name, parts[4])
+		}
+		return fn(a, ch)
+	})
 }
 
-// DescribeChannelInput is the DescribeChannel request.
-type DescribeChannelInput struct {
+// describeChannelInput is the DescribeChannel request.
+type describeChannelInput struct {
 	ChannelARN string `json:"ChannelARN"`
 }
 
-func (s *Server) describeChannel(c *call, in *DescribeChannelInput) (*ChannelOutput, error) {
+func (s *Server) describeChannel(c *call, in *describeChannelInput) (*channelOutput, error) {
 	v := &validator{}
 	v.channelARN("channelARN", in.ChannelARN)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, ch, err := s.channel(c, in.ChannelARN)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Mu.Unlock()
-	return &ChannelOutput{ChannelDescription: channelDescription(ch)}, nil
+	return withChannel(s, c, in.ChannelARN, func(a *store.Account, ch *store.Channel) (*channelOutput, error) {
+		return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
+	})
 }
 
-// StreamFilter narrows ListChannels to the channels of some streams.
-type StreamFilter struct {
+// streamFilter narrows ListChannels to the channels of some streams.
+type streamFilter struct {
 	StreamARN               string          `json:"StreamARN"`
 	StreamCreationTimestamp *wire.Timestamp `json:"StreamCreationTimestamp,omitempty"`
 }
 
-// ListChannelsInput is the ListChannels request.
-type ListChannelsInput struct {
+// listChannelsInput is the ListChannels request.
+type listChannelsInput struct {
 	MaxResults   *int32         `json:"MaxResults,omitempty"`
 	NextToken    string         `json:"NextToken,omitempty"`
-	StreamFilter []StreamFilter `json:"StreamFilter,omitempty"`
+	StreamFilter []streamFilter `json:"StreamFilter,omitempty"`
 }
 
-// ChannelSummary is one channel of a ListChannels answer.
-type ChannelSummary struct {
+// channelSummary is one channel of a ListChannels answer.
+type channelSummary struct {
 	ChannelARN               string                    `json:"ChannelARN"`
 	ChannelName              string                    `json:"ChannelName"`
 	ChannelId                string                    `json:"ChannelId"`
 	ChannelStatus            string                    `json:"ChannelStatus"`
 	ChannelCreationTimestamp wire.Timestamp            `json:"ChannelCreationTimestamp"`
 	ChannelDestinationType   string                    `json:"ChannelDestinationType"`
-	Streams                  []ChannelStreamIdentifier `json:"Streams"`
+	Streams                  []channelStreamIdentifier `json:"Streams"`
 }
 
-// ListChannelsOutput is the ListChannels answer.
-type ListChannelsOutput struct {
-	ChannelSummaries []ChannelSummary `json:"ChannelSummaries"`
+// listChannelsOutput is the ListChannels answer.
+type listChannelsOutput struct {
+	ChannelSummaries []channelSummary `json:"ChannelSummaries"`
 	NextToken        string           `json:"NextToken,omitempty"`
 }
 
 // channelReads reports whether a channel reads from a stream the filters name (with no filter,
 // every channel does).
-func channelReads(ch *store.Channel, filters []StreamFilter) bool {
+func channelReads(ch *store.Channel, filters []streamFilter) bool {
 	if len(filters) == 0 {
 		return true
 	}
@@ -600,7 +597,7 @@ func channelReads(ch *store.Channel, filters []StreamFilter) bool {
 	return false
 }
 
-func (s *Server) listChannels(c *call, in *ListChannelsInput) (*ListChannelsOutput, error) {
+func (s *Server) listChannels(c *call, in *listChannelsInput) (*listChannelsOutput, error) {
 	v := &validator{}
 	v.intRange("maxResults", in.MaxResults, 1, 10000)
 	if in.NextToken != "" {
@@ -630,47 +627,47 @@ func (s *Server) listChannels(c *call, in *ListChannelsInput) (*ListChannelsOutp
 		limit = int(*in.MaxResults)
 	}
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	out := &ListChannelsOutput{ChannelSummaries: []ChannelSummary{}}
-	for _, ch := range a.SortedChannels() {
-		if ch.Name <= after || s.settleChannel(a, ch, c.now) || !channelReads(ch, in.StreamFilter) {
-			continue
+	return store.UpdateAccount(a, func() (*listChannelsOutput, error) {
+		out := &listChannelsOutput{ChannelSummaries: []channelSummary{}}
+		for _, ch := range a.SortedChannels() {
+			if ch.Name <= after || s.settleChannel(a, ch, c.now) || !channelReads(ch, in.StreamFilter) {
+				continue
+			}
+			if len(out.ChannelSummaries) == limit {
+				out.NextToken = s.sealToken(c, "ListChannels", pageToken{After: out.ChannelSummaries[limit-1].ChannelName})
+				break
+			}
+			sum := channelSummary{ChannelARN: ch.ARN, ChannelName: ch.Name, ChannelId: ch.ID, ChannelStatus: ch.Status,
+				ChannelCreationTimestamp: wire.NewTimestamp(ch.Created), ChannelDestinationType: destinationS3,
+				Streams: []channelStreamIdentifier{}}
+			if decodeChannelConfig(ch).S3Tables != nil {
+				sum.ChannelDestinationType = destinationS3Tables
+			}
+			for _, src := range ch.Streams {
+				sum.Streams = append(sum.Streams, channelStreamIdentifier{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)})
+			}
+			out.ChannelSummaries = append(out.ChannelSummaries, sum)
 		}
-		if len(out.ChannelSummaries) == limit {
-			out.NextToken = s.sealToken(c, "ListChannels", pageToken{After: out.ChannelSummaries[limit-1].ChannelName})
-			break
-		}
-		sum := ChannelSummary{ChannelARN: ch.ARN, ChannelName: ch.Name, ChannelId: ch.ID, ChannelStatus: ch.Status,
-			ChannelCreationTimestamp: wire.NewTimestamp(ch.Created), ChannelDestinationType: destinationS3,
-			Streams: []ChannelStreamIdentifier{}}
-		if decodeChannelConfig(ch).S3Tables != nil {
-			sum.ChannelDestinationType = destinationS3Tables
-		}
-		for _, src := range ch.Streams {
-			sum.Streams = append(sum.Streams, ChannelStreamIdentifier{StreamARN: src.ARN, StreamCreationTimestamp: wire.NewTimestamp(src.Created)})
-		}
-		out.ChannelSummaries = append(out.ChannelSummaries, sum)
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
-// DestinationUpdate is the one setting UpdateChannel can change of a destination.
-type DestinationUpdate struct {
+// destinationUpdate is the one setting UpdateChannel can change of a destination.
+type destinationUpdate struct {
 	DataFreshnessInSeconds *int32 `json:"DataFreshnessInSeconds"`
 }
 
-// UpdateChannelInput is the UpdateChannel request.
-type UpdateChannelInput struct {
+// updateChannelInput is the UpdateChannel request.
+type updateChannelInput struct {
 	ChannelARN                       string                       `json:"ChannelARN"`
-	LoggingConfiguration             *ChannelLoggingConfiguration `json:"LoggingConfiguration,omitempty"`
-	S3DestinationConfiguration       *DestinationUpdate           `json:"S3DestinationConfiguration,omitempty"`
-	S3TablesDestinationConfiguration *DestinationUpdate           `json:"S3TablesDestinationConfiguration,omitempty"`
+	LoggingConfiguration             *channelLoggingConfiguration `json:"LoggingConfiguration,omitempty"`
+	S3DestinationConfiguration       *destinationUpdate           `json:"S3DestinationConfiguration,omitempty"`
+	S3TablesDestinationConfiguration *destinationUpdate           `json:"S3TablesDestinationConfiguration,omitempty"`
 }
 
 // updateChannel changes a channel's data freshness or logging; the channel is UPDATING until
 // Delays.UpdateStream has passed.
-func (s *Server) updateChannel(c *call, in *UpdateChannelInput) (*ChannelOutput, error) {
+func (s *Server) updateChannel(c *call, in *updateChannelInput) (*channelOutput, error) {
 	v := &validator{}
 	v.channelARN("channelARN", in.ChannelARN)
 	v.logging("loggingConfiguration", in.LoggingConfiguration)
@@ -684,74 +681,68 @@ func (s *Server) updateChannel(c *call, in *UpdateChannelInput) (*ChannelOutput,
 		return nil, err
 	}
 	if in.LoggingConfiguration == nil && in.S3DestinationConfiguration == nil && in.S3TablesDestinationConfiguration == nil {
-		return nil, ErrInvalidArgument("Specify at least one of LoggingConfiguration, S3DestinationConfiguration and S3TablesDestinationConfiguration to update.")
+		return nil, errInvalidArgument("Specify at least one of LoggingConfiguration, S3DestinationConfiguration and S3TablesDestinationConfiguration to update.")
 	}
-	for _, u := range []*DestinationUpdate{in.S3DestinationConfiguration, in.S3TablesDestinationConfiguration} {
+	for _, u := range []*destinationUpdate{in.S3DestinationConfiguration, in.S3TablesDestinationConfiguration} {
 		if u != nil {
 			if err := checkFreshness(u.DataFreshnessInSeconds); err != nil {
 				return nil, err
 			}
 		}
 	}
-	a, ch, err := s.channel(c, in.ChannelARN)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Mu.Unlock()
-	if ch.Status != channelActive {
-		return nil, ErrResourceInUse("Channel %s under account %s not ACTIVE, instead in state %s", ch.Name, c.account, ch.Status)
-	}
-	cfg := decodeChannelConfig(ch)
-	switch {
-	case in.S3DestinationConfiguration != nil && cfg.S3 == nil:
-		return nil, ErrInvalidArgument("Channel %s delivers to S3 Tables; update it with S3TablesDestinationConfiguration.", ch.Name)
-	case in.S3TablesDestinationConfiguration != nil && cfg.S3Tables == nil:
-		return nil, ErrInvalidArgument("Channel %s delivers to an S3 bucket; update it with S3DestinationConfiguration.", ch.Name)
-	}
-	if u := in.S3DestinationConfiguration; u != nil {
-		n := *u.DataFreshnessInSeconds
-		cfg.S3.DataFreshnessInSeconds = &n
-	}
-	if u := in.S3TablesDestinationConfiguration; u != nil {
-		n := *u.DataFreshnessInSeconds
-		cfg.S3Tables.DataFreshnessInSeconds = &n
-	}
-	if l := in.LoggingConfiguration; l != nil {
-		cw := *l.CloudWatchLogs
-		if *cw.Enabled && cw.LogGroupName == "" {
-			cw.LogGroupName = "/aws/kinesis/" + ch.Name + "/" + ch.ID
+	return withChannel(s, c, in.ChannelARN, func(a *store.Account, ch *store.Channel) (*channelOutput, error) {
+		if ch.Status != channelActive {
+			return nil, errResourceInUse("Channel %s under account %s not ACTIVE, instead in state %s", ch.Name, c.account, ch.Status)
 		}
-		if *cw.Enabled && cw.LogStreamName == "" {
-			cw.LogStreamName = "DestinationDelivery"
+		cfg := decodeChannelConfig(ch)
+		switch {
+		case in.S3DestinationConfiguration != nil && cfg.S3 == nil:
+			return nil, errInvalidArgument("Channel %s delivers to S3 Tables; update it with S3TablesDestinationConfiguration.", ch.Name)
+		case in.S3TablesDestinationConfiguration != nil && cfg.S3Tables == nil:
+			return nil, errInvalidArgument("Channel %s delivers to an S3 bucket; update it with S3DestinationConfiguration.", ch.Name)
 		}
-		cfg.Logging = ChannelLoggingConfiguration{CloudWatchLogs: &cw}
-	}
-	ch.Config = cfg.encode()
-	ch.Status, ch.PendingUntil = channelUpdating, c.now.Add(s.cfg.delays.UpdateStream)
-	return &ChannelOutput{ChannelDescription: channelDescription(ch)}, nil
+		if u := in.S3DestinationConfiguration; u != nil {
+			n := *u.DataFreshnessInSeconds
+			cfg.S3.DataFreshnessInSeconds = &n
+		}
+		if u := in.S3TablesDestinationConfiguration; u != nil {
+			n := *u.DataFreshnessInSeconds
+			cfg.S3Tables.DataFreshnessInSeconds = &n
+		}
+		if l := in.LoggingConfiguration; l != nil {
+			cw := *l.CloudWatchLogs
+			if *cw.Enabled && cw.LogGroupName == "" {
+				cw.LogGroupName = "/aws/kinesis/" + ch.Name + "/" + ch.ID
+			}
+			if *cw.Enabled && cw.LogStreamName == "" {
+				cw.LogStreamName = "DestinationDelivery"
+			}
+			cfg.Logging = channelLoggingConfiguration{CloudWatchLogs: &cw}
+		}
+		ch.Config = cfg.encode()
+		ch.Status, ch.PendingUntil = channelUpdating, c.now.Add(s.cfg.delays.UpdateStream)
+		return &channelOutput{ChannelDescription: newChannelDescription(ch)}, nil
+	})
 }
 
-// DeleteChannelInput is the DeleteChannel request.
-type DeleteChannelInput struct {
+// deleteChannelInput is the DeleteChannel request.
+type deleteChannelInput struct {
 	ChannelARN string `json:"ChannelARN"`
 }
 
 // deleteChannel stops a channel: it is DELETING until Delays.DeleteStream has passed, then gone.
-func (s *Server) deleteChannel(c *call, in *DeleteChannelInput) (*Empty, error) {
+func (s *Server) deleteChannel(c *call, in *deleteChannelInput) (*empty, error) {
 	v := &validator{}
 	v.channelARN("channelARN", in.ChannelARN)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	a, ch, err := s.channel(c, in.ChannelARN)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Mu.Unlock()
-	if ch.Status == channelDeleting {
-		return nil, ErrResourceNotFound("Channel %s under account %s not found.", ch.Name, c.account)
-	}
-	ch.Status, ch.PendingUntil = channelDeleting, c.now.Add(s.cfg.delays.DeleteStream)
-	s.settleChannel(a, ch, c.now)
-	return &Empty{}, nil
+	return withChannel(s, c, in.ChannelARN, func(a *store.Account, ch *store.Channel) (*empty, error) {
+		if ch.Status == channelDeleting {
+			return nil, errChannelNotFound(ch.Name, c.account)
+		}
+		ch.Status, ch.PendingUntil = channelDeleting, c.now.Add(s.cfg.delays.DeleteStream)
+		s.settleChannel(a, ch, c.now)
+		return &empty{}, nil
+	})
 }

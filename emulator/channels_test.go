@@ -333,3 +333,213 @@ func FuzzChannelARN(f *testing.F) {
 		}
 	})
 }
+
+// channelRows are the conformance rows of the operations of channels.go.
+func channelRows() []conformanceRow {
+	return []conformanceRow{{
+		op: "CreateChannel",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["source"] = e.createOnDemand(t, "source")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			in := e.s3Channel("delivery", e.v["source"])
+			in.Tags = map[string]string{"team": "data"}
+			out, err := e.kc.CreateChannel(e.ctx, in)
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			created := e.out.(*kinesis.CreateChannelOutput).ChannelDescription
+			if created.ChannelStatus != types.ChannelStatusCreating {
+				t.Errorf("CreateChannel answered %s, want CREATING", created.ChannelStatus)
+			}
+			out, err := e.kc.DescribeChannel(e.ctx, &kinesis.DescribeChannelInput{ChannelARN: created.ChannelARN})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := out.ChannelDescription
+			if *d.ChannelName != "delivery" || len(d.StreamConfigurationList) != 1 || *d.StreamConfigurationList[0].StreamARN != e.v["source"] ||
+				d.S3DestinationConfiguration == nil || aws.ToInt32(d.S3DestinationConfiguration.DataFreshnessInSeconds) != 300 {
+				t.Errorf("described %+v", d)
+			}
+		},
+		bad: []confBad{
+			{"existing name", func(e *confEnv) error {
+				_, err := e.kc.CreateChannel(e.ctx, e.s3Channel("delivery", e.v["source"]))
+				return err
+			}, "ResourceInUseException", "delivery"},
+			{"provisioned source", func(e *confEnv) error {
+				_, err := e.kc.CreateChannel(e.ctx, e.s3Channel("other", e.streamARN))
+				return err
+			}, "InvalidArgumentException", "ON_DEMAND"},
+			{"both destinations", func(e *confEnv) error {
+				in := e.s3Channel("both", e.v["source"])
+				in.S3TablesDestinationConfiguration = &types.S3TablesDestinationConfiguration{
+					DeadLetterQueueS3Configuration: &types.DeadLetterQueueS3Configuration{BucketARN: aws.String("arn:aws:s3:::dlq-bucket"), ExpectedBucketOwner: aws.String(e.account)},
+					S3TablesConfigurationList: []types.S3TablesConfiguration{{TableBucketARN: aws.String("arn:aws:s3tables:us-east-1:" + e.account + ":bucket/tables"),
+						Namespace: aws.String("ns"), TableName: aws.String("events"), CompressionType: types.S3TablesCompressionTypeZstd}}}
+				_, err := e.kc.CreateChannel(e.ctx, in)
+				return err
+			}, "InvalidArgumentException", "exactly one"},
+			{"freshness under 5 minutes", func(e *confEnv) error {
+				in := e.s3Channel("fresh", e.v["source"])
+				in.S3DestinationConfiguration.DataFreshnessInSeconds = aws.Int32(60)
+				_, err := e.kc.CreateChannel(e.ctx, in)
+				return err
+			}, "InvalidArgumentException", "DataFreshnessInSeconds"},
+			{"bad name", func(e *confEnv) error {
+				_, err := e.kc.CreateChannel(e.ctx, e.s3Channel("no spaces", e.v["source"]))
+				return err
+			}, "ValidationException", "channelName"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.CreateChannel(e.ctx, e.s3Channel("lost", e.missingARN()))
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "DescribeChannel",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["channel"] = e.createChannel(t, "described")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.DescribeChannel(e.ctx, &kinesis.DescribeChannelInput{ChannelARN: aws.String(e.v["channel"])})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			d := e.out.(*kinesis.DescribeChannelOutput).ChannelDescription
+			if d.ChannelStatus != types.ChannelStatusActive || *d.ChannelARN != e.v["channel"] || aws.ToString(d.ChannelId) == "" || d.ChannelCreationTimestamp.Year() < 2020 {
+				t.Errorf("described %s %s id %q created %v", d.ChannelStatus, *d.ChannelARN, aws.ToString(d.ChannelId), d.ChannelCreationTimestamp)
+			}
+		},
+		bad: []confBad{
+			{"unknown channel", func(e *confEnv) error {
+				_, err := e.kc.DescribeChannel(e.ctx, &kinesis.DescribeChannelInput{ChannelARN: aws.String(strings.Replace(e.v["channel"], "described", "nothing", 1))})
+				return err
+			}, "ResourceNotFoundException", "nothing"},
+			{"stream ARN", func(e *confEnv) error {
+				_, err := e.kc.DescribeChannel(e.ctx, &kinesis.DescribeChannelInput{ChannelARN: aws.String(e.streamARN)})
+				return err
+			}, "ValidationException", "channelARN"},
+		},
+	}, {
+		op: "ListChannels",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["first"] = e.createChannel(t, "first")
+			e.v["second"] = e.createChannel(t, "second")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.ListChannels(e.ctx, &kinesis.ListChannelsInput{MaxResults: aws.Int32(1)})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			first := e.out.(*kinesis.ListChannelsOutput)
+			if len(first.ChannelSummaries) != 1 || first.NextToken == nil || *first.ChannelSummaries[0].ChannelARN != e.v["first"] {
+				t.Fatalf("first page %+v", first.ChannelSummaries)
+			}
+			next, err := e.kc.ListChannels(e.ctx, &kinesis.ListChannelsInput{NextToken: first.NextToken})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(next.ChannelSummaries) != 1 || *next.ChannelSummaries[0].ChannelARN != e.v["second"] || next.NextToken != nil {
+				t.Errorf("second page %+v", next.ChannelSummaries)
+			}
+			src := strings.TrimSuffix(e.streamARN, e.stream) + "second-source"
+			filtered, err := e.kc.ListChannels(e.ctx, &kinesis.ListChannelsInput{StreamFilter: []types.StreamFilter{{StreamARN: aws.String(src)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(filtered.ChannelSummaries) != 1 || *filtered.ChannelSummaries[0].ChannelName != "second" || filtered.ChannelSummaries[0].ChannelDestinationType != types.ChannelDestinationTypeS3 {
+				t.Errorf("filtered %+v", filtered.ChannelSummaries)
+			}
+		},
+		bad: []confBad{
+			{"zero max results", func(e *confEnv) error {
+				_, err := e.kc.ListChannels(e.ctx, &kinesis.ListChannelsInput{MaxResults: aws.Int32(0)})
+				return err
+			}, "ValidationException", "maxResults"},
+			{"forged token", func(e *confEnv) error {
+				_, err := e.kc.ListChannels(e.ctx, &kinesis.ListChannelsInput{NextToken: aws.String("AAAAforged")})
+				return err
+			}, "InvalidArgumentException", "NextToken"},
+		},
+	}, {
+		op: "UpdateChannel",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["channel"] = e.createChannel(t, "updated")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.UpdateChannel(e.ctx, &kinesis.UpdateChannelInput{ChannelARN: aws.String(e.v["channel"]),
+				S3DestinationConfiguration: &types.S3DestinationUpdateInput{DataFreshnessInSeconds: aws.Int32(600)},
+				LoggingConfiguration:       &types.ChannelLoggingUpdateInput{CloudWatchLogs: &types.CloudWatchLogsUpdateInput{Enabled: aws.Bool(true)}}})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if got := e.out.(*kinesis.UpdateChannelOutput).ChannelDescription.ChannelStatus; got != types.ChannelStatusUpdating {
+				t.Errorf("UpdateChannel answered %s, want UPDATING", got)
+			}
+			out, err := e.kc.DescribeChannel(e.ctx, &kinesis.DescribeChannelInput{ChannelARN: aws.String(e.v["channel"])})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := out.ChannelDescription
+			if aws.ToInt32(d.S3DestinationConfiguration.DataFreshnessInSeconds) != 600 || !aws.ToBool(d.LoggingConfiguration.CloudWatchLogs.Enabled) ||
+				aws.ToString(d.LoggingConfiguration.CloudWatchLogs.LogStreamName) != "DestinationDelivery" {
+				t.Errorf("described freshness %d, logging %+v", aws.ToInt32(d.S3DestinationConfiguration.DataFreshnessInSeconds), d.LoggingConfiguration.CloudWatchLogs)
+			}
+		},
+		bad: []confBad{
+			{"freshness over 15 minutes", func(e *confEnv) error {
+				_, err := e.kc.UpdateChannel(e.ctx, &kinesis.UpdateChannelInput{ChannelARN: aws.String(e.v["channel"]),
+					S3DestinationConfiguration: &types.S3DestinationUpdateInput{DataFreshnessInSeconds: aws.Int32(901)}})
+				return err
+			}, "InvalidArgumentException", "DataFreshnessInSeconds"},
+			{"other destination kind", func(e *confEnv) error {
+				_, err := e.kc.UpdateChannel(e.ctx, &kinesis.UpdateChannelInput{ChannelARN: aws.String(e.v["channel"]),
+					S3TablesDestinationConfiguration: &types.S3TablesDestinationUpdateInput{DataFreshnessInSeconds: aws.Int32(600)}})
+				return err
+			}, "InvalidArgumentException", "S3DestinationConfiguration"},
+			{"nothing to update", func(e *confEnv) error {
+				_, err := e.kc.UpdateChannel(e.ctx, &kinesis.UpdateChannelInput{ChannelARN: aws.String(e.v["channel"])})
+				return err
+			}, "InvalidArgumentException", "at least one"},
+		},
+	}, {
+		op: "DeleteChannel",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["channel"] = e.createChannel(t, "deleted")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.DeleteChannel(e.ctx, &kinesis.DeleteChannelInput{ChannelARN: aws.String(e.v["channel"])})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			for i := 0; ; i++ {
+				_, err := e.kc.DescribeChannel(e.ctx, &kinesis.DescribeChannelInput{ChannelARN: aws.String(e.v["channel"])})
+				if matchAPIError(err, "ResourceNotFoundException", "deleted") == nil {
+					break
+				}
+				if i == 300 {
+					t.Fatalf("deleted channel still described: %v", err)
+				}
+				time.Sleep(time.Second)
+			}
+			out, err := e.kc.ListChannels(e.ctx, &kinesis.ListChannelsInput{})
+			if err != nil || len(out.ChannelSummaries) != 0 {
+				t.Errorf("channels after delete %+v (%v)", out, err)
+			}
+		},
+		bad: []confBad{
+			{"already deleted", func(e *confEnv) error {
+				_, err := e.kc.DeleteChannel(e.ctx, &kinesis.DeleteChannelInput{ChannelARN: aws.String(e.v["channel"])})
+				return err
+			}, "ResourceNotFoundException", "deleted"},
+			{"malformed ARN", func(e *confEnv) error {
+				_, err := e.kc.DeleteChannel(e.ctx, &kinesis.DeleteChannelInput{ChannelARN: aws.String("channel/deleted")})
+				return err
+			}, "ValidationException", "channelARN"},
+		},
+	}}
+}

@@ -16,11 +16,11 @@ import (
 
 func consumerOperations() map[string]operation {
 	return map[string]operation{
-		"RegisterStreamConsumer":   op(true, (*Server).registerStreamConsumer),
-		"DeregisterStreamConsumer": op(true, (*Server).deregisterStreamConsumer),
-		"DescribeStreamConsumer":   op(true, (*Server).describeStreamConsumer),
-		"ListStreamConsumers":      op(true, (*Server).listStreamConsumers),
-		"SubscribeToShard":         {stream: (*Server).subscribeToShard},
+		"RegisterStreamConsumer":   controlOp((*Server).registerStreamConsumer, changes, perAccount(5)),
+		"DeregisterStreamConsumer": controlOp((*Server).deregisterStreamConsumer, changes, perStream(5)),
+		"DescribeStreamConsumer":   controlOp((*Server).describeStreamConsumer, reads, perStream(20)),
+		"ListStreamConsumers":      controlOp((*Server).listStreamConsumers, reads, perStream(5)),
+		"SubscribeToShard":         streamOp((*Server).subscribeToShard),
 	}
 }
 
@@ -86,16 +86,16 @@ func (v *validator) consumerARN(member, arn string, required bool) {
 	v.pattern(member, arn, consumerARNPattern, `^(arn):aws.*:kinesis:.*:\d{12}:.*stream\/[a-zA-Z0-9_.-]+\/consumer\/[a-zA-Z0-9_.-]+:[0-9]+`)
 }
 
-// Consumer is a registered consumer as RegisterStreamConsumer and ListStreamConsumers return it.
-type Consumer struct {
+// consumer is a registered consumer as RegisterStreamConsumer and ListStreamConsumers return it.
+type consumer struct {
 	ConsumerName              string         `json:"ConsumerName"`
 	ConsumerARN               string         `json:"ConsumerARN"`
 	ConsumerStatus            string         `json:"ConsumerStatus"`
 	ConsumerCreationTimestamp wire.Timestamp `json:"ConsumerCreationTimestamp"`
 }
 
-// ConsumerDescription is a consumer as DescribeStreamConsumer returns it.
-type ConsumerDescription struct {
+// consumerDescription is a consumer as DescribeStreamConsumer returns it.
+type consumerDescription struct {
 	ConsumerName              string         `json:"ConsumerName"`
 	ConsumerARN               string         `json:"ConsumerARN"`
 	ConsumerStatus            string         `json:"ConsumerStatus"`
@@ -103,25 +103,25 @@ type ConsumerDescription struct {
 	StreamARN                 string         `json:"StreamARN"`
 }
 
-func describeConsumer(cons *store.Consumer) Consumer {
-	return Consumer{ConsumerName: cons.Name, ConsumerARN: cons.ARN, ConsumerStatus: cons.Status,
+func describeConsumer(cons *store.Consumer) consumer {
+	return consumer{ConsumerName: cons.Name, ConsumerARN: cons.ARN, ConsumerStatus: cons.Status,
 		ConsumerCreationTimestamp: wire.NewTimestamp(cons.Created)}
 }
 
-// RegisterStreamConsumerInput is the RegisterStreamConsumer request.
-type RegisterStreamConsumerInput struct {
+// registerStreamConsumerInput is the RegisterStreamConsumer request.
+type registerStreamConsumerInput struct {
 	StreamARN    string            `json:"StreamARN"`
 	ConsumerName string            `json:"ConsumerName"`
 	Tags         map[string]string `json:"Tags,omitempty"`
 	StreamId     string            `json:"StreamId,omitempty"`
 }
 
-// RegisterStreamConsumerOutput is the RegisterStreamConsumer answer.
-type RegisterStreamConsumerOutput struct {
-	Consumer Consumer `json:"Consumer"`
+// registerStreamConsumerOutput is the RegisterStreamConsumer answer.
+type registerStreamConsumerOutput struct {
+	Consumer consumer `json:"Consumer"`
 }
 
-func (s *Server) registerStreamConsumer(c *call, in *RegisterStreamConsumerInput) (*RegisterStreamConsumerOutput, error) {
+func (s *Server) registerStreamConsumer(c *call, in *registerStreamConsumerInput) (*registerStreamConsumerOutput, error) {
 	v := &validator{}
 	v.required("streamARN", in.StreamARN != "")
 	v.streamARN("streamARN", in.StreamARN)
@@ -131,20 +131,41 @@ func (s *Server) registerStreamConsumer(c *call, in *RegisterStreamConsumerInput
 		return nil, err
 	}
 	if len(in.Tags) > 50 {
-		return nil, ErrInvalidArgument("Failed to register consumer %s because a given tag exceeded the limit of 50 tags.", in.ConsumerName)
+		return nil, errInvalidArgument("Failed to register consumer %s because a given tag exceeded the limit of 50 tags.", in.ConsumerName)
 	}
 	st, err := s.activeStream(c, "", in.StreamARN, true)
 	if err != nil {
 		return nil, err
 	}
 	account := s.store.Account(st.Key.Account, st.Key.Region)
-	account.Mu.Lock()
-	committed := s.settleCommitment(account, c.now)
-	account.Mu.Unlock()
-	st.Mu.Lock()
-	if existing, ok := st.Consumers[in.ConsumerName]; ok {
-		st.Mu.Unlock()
-		return nil, ErrResourceInUse("Consumer %s under stream %s already exists for account %s.", existing.ARN, st.Key.Name, st.Key.Account)
+	var committed bool
+	account.Update(func() { committed = s.settleCommitment(account, c.now) })
+	out, err := store.UpdateStream(st, func() (*registerStreamConsumerOutput, error) {
+		return s.addConsumer(c, st, in.ConsumerName, committed)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Tags) > 0 {
+		// A consumer's tags live with its account (TagResource and ListTagsForResource read them
+		// there), from the moment it is CREATING.
+		tags := make(map[string]string, len(in.Tags))
+		for k, v := range in.Tags {
+			tags[k] = v
+		}
+		account.Update(func() {
+			account.Tags[out.Consumer.ConsumerARN] = tags
+		})
+	}
+	s.saveMeta()
+	return out, nil
+}
+
+// addConsumer registers a CREATING consumer on st, within the stream's limits. Callers are inside
+// st.Update.
+func (s *Server) addConsumer(c *call, st *store.Stream, name string, committed bool) (*registerStreamConsumerOutput, error) {
+	if existing, ok := st.Consumers[name]; ok {
+		return nil, errResourceInUse("Consumer %s under stream %s already exists for account %s.", existing.ARN, st.Key.Name, st.Key.Account)
 	}
 	registered, creating := 0, 0
 	for _, cons := range st.Consumers {
@@ -160,44 +181,28 @@ func (s *Server) registerStreamConsumer(c *call, in *RegisterStreamConsumerInput
 		limit = advantageConsumersPerStream
 	}
 	if limit > 0 && registered >= limit {
-		st.Mu.Unlock()
-		return nil, ErrLimitExceeded("Consumer limit of %d for stream %s under account %s has been reached.", limit, st.Key.Name, st.Key.Account)
+		return nil, errLimitExceeded("Consumer limit of %d for stream %s under account %s has been reached.", limit, st.Key.Name, st.Key.Account)
 	}
 	if creating >= maxCreatingConsumers {
-		st.Mu.Unlock()
-		return nil, ErrLimitExceeded("Stream %s under account %s already has %d consumers in CREATING status; at most %d may be created at the same time.", st.Key.Name, st.Key.Account, creating, maxCreatingConsumers)
+		return nil, errLimitExceeded("Stream %s under account %s already has %d consumers in CREATING status; at most %d may be created at the same time.", st.Key.Name, st.Key.Account, creating, maxCreatingConsumers)
 	}
 	created := c.now.Truncate(time.Second)
 	cons := &store.Consumer{
-		Name: in.ConsumerName, ARN: consumerARN(st.ARN, in.ConsumerName, created),
+		Name: name, ARN: consumerARN(st.ARN, name, created),
 		Status: consumerCreating, Created: created, PendingUntil: c.now.Add(s.cfg.delays.RegisterConsumer),
 	}
 	if st.Consumers == nil {
 		st.Consumers = map[string]*store.Consumer{}
 	}
 	st.Consumers[cons.Name] = cons
-	out := &RegisterStreamConsumerOutput{Consumer: describeConsumer(cons)}
-	st.Mu.Unlock()
-	if len(in.Tags) > 0 {
-		// A consumer's tags live with its account (TagResource and ListTagsForResource read them
-		// there), from the moment it is CREATING.
-		tags := make(map[string]string, len(in.Tags))
-		for k, v := range in.Tags {
-			tags[k] = v
-		}
-		account.Mu.Lock()
-		account.Tags[cons.ARN] = tags
-		account.Mu.Unlock()
-	}
-	s.saveMeta()
-	return out, nil
+	return &registerStreamConsumerOutput{Consumer: describeConsumer(cons)}, nil
 }
 
 // consumerRef is how a request names a consumer: by ARN, or by stream ARN and name, or all three.
 type consumerRef struct{ streamARN, name, arn string }
 
 // findConsumer resolves a consumer reference. The consumer is returned with its stream; its fields
-// are read under st.Mu.
+// are read inside st.View or st.Update.
 func (s *Server) findConsumer(c *call, ref consumerRef) (*store.Stream, *store.Consumer, error) {
 	var (
 		k    store.Key
@@ -207,35 +212,37 @@ func (s *Server) findConsumer(c *call, ref consumerRef) (*store.Stream, *store.C
 	case ref.arn != "":
 		ck, cname, ok := parseConsumerARN(ref.arn)
 		if !ok {
-			return nil, nil, ErrInvalidArgument("ConsumerARN %s is not a valid consumer ARN.", ref.arn)
+			return nil, nil, errInvalidArgument("ConsumerARN %s is not a valid consumer ARN.", ref.arn)
 		}
 		if name != "" && name != cname {
-			return nil, nil, ErrInvalidArgument("ConsumerARN %s and ConsumerName %s do not name the same consumer.", ref.arn, name)
+			return nil, nil, errInvalidArgument("ConsumerARN %s and ConsumerName %s do not name the same consumer.", ref.arn, name)
 		}
 		if ref.streamARN != "" {
 			sk, ok := parseStreamARN(ref.streamARN)
 			if !ok || sk != ck {
-				return nil, nil, ErrInvalidArgument("ConsumerARN %s does not belong to stream %s.", ref.arn, ref.streamARN)
+				return nil, nil, errInvalidArgument("ConsumerARN %s does not belong to stream %s.", ref.arn, ref.streamARN)
 			}
 		}
 		k, name = ck, cname
 	case ref.streamARN != "" && name != "":
 		sk, ok := parseStreamARN(ref.streamARN)
 		if !ok {
-			return nil, nil, ErrInvalidArgument("StreamARN %s is not a valid stream ARN.", ref.streamARN)
+			return nil, nil, errInvalidStreamARN(ref.streamARN)
 		}
 		k = sk
 	default:
-		return nil, nil, ErrInvalidArgument("Either ConsumerARN or both ConsumerName and StreamARN should be provided.")
+		return nil, nil, errInvalidArgument("Either ConsumerARN or both ConsumerName and StreamARN should be provided.")
 	}
 	st := s.store.Get(k)
 	if st == nil || s.settle(st, c.now) {
 		return nil, nil, errStreamNotFound(k)
 	}
-	st.Mu.RLock()
-	cons := st.Consumers[name]
-	deleting := st.Status == store.StatusDeleting
-	st.Mu.RUnlock()
+	var cons *store.Consumer
+	var deleting bool
+	st.View(func() {
+		cons = st.Consumers[name]
+		deleting = st.Status == store.StatusDeleting
+	})
 	if deleting {
 		return nil, nil, errStreamNotFound(k)
 	}
@@ -244,20 +251,20 @@ func (s *Server) findConsumer(c *call, ref consumerRef) (*store.Stream, *store.C
 		if shown == "" {
 			shown = name
 		}
-		return nil, nil, ErrResourceNotFound("Consumer %s under stream %s not found for account %s.", shown, k.Name, k.Account)
+		return nil, nil, errConsumerNotFound(shown, k.Name, k.Account)
 	}
 	return st, cons, nil
 }
 
-// DeregisterStreamConsumerInput is the DeregisterStreamConsumer request.
-type DeregisterStreamConsumerInput struct {
+// deregisterStreamConsumerInput is the DeregisterStreamConsumer request.
+type deregisterStreamConsumerInput struct {
 	StreamARN    string `json:"StreamARN,omitempty"`
 	ConsumerName string `json:"ConsumerName,omitempty"`
 	ConsumerARN  string `json:"ConsumerARN,omitempty"`
 	StreamId     string `json:"StreamId,omitempty"`
 }
 
-func (s *Server) deregisterStreamConsumer(c *call, in *DeregisterStreamConsumerInput) (*Empty, error) {
+func (s *Server) deregisterStreamConsumer(c *call, in *deregisterStreamConsumerInput) (*empty, error) {
 	v := &validator{}
 	v.streamARN("streamARN", in.StreamARN)
 	v.consumerName("consumerName", in.ConsumerName, false)
@@ -269,40 +276,42 @@ func (s *Server) deregisterStreamConsumer(c *call, in *DeregisterStreamConsumerI
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if cons.Status == consumerDeleting {
-		st.Mu.Unlock()
-		return nil, ErrResourceNotFound("Consumer %s under stream %s not found for account %s.", cons.ARN, st.Key.Name, st.Key.Account)
+	arn, err := store.UpdateStream(st, func() (string, error) {
+		if cons.Status == consumerDeleting {
+			return "", errConsumerNotFound(cons.ARN, st.Key.Name, st.Key.Account)
+		}
+		cons.Status = consumerDeleting
+		cons.PendingUntil = c.now.Add(s.cfg.delays.DeleteConsumer)
+		return cons.ARN, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	cons.Status = consumerDeleting
-	cons.PendingUntil = c.now.Add(s.cfg.delays.DeleteConsumer)
-	arn := cons.ARN
-	st.Mu.Unlock()
 	account := s.store.Account(st.Key.Account, st.Key.Region)
-	account.Mu.Lock()
-	delete(account.Tags, arn)
-	delete(account.Policies, arn)
-	account.Mu.Unlock()
+	account.Update(func() {
+		delete(account.Tags, arn)
+		delete(account.Policies, arn)
+	})
 	s.subs.endConsumer(arn)
 	s.saveMeta()
 	s.settle(st, c.now)
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
-// DescribeStreamConsumerInput is the DescribeStreamConsumer request.
-type DescribeStreamConsumerInput struct {
+// describeStreamConsumerInput is the DescribeStreamConsumer request.
+type describeStreamConsumerInput struct {
 	StreamARN    string `json:"StreamARN,omitempty"`
 	ConsumerName string `json:"ConsumerName,omitempty"`
 	ConsumerARN  string `json:"ConsumerARN,omitempty"`
 	StreamId     string `json:"StreamId,omitempty"`
 }
 
-// DescribeStreamConsumerOutput is the DescribeStreamConsumer answer.
-type DescribeStreamConsumerOutput struct {
-	ConsumerDescription ConsumerDescription `json:"ConsumerDescription"`
+// describeStreamConsumerOutput is the DescribeStreamConsumer answer.
+type describeStreamConsumerOutput struct {
+	ConsumerDescription consumerDescription `json:"ConsumerDescription"`
 }
 
-func (s *Server) describeStreamConsumer(c *call, in *DescribeStreamConsumerInput) (*DescribeStreamConsumerOutput, error) {
+func (s *Server) describeStreamConsumer(c *call, in *describeStreamConsumerInput) (*describeStreamConsumerOutput, error) {
 	v := &validator{}
 	v.streamARN("streamARN", in.StreamARN)
 	v.consumerName("consumerName", in.ConsumerName, false)
@@ -314,16 +323,16 @@ func (s *Server) describeStreamConsumer(c *call, in *DescribeStreamConsumerInput
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	return &DescribeStreamConsumerOutput{ConsumerDescription: ConsumerDescription{
-		ConsumerName: cons.Name, ConsumerARN: cons.ARN, ConsumerStatus: cons.Status,
-		ConsumerCreationTimestamp: wire.NewTimestamp(cons.Created), StreamARN: st.ARN,
-	}}, nil
+	return store.ViewStream(st, func() (*describeStreamConsumerOutput, error) {
+		return &describeStreamConsumerOutput{ConsumerDescription: consumerDescription{
+			ConsumerName: cons.Name, ConsumerARN: cons.ARN, ConsumerStatus: cons.Status,
+			ConsumerCreationTimestamp: wire.NewTimestamp(cons.Created), StreamARN: st.ARN,
+		}}, nil
+	})
 }
 
-// ListStreamConsumersInput is the ListStreamConsumers request.
-type ListStreamConsumersInput struct {
+// listStreamConsumersInput is the ListStreamConsumers request.
+type listStreamConsumersInput struct {
 	StreamARN               string          `json:"StreamARN"`
 	MaxResults              *int32          `json:"MaxResults,omitempty"`
 	NextToken               string          `json:"NextToken,omitempty"`
@@ -331,13 +340,13 @@ type ListStreamConsumersInput struct {
 	StreamId                string          `json:"StreamId,omitempty"`
 }
 
-// ListStreamConsumersOutput is the ListStreamConsumers answer.
-type ListStreamConsumersOutput struct {
-	Consumers []Consumer `json:"Consumers"`
+// listStreamConsumersOutput is the ListStreamConsumers answer.
+type listStreamConsumersOutput struct {
+	Consumers []consumer `json:"Consumers"`
 	NextToken string     `json:"NextToken,omitempty"`
 }
 
-func (s *Server) listStreamConsumers(c *call, in *ListStreamConsumersInput) (*ListStreamConsumersOutput, error) {
+func (s *Server) listStreamConsumers(c *call, in *listStreamConsumersInput) (*listStreamConsumersOutput, error) {
 	v := &validator{}
 	v.required("streamARN", in.StreamARN != "")
 	v.streamARN("streamARN", in.StreamARN)
@@ -349,7 +358,7 @@ func (s *Server) listStreamConsumers(c *call, in *ListStreamConsumersInput) (*Li
 		return nil, err
 	}
 	if in.NextToken != "" && in.StreamCreationTimestamp != nil {
-		return nil, ErrInvalidArgument("NextToken and StreamCreationTimestamp cannot be provided together.")
+		return nil, errInvalidArgument("NextToken and StreamCreationTimestamp cannot be provided together.")
 	}
 	st, err := s.stream(c, "", in.StreamARN)
 	if err != nil {
@@ -362,7 +371,7 @@ func (s *Server) listStreamConsumers(c *call, in *ListStreamConsumersInput) (*Li
 			return nil, err
 		}
 		if tok.Stream != st.ARN {
-			return nil, ErrInvalidArgument("Invalid NextToken.")
+			return nil, errInvalidNextToken()
 		}
 		after = tok.After
 	}
@@ -370,19 +379,22 @@ func (s *Server) listStreamConsumers(c *call, in *ListStreamConsumersInput) (*Li
 	if in.MaxResults != nil && int(*in.MaxResults) < limit {
 		limit = int(*in.MaxResults)
 	}
-	st.Mu.RLock()
-	if ts := in.StreamCreationTimestamp; ts != nil && !ts.IsZero() && ts.UnixMilli() != st.Created.UnixMilli() {
-		st.Mu.RUnlock()
-		return nil, ErrResourceNotFound("Stream %s under account %s with creation timestamp %d not found.", st.Key.Name, st.Key.Account, ts.UnixMilli())
+	all, err := store.ViewStream(st, func() ([]consumer, error) {
+		if ts := in.StreamCreationTimestamp; ts != nil && !ts.IsZero() && ts.UnixMilli() != st.Created.UnixMilli() {
+			return nil, errResourceNotFound("Stream %s under account %s with creation timestamp %d not found.", st.Key.Name, st.Key.Account, ts.UnixMilli())
+		}
+		all := make([]consumer, 0, len(st.Consumers))
+		for _, cons := range st.Consumers {
+			all = append(all, describeConsumer(cons))
+		}
+		return all, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	all := make([]Consumer, 0, len(st.Consumers))
-	for _, cons := range st.Consumers {
-		all = append(all, describeConsumer(cons))
-	}
-	st.Mu.RUnlock()
 	// Creation order, then name: a stable order that pages can resume from.
 	sort.Slice(all, func(i, j int) bool { return consumerOrder(all[i]) < consumerOrder(all[j]) })
-	out := &ListStreamConsumersOutput{Consumers: []Consumer{}}
+	out := &listStreamConsumersOutput{Consumers: []consumer{}}
 	for _, cons := range all {
 		if after != "" && consumerOrder(cons) <= after {
 			continue
@@ -397,6 +409,6 @@ func (s *Server) listStreamConsumers(c *call, in *ListStreamConsumersInput) (*Li
 }
 
 // consumerOrder is the sort key of a listed consumer: creation second, zero-padded, then name.
-func consumerOrder(c Consumer) string {
+func consumerOrder(c consumer) string {
 	return fmt.Sprintf("%020d/%s", c.ConsumerCreationTimestamp.Unix(), c.ConsumerName)
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"sort"
 	"testing"
 	"time"
 
@@ -357,4 +358,169 @@ func TestConsumerRequestErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) { requireCode(t, tc.call(), tc.code) })
 	}
+}
+
+// consumerRows are the conformance rows of the operations of consumers.go and subscriptions.go.
+func consumerRows() []conformanceRow {
+	return []conformanceRow{{
+		op: "RegisterStreamConsumer",
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.RegisterStreamConsumer(e.ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: aws.String(e.streamARN), ConsumerName: aws.String("reader")})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			arn := e.out.(*kinesis.RegisterStreamConsumerOutput).Consumer.ConsumerARN
+			out, err := e.kc.DescribeStreamConsumer(e.ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: arn})
+			if err != nil || *out.ConsumerDescription.ConsumerName != "reader" || *out.ConsumerDescription.StreamARN != e.streamARN {
+				t.Errorf("registered consumer described as %v (%v)", out, err)
+			}
+		},
+		bad: []confBad{
+			{"existing name", func(e *confEnv) error {
+				_, err := e.kc.RegisterStreamConsumer(e.ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: aws.String(e.streamARN), ConsumerName: aws.String("reader")})
+				return err
+			}, "ResourceInUseException", "reader"},
+			{"bad name", func(e *confEnv) error {
+				_, err := e.kc.RegisterStreamConsumer(e.ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: aws.String(e.streamARN), ConsumerName: aws.String("bad name")})
+				return err
+			}, "ValidationException", "consumerName"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.RegisterStreamConsumer(e.ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: aws.String(e.missingARN()), ConsumerName: aws.String("x")})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "DeregisterStreamConsumer",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["consumer"] = e.registerConsumer(t, "leaving")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.DeregisterStreamConsumer(e.ctx, &kinesis.DeregisterStreamConsumerInput{ConsumerARN: aws.String(e.v["consumer"])})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			for i := 0; ; i++ {
+				_, err := e.kc.DescribeStreamConsumer(e.ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(e.v["consumer"])})
+				if matchAPIError(err, "ResourceNotFoundException", "leaving") == nil {
+					return
+				}
+				if i == 120 {
+					t.Fatalf("deregistered consumer still described: %v", err)
+				}
+				time.Sleep(time.Second)
+			}
+		},
+		bad: []confBad{
+			{"unknown consumer", func(e *confEnv) error {
+				_, err := e.kc.DeregisterStreamConsumer(e.ctx, &kinesis.DeregisterStreamConsumerInput{StreamARN: aws.String(e.streamARN), ConsumerName: aws.String("nobody")})
+				return err
+			}, "ResourceNotFoundException", "nobody"},
+			{"malformed consumer ARN", func(e *confEnv) error {
+				_, err := e.kc.DeregisterStreamConsumer(e.ctx, &kinesis.DeregisterStreamConsumerInput{ConsumerARN: aws.String(e.streamARN)})
+				return err
+			}, "ValidationException", "consumerARN"},
+		},
+	}, {
+		op: "DescribeStreamConsumer",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["consumer"] = e.registerConsumer(t, "described")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.DescribeStreamConsumer(e.ctx, &kinesis.DescribeStreamConsumerInput{StreamARN: aws.String(e.streamARN), ConsumerName: aws.String("described")})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			d := e.out.(*kinesis.DescribeStreamConsumerOutput).ConsumerDescription
+			if *d.ConsumerARN != e.v["consumer"] || d.ConsumerStatus != types.ConsumerStatusActive {
+				t.Errorf("described %s %s", *d.ConsumerARN, d.ConsumerStatus)
+			}
+		},
+		bad: []confBad{
+			{"unknown consumer", func(e *confEnv) error {
+				_, err := e.kc.DescribeStreamConsumer(e.ctx, &kinesis.DescribeStreamConsumerInput{StreamARN: aws.String(e.streamARN), ConsumerName: aws.String("nobody")})
+				return err
+			}, "ResourceNotFoundException", "nobody"},
+			{"naming nothing", func(e *confEnv) error {
+				_, err := e.kc.DescribeStreamConsumer(e.ctx, &kinesis.DescribeStreamConsumerInput{})
+				return err
+			}, "InvalidArgumentException", "ConsumerARN"},
+		},
+	}, {
+		op: "ListStreamConsumers",
+		setup: func(t *testing.T, e *confEnv) {
+			e.registerConsumer(t, "one")
+			e.registerConsumer(t, "two")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.ListStreamConsumers(e.ctx, &kinesis.ListStreamConsumersInput{StreamARN: aws.String(e.streamARN)})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			var names []string
+			for _, c := range e.out.(*kinesis.ListStreamConsumersOutput).Consumers {
+				names = append(names, *c.ConsumerName)
+			}
+			sort.Strings(names)
+			if fmt.Sprint(names) != "[one two]" {
+				t.Errorf("listed %v", names)
+			}
+		},
+		bad: []confBad{
+			{"zero max results", func(e *confEnv) error {
+				_, err := e.kc.ListStreamConsumers(e.ctx, &kinesis.ListStreamConsumersInput{StreamARN: aws.String(e.streamARN), MaxResults: aws.Int32(0)})
+				return err
+			}, "ValidationException", "maxResults"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.ListStreamConsumers(e.ctx, &kinesis.ListStreamConsumersInput{StreamARN: aws.String(e.missingARN())})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "SubscribeToShard",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["consumer"] = e.registerConsumer(t, "subscriber")
+			out, err := e.kc.PutRecord(e.ctx, &kinesis.PutRecordInput{StreamName: aws.String(e.stream), PartitionKey: aws.String("k"),
+				ExplicitHashKey: aws.String("0"), Data: []byte("pushed")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.v["seq"] = *out.SequenceNumber
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.SubscribeToShard(e.ctx, &kinesis.SubscribeToShardInput{ConsumerARN: aws.String(e.v["consumer"]),
+				ShardId: aws.String("shardId-000000000000"), StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			es := e.out.(*kinesis.SubscribeToShardOutput).GetStream()
+			defer es.Close()
+			for ev := range es.Events() {
+				sub, ok := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent)
+				if !ok || len(sub.Value.Records) == 0 {
+					continue
+				}
+				if r := sub.Value.Records[0]; *r.SequenceNumber != e.v["seq"] || string(r.Data) != "pushed" {
+					t.Errorf("pushed record %s %q", *r.SequenceNumber, r.Data)
+				}
+				return
+			}
+			t.Errorf("subscription ended without the record: %v", es.Err())
+		},
+		bad: []confBad{
+			{"unknown consumer", func(e *confEnv) error {
+				_, err := e.kc.SubscribeToShard(e.ctx, &kinesis.SubscribeToShardInput{ConsumerARN: aws.String(e.streamARN + "/consumer/nobody:1"),
+					ShardId: aws.String("shardId-000000000000"), StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
+				return err
+			}, "ResourceNotFoundException", "nobody"},
+			{"unknown shard", func(e *confEnv) error {
+				_, err := e.kc.SubscribeToShard(e.ctx, &kinesis.SubscribeToShardInput{ConsumerARN: aws.String(e.v["consumer"]),
+					ShardId: aws.String("shardId-000000000042"), StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
+				return err
+			}, "ResourceNotFoundException", "shardId-000000000042"},
+		},
+	}}
 }

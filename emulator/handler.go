@@ -28,19 +28,35 @@ type call struct {
 	now     time.Time
 }
 
-// operation is one entry of the operation table. handle decodes the body with codec and runs the
-// operation; stream, set instead for SubscribeToShard, writes an event stream itself.
+// operation is one row of the operation table: everything about an operation. handle decodes the
+// body with codec and runs the operation; stream, set instead for SubscribeToShard, decodes the
+// body and runs the operation, which returns a source of events for the handler to write out.
 type operation struct {
-	control bool // a control-plane call, subject to the control-plane rate limit
+	control bool   // a control-plane call, subject to Limits.ControlPlaneRatePerS
+	rate    opRate // its documented rate, charged with throughput limits on; zero for none
+	saves   bool   // it changes state, so the store's metadata is saved after it succeeds
 	handle  func(s *Server, c *call, codec wire.Codec, body []byte) (any, error)
-	stream  func(s *Server, c *call, codec wire.Codec, body []byte, w http.ResponseWriter) error
+	stream  func(s *Server, c *call, codec wire.Codec, body []byte) (eventSource, error)
 }
 
-// op adapts a typed operation function to the table. The request's blobs are decoded into an
+// streamOp is the row of an operation that answers with an event stream (SubscribeToShard). Its
+// request is decoded without an arena, since the operation outlives the request's buffers.
+func streamOp[In any](f func(s *Server, c *call, in *In) (eventSource, error)) operation {
+	return operation{stream: func(s *Server, c *call, codec wire.Codec, body []byte) (eventSource, error) {
+		in := new(In)
+		if err := codec.Decode(body, in); err != nil {
+			return nil, errSerialization("%s", err.Error())
+		}
+		return f(s, c, in)
+	}}
+}
+
+// decoded adapts a typed operation function to the table. The request's blobs are decoded into an
 // arena that the next request reuses once f returns: an operation copies any blob it keeps (the
 // store does), and its output never refers to its input's blobs.
-func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out, error)) operation {
-	return operation{control: control, handle: func(s *Server, c *call, codec wire.Codec, body []byte) (any, error) {
+// A control-plane operation is charged its rate once its request names the stream it addresses.
+func decoded[In any, Out any](f func(s *Server, c *call, in *In) (*Out, error), control bool, rate opRate) func(s *Server, c *call, codec wire.Codec, body []byte) (any, error) {
+	return func(s *Server, c *call, codec wire.Codec, body []byte) (any, error) {
 		arena := arenas.Get().(*wire.Arena)
 		defer func() {
 			if arena.Cap() <= maxPooled {
@@ -49,10 +65,10 @@ func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out,
 		}()
 		in := new(In)
 		if err := codec.DecodeWith(body, in, arena); err != nil {
-			return nil, ErrSerialization("%s", err.Error())
+			return nil, errSerialization("%s", err.Error())
 		}
 		if control {
-			if err := s.limits.controlPlane(c, s.cfg.limits.ControlPlaneRatePerS, addressedStream(in)); err != nil {
+			if err := s.limits.controlPlane(c, s.cfg.limits.ControlPlaneRatePerS, rate, addressedStream(in)); err != nil {
 				return nil, err
 			}
 		}
@@ -61,7 +77,7 @@ func op[In any, Out any](control bool, f func(s *Server, c *call, in *In) (*Out,
 			return nil, err
 		}
 		return out, nil
-	}}
+	}
 }
 
 // addressedStream returns the name of the stream a request addresses (by StreamName, StreamARN or
@@ -96,7 +112,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	codec := wire.CodecFor(r.Header.Get("Content-Type"))
 	if r.Method != http.MethodPost {
-		s.writeError(w, codec, ErrAccessDenied("Unable to determine service/operation name to be authorized"))
+		s.writeError(w, codec, errAccessDenied("Unable to determine service/operation name to be authorized"))
 		return
 	}
 	body, release, err := readBody(w, r, s.cfg.maxBodyBytes)
@@ -104,15 +120,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.writeError(w, codec, ErrRequestEntityTooLarge(mbe.Limit))
+			s.writeError(w, codec, errRequestEntityTooLarge(mbe.Limit))
 			return
 		}
-		s.writeError(w, codec, ErrSerialization("Unable to read the request body: %v", err))
+		s.writeError(w, codec, errSerialization("Unable to read the request body: %v", err))
 		return
 	}
 	name, known := s.operationName(r.Header.Get("X-Amz-Target"))
 	if !known {
-		s.writeError(w, codec, ErrUnknownOperation())
+		s.writeError(w, codec, errUnknownOperation())
 		return
 	}
 	opn := s.ops[name]
@@ -127,13 +143,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if opn.stream != nil {
-		if err := opn.stream(s, c, codec, body, w); err != nil {
+		events, err := opn.stream(s, c, codec, body)
+		if err != nil {
 			s.writeError(w, codec, err)
+			return
 		}
+		s.writeEvents(c.ctx, w, codec, events)
 		return
 	}
 	out, err := opn.handle(s, c, codec, body)
-	if err == nil && opn.control && changesState(name) {
+	if err == nil && opn.saves {
 		// Every control-plane change reaches the journal here, after the operation has released
 		// its locks, so that no family has to remember to save.
 		s.saveMeta()
@@ -147,7 +166,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := codec.AppendEncode(responses.get(0), out)
 	if err != nil {
-		s.writeError(w, codec, ErrInternalFailure("encoding the response failed: %v", err))
+		s.writeError(w, codec, errInternalFailure("encoding the response failed: %v", err))
 		return
 	}
 	w.Header().Set("Content-Type", codec.ContentType())
@@ -174,12 +193,6 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte,
 		return nil, func() {}, err
 	}
 	return buf, func() { bodies.put(buf) }, nil
-}
-
-// changesState reports whether a control-plane operation can change state: all but the
-// Describe, List and Get calls.
-func changesState(op string) bool {
-	return !strings.HasPrefix(op, "Describe") && !strings.HasPrefix(op, "List") && !strings.HasPrefix(op, "Get")
 }
 
 func (s *Server) operationName(target string) (string, bool) {
@@ -215,7 +228,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) (account, region str
 		}
 		known, ok := s.cfg.credentials[cred.AccessKey]
 		if !ok {
-			return "", "", ErrUnrecognizedClient()
+			return "", "", errUnrecognizedClient()
 		}
 		if verr := wire.Verify(r, body, known.SecretAccessKey, s.now()); verr != nil {
 			return "", "", authError(verr)
@@ -231,18 +244,18 @@ func authError(err error) *Error {
 	var ae *wire.AuthError
 	if errors.As(err, &ae) {
 		if ae.Type == "MissingAuthenticationTokenException" {
-			return ErrMissingAuthenticationToken()
+			return errMissingAuthenticationToken()
 		}
 		return &Error{Code: ae.Type, Status: http.StatusBadRequest, Message: ae.Message}
 	}
-	return ErrMissingAuthenticationToken()
+	return errMissingAuthenticationToken()
 }
 
 func (s *Server) writeError(w http.ResponseWriter, codec wire.Codec, err error) {
 	var e *Error
 	if !errors.As(err, &e) {
 		s.log.Error("emulator: internal failure", "err", err)
-		e = ErrInternalFailure("%v", err)
+		e = errInternalFailure("%v", err)
 	}
 	body := codec.EncodeError(e.Code, e.Message)
 	w.Header().Set("Content-Type", codec.ContentType())
@@ -250,6 +263,57 @@ func (s *Server) writeError(w http.ResponseWriter, codec wire.Codec, err error) 
 	w.Header().Set("x-amzn-ErrorType", e.Code)
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(body)
+}
+
+// exceptionBody is the payload of an exception event.
+type exceptionBody struct {
+	Message string `json:"message"`
+}
+
+// writeEvents answers with an event stream: the initial response, then every event of events until
+// it ends, with an exception event when it ends with an error in AWS's words.
+func (s *Server) writeEvents(ctx context.Context, w http.ResponseWriter, codec wire.Codec, events eventSource) {
+	defer events.Close()
+	w.Header().Set("Content-Type", wire.ContentTypeEventStream)
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	ew := wire.NewEventWriter(w, func() { _ = rc.Flush() })
+	if err := ew.WriteInitialResponse(codec); err != nil {
+		return
+	}
+	for {
+		ev, err := events.Next(ctx)
+		var e *Error
+		if errors.As(err, &e) {
+			s.writeException(ew, codec, e)
+			return
+		}
+		if err != nil {
+			return // the end of the stream, or the client went away
+		}
+		payload, err := codec.Encode(ev)
+		if err != nil {
+			s.log.Error("emulator: encoding an event failed", "err", err)
+			s.writeException(ew, codec, errInternalServiceFailure())
+			return
+		}
+		if ew.WriteEvent(wire.EventSubscribeToShardEvent, payload, codec.ContentType()) != nil {
+			return
+		}
+	}
+}
+
+// writeException ends an event stream with an exception event.
+func (s *Server) writeException(ew *wire.EventWriter, codec wire.Codec, e *Error) {
+	code := e.Code
+	if code == "InternalFailure" {
+		code = "InternalFailureException" // the event stream's name for it
+	}
+	payload, err := codec.Encode(exceptionBody{Message: e.Message})
+	if err != nil {
+		return
+	}
+	_ = ew.WriteException(code, payload, codec.ContentType())
 }
 
 func newRequestID() string {

@@ -20,9 +20,16 @@ import (
 // putRecordsBody is a PutRecords request body of the end-to-end benchmark's shape.
 func putRecordsBody(tb testing.TB) []byte {
 	data := []byte(strings.Repeat("x", benchRecordLen))
-	in := emulator.PutRecordsInput{StreamName: "bench"}
+	type entry struct {
+		PartitionKey string `json:"PartitionKey"`
+		Data         []byte `json:"Data"`
+	}
+	in := struct {
+		StreamName string  `json:"StreamName"`
+		Records    []entry `json:"Records"`
+	}{StreamName: "bench"}
 	for i := 0; i < benchBatch; i++ {
-		in.Records = append(in.Records, emulator.PutRecordsRequestEntry{PartitionKey: fmt.Sprintf("key-%d", i), Data: data})
+		in.Records = append(in.Records, entry{PartitionKey: fmt.Sprintf("key-%d", i), Data: data})
 	}
 	b, err := json.Marshal(in)
 	if err != nil {

@@ -11,11 +11,11 @@ import (
 
 func iteratorOperations() map[string]operation {
 	return map[string]operation{
-		"GetShardIterator": op(false, (*Server).getShardIterator),
+		"GetShardIterator": dataOp((*Server).getShardIterator),
 	}
 }
 
-// Shard iterator types.
+// shard iterator types.
 const (
 	iterAtSequence    = "AT_SEQUENCE_NUMBER"
 	iterAfterSequence = "AFTER_SEQUENCE_NUMBER"
@@ -39,8 +39,8 @@ type iterator struct {
 	Issued     int64  `json:"t"`
 }
 
-// GetShardIteratorInput is the GetShardIterator request.
-type GetShardIteratorInput struct {
+// getShardIteratorInput is the GetShardIterator request.
+type getShardIteratorInput struct {
 	StreamName             string          `json:"StreamName,omitempty"`
 	StreamARN              string          `json:"StreamARN,omitempty"`
 	ShardId                string          `json:"ShardId"`
@@ -50,14 +50,14 @@ type GetShardIteratorInput struct {
 	DryRun                 *bool           `json:"DryRun,omitempty"`
 }
 
-// GetShardIteratorOutput is the GetShardIterator answer.
-type GetShardIteratorOutput struct {
+// getShardIteratorOutput is the GetShardIterator answer.
+type getShardIteratorOutput struct {
 	ShardIterator string `json:"ShardIterator"`
 }
 
 var sequencePattern = mustPattern(`^0|([1-9]\d{0,128})$`)
 
-func (s *Server) getShardIterator(c *call, in *GetShardIteratorInput) (*GetShardIteratorOutput, error) {
+func (s *Server) getShardIterator(c *call, in *getShardIteratorInput) (*getShardIteratorOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -75,19 +75,18 @@ func (s *Server) getShardIterator(c *call, in *GetShardIteratorInput) (*GetShard
 		return nil, err
 	}
 	s.trimStream(st, c.now)
-	st.Mu.RLock()
-	sh := st.Shard(in.ShardId)
-	gen := st.Generation
-	st.Mu.RUnlock()
+	var sh *store.Shard
+	var gen int64
+	st.View(func() { sh, gen = st.Shard(in.ShardId), st.Generation })
 	if sh == nil {
-		return nil, ErrResourceNotFound("Shard %s in stream %s under account %s does not exist", in.ShardId, st.Key.Name, st.Key.Account)
+		return nil, errShardNotFound(in.ShardId, st.Key.Name, st.Key.Account)
 	}
 	withSeq := in.ShardIteratorType == iterAtSequence || in.ShardIteratorType == iterAfterSequence
 	switch {
 	case withSeq && in.StartingSequenceNumber == "":
-		return nil, ErrInvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", in.ShardIteratorType)
+		return nil, errInvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", in.ShardIteratorType)
 	case !withSeq && in.StartingSequenceNumber != "":
-		return nil, ErrInvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and also a StartingSequenceNumber.", in.ShardIteratorType)
+		return nil, errInvalidArgument("Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and also a StartingSequenceNumber.", in.ShardIteratorType)
 	}
 	if err := s.limits.shardIterators(c, st, sh); err != nil {
 		return nil, err
@@ -101,7 +100,7 @@ func (s *Server) getShardIterator(c *call, in *GetShardIteratorInput) (*GetShard
 	}
 	it := iterator{Account: st.Key.Account, Region: st.Key.Region, Stream: st.Key.Name, Generation: gen,
 		Shard: sh.ID, Position: pos, Issued: c.now.UnixMilli()}
-	return &GetShardIteratorOutput{ShardIterator: s.seal(it)}, nil
+	return &getShardIteratorOutput{ShardIterator: s.seal(it)}, nil
 }
 
 // startPosition turns a starting position into a record index of sh. SubscribeToShard shares it.
@@ -113,19 +112,19 @@ func (s *Server) startPosition(c *call, st *store.Stream, sh *store.Shard, typ, 
 		return sh.Next(), nil
 	case iterAtTimestamp:
 		if ts == nil || ts.IsZero() {
-			return 0, ErrInvalidArgument("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
+			return 0, errInvalidArgument("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.")
 		}
 		if ts.After(c.now) {
-			return 0, ErrInvalidArgument("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", ts.UnixMilli(), c.now.UnixMilli())
+			return 0, errInvalidArgument("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. timestampInMillis: %d, currentTimestampInMillis: %d", ts.UnixMilli(), c.now.UnixMilli())
 		}
 		return sh.IndexAt(ts.Time), nil
 	case iterAtSequence, iterAfterSequence:
 		parsed, ok := store.ParseSequence(seq)
 		if !ok {
-			return 0, ErrInvalidArgument("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", seq, sh.ID, st.Key.Name, st.Key.Account)
+			return 0, errInvalidArgument("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", seq, sh.ID, st.Key.Name, st.Key.Account)
 		}
 		if parsed.ShardIndex != sh.Index {
-			return 0, ErrInvalidArgument("Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", store.ShardID(parsed.ShardIndex), sh.ID)
+			return 0, errInvalidArgument("Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", store.ShardID(parsed.ShardIndex), sh.ID)
 		}
 		pos := parsed.Index
 		if typ == iterAfterSequence {
@@ -139,18 +138,18 @@ func (s *Server) startPosition(c *call, st *store.Stream, sh *store.Shard, typ, 
 		}
 		return pos, nil
 	}
-	return 0, ErrInvalidArgument("Unknown ShardIteratorType %s", typ)
+	return 0, errInvalidArgument("Unknown ShardIteratorType %s", typ)
 }
 
 // openIterator checks a shard iterator and finds its stream and shard.
 func (s *Server) openIterator(c *call, token string) (iterator, *store.Stream, *store.Shard, error) {
 	var it iterator
 	if !s.open(token, &it) {
-		return it, nil, nil, ErrInvalidArgument("Invalid ShardIterator.")
+		return it, nil, nil, errInvalidArgument("Invalid ShardIterator.")
 	}
 	issued := time.UnixMilli(it.Issued)
 	if c.now.Sub(issued) > iteratorLifetime {
-		return it, nil, nil, ErrExpiredIterator("Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+		return it, nil, nil, errExpiredIterator("Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
 			awsTime(issued), awsTime(c.now), iteratorLifetime.Milliseconds())
 	}
 	k := store.Key{Account: it.Account, Region: it.Region, Name: it.Stream}
@@ -158,15 +157,15 @@ func (s *Server) openIterator(c *call, token string) (iterator, *store.Stream, *
 	if st == nil || s.settle(st, c.now) {
 		return it, nil, nil, errStreamNotFound(k)
 	}
-	st.Mu.RLock()
-	gen, status := st.Generation, st.Status
-	sh := st.Shard(it.Shard)
-	st.Mu.RUnlock()
+	var gen int64
+	var status string
+	var sh *store.Shard
+	st.View(func() { gen, status, sh = st.Generation, st.Status, st.Shard(it.Shard) })
 	if gen != it.Generation || status == store.StatusDeleting {
 		return it, nil, nil, errStreamNotFound(k)
 	}
 	if sh == nil {
-		return it, nil, nil, ErrResourceNotFound("Shard %s in stream %s under account %s does not exist", it.Shard, it.Stream, it.Account)
+		return it, nil, nil, errShardNotFound(it.Shard, it.Stream, it.Account)
 	}
 	return it, st, sh, nil
 }

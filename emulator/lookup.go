@@ -33,16 +33,16 @@ func (s *Server) streamKey(c *call, name, arn string) (store.Key, error) {
 	case arn != "":
 		k, ok := parseStreamARN(arn)
 		if !ok {
-			return store.Key{}, ErrInvalidArgument("StreamARN %s is not a valid stream ARN.", arn)
+			return store.Key{}, errInvalidStreamARN(arn)
 		}
 		if name != "" && name != k.Name {
-			return store.Key{}, ErrInvalidArgument("StreamARN %s and StreamName %s do not name the same stream.", arn, name)
+			return store.Key{}, errInvalidArgument("StreamARN %s and StreamName %s do not name the same stream.", arn, name)
 		}
 		return k, nil
 	case name != "":
 		return store.Key{Account: c.account, Region: c.region, Name: name}, nil
 	}
-	return store.Key{}, ErrInvalidArgument("Either StreamName or StreamARN should be provided.")
+	return store.Key{}, errInvalidArgument("Either StreamName or StreamARN should be provided.")
 }
 
 // stream finds the stream a request names, settling any state transition that is due. A stream in
@@ -63,7 +63,7 @@ func (s *Server) stream(c *call, name, arn string) (*store.Stream, error) {
 }
 
 func errStreamNotFound(k store.Key) error {
-	return ErrResourceNotFound("Stream %s under account %s not found.", k.Name, k.Account)
+	return errResourceNotFound("Stream %s under account %s not found.", k.Name, k.Account)
 }
 
 // activeStream finds a stream that must be ACTIVE (or UPDATING, for data-plane calls when
@@ -73,59 +73,59 @@ func (s *Server) activeStream(c *call, name, arn string, allowUpdating bool) (*s
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	status := st.Status
-	st.Mu.RUnlock()
+	var status string
+	st.View(func() { status = st.Status })
 	if status == store.StatusActive || (allowUpdating && status == store.StatusUpdating) {
 		return st, nil
 	}
 	if status == store.StatusDeleting && allowUpdating {
 		return nil, errStreamNotFound(st.Key)
 	}
-	return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, status)
+	return nil, errStreamNotActive(st.Key.Name, st.Key.Account, status)
 }
 
 // settle completes a state transition whose time has come. It reports whether the stream is gone.
 func (s *Server) settle(st *store.Stream, now time.Time) (gone bool) {
-	st.Mu.RLock()
-	due := st.Status != store.StatusActive && !now.Before(st.PendingUntil)
-	consumersDue := false
-	for _, cons := range st.Consumers {
-		if cons.Status != consumerActive && !now.Before(cons.PendingUntil) {
-			consumersDue = true
+	due, consumersDue := false, false
+	st.View(func() {
+		due = st.Status != store.StatusActive && !now.Before(st.PendingUntil)
+		for _, cons := range st.Consumers {
+			if cons.Status != consumerActive && !now.Before(cons.PendingUntil) {
+				consumersDue = true
+			}
 		}
-	}
-	st.Mu.RUnlock()
+	})
 	if !due && !consumersDue {
 		return false
 	}
-	st.Mu.Lock()
-	changed := false
-	if st.Status != store.StatusActive && !now.Before(st.PendingUntil) {
-		switch st.Status {
-		case store.StatusDeleting:
-			st.Mu.Unlock()
-			s.store.Remove(st.Key, st)
-			s.subs.endStream(st)
-			s.saveMeta()
-			return true
-		default:
+	changed, deleted := false, false
+	st.Update(func() {
+		if st.Status != store.StatusActive && !now.Before(st.PendingUntil) {
+			if st.Status == store.StatusDeleting {
+				deleted = true
+				return
+			}
 			s.completeUpdate(st, st.PendingUntil)
 			changed = true
 		}
-	}
-	for name, cons := range st.Consumers {
-		if cons.Status == consumerActive || now.Before(cons.PendingUntil) {
-			continue
+		for name, cons := range st.Consumers {
+			if cons.Status == consumerActive || now.Before(cons.PendingUntil) {
+				continue
+			}
+			if cons.Status == consumerDeleting {
+				delete(st.Consumers, name)
+			} else {
+				cons.Status = consumerActive
+			}
+			changed = true
 		}
-		if cons.Status == consumerDeleting {
-			delete(st.Consumers, name)
-		} else {
-			cons.Status = consumerActive
-		}
-		changed = true
+	})
+	if deleted {
+		s.store.Remove(st.Key, st)
+		s.subs.endStream(st)
+		s.saveMeta()
+		return true
 	}
-	st.Mu.Unlock()
 	if changed {
 		s.saveMeta()
 	}
@@ -143,18 +143,18 @@ func (s *Server) saveMeta() {
 func (s *Server) openShardCount(account, region string) int {
 	n := 0
 	for _, st := range s.store.List(account, region) {
-		st.Mu.RLock()
-		for _, sh := range st.Shards {
-			if !sh.Closed() {
-				n++
+		st.View(func() {
+			for _, sh := range st.Shards {
+				if !sh.Closed() {
+					n++
+				}
 			}
-		}
-		st.Mu.RUnlock()
+		})
 	}
 	return n
 }
 
-// Consumer states.
+// consumer states.
 const (
 	consumerCreating = "CREATING"
 	consumerActive   = "ACTIVE"

@@ -77,11 +77,11 @@ func (s *Server) restore() error {
 
 // retainedFrom sums the oldest retained index of every shard: it changes when a trim drops records.
 func retainedFrom(st *store.Stream) uint64 {
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
 	var n uint64
-	for _, sh := range st.Shards {
-		n += sh.Oldest()
-	}
+	st.View(func() {
+		for _, sh := range st.Shards {
+			n += sh.Oldest()
+		}
+	})
 	return n
 }

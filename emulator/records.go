@@ -1,11 +1,7 @@
 package emulator
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -15,11 +11,24 @@ import (
 
 // The data plane: PutRecord, PutRecords, GetRecords.
 
+// The models of PutRecords and GetRecords, and the records subscriptions carry, are wire's: it
+// writes and reads them with codecs of their own.
+type (
+	putRecordsInput        = wire.PutRecordsInput
+	putRecordsRequestEntry = wire.PutRecordsRequestEntry
+	putRecordsOutput       = wire.PutRecordsOutput
+	putRecordsResultEntry  = wire.PutRecordsResultEntry
+	getRecordsOutput       = wire.GetRecordsOutput
+	record                 = wire.Record
+	childShard             = wire.ChildShard
+	hashKeyRange           = wire.HashKeyRange
+)
+
 func recordOperations() map[string]operation {
 	return map[string]operation{
-		"PutRecord":  op(false, (*Server).putRecord),
-		"PutRecords": op(false, (*Server).putRecords),
-		"GetRecords": op(false, (*Server).getRecords),
+		"PutRecord":  dataOp((*Server).putRecord),
+		"PutRecords": dataOp((*Server).putRecords),
+		"GetRecords": dataOp((*Server).getRecords),
 	}
 }
 
@@ -31,8 +40,8 @@ const (
 	maxGetBytes        = 10 << 20
 )
 
-// PutRecordInput is the PutRecord request.
-type PutRecordInput struct {
+// putRecordInput is the PutRecord request.
+type putRecordInput struct {
 	StreamName                string `json:"StreamName,omitempty"`
 	StreamARN                 string `json:"StreamARN,omitempty"`
 	PartitionKey              string `json:"PartitionKey"`
@@ -42,8 +51,8 @@ type PutRecordInput struct {
 	DryRun                    *bool  `json:"DryRun,omitempty"`
 }
 
-// PutRecordOutput is the PutRecord answer.
-type PutRecordOutput struct {
+// putRecordOutput is the PutRecord answer.
+type putRecordOutput struct {
 	ShardId        string `json:"ShardId"`
 	SequenceNumber string `json:"SequenceNumber"`
 	EncryptionType string `json:"EncryptionType,omitempty"`
@@ -51,7 +60,7 @@ type PutRecordOutput struct {
 
 var hashKeyPattern = mustPattern(`^0|([1-9]\d{0,38})$`)
 
-func (s *Server) putRecord(c *call, in *PutRecordInput) (*PutRecordOutput, error) {
+func (s *Server) putRecord(c *call, in *putRecordInput) (*putRecordOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -99,7 +108,7 @@ func (s *Server) putRecord(c *call, in *PutRecordInput) (*PutRecordOutput, error
 		if err != nil {
 			return nil, writeError(st, sh, err)
 		}
-		return &PutRecordOutput{ShardId: sh.ID, SequenceNumber: recs[0].Sequence, EncryptionType: w.encryption}, nil
+		return &putRecordOutput{ShardId: sh.ID, SequenceNumber: recs[0].Sequence, EncryptionType: w.encryption}, nil
 	}
 }
 
@@ -109,128 +118,16 @@ const maxReroutes = 8
 // writeError is the answer for an append that failed.
 func writeError(st *store.Stream, sh *store.Shard, err error) error {
 	if errors.Is(err, store.ErrShardClosed) {
-		return ErrResourceInUse("Shard %s in stream %s under account %s closed while the record was written; retry.", sh.ID, st.Key.Name, st.Key.Account)
+		return errResourceInUse("Shard %s in stream %s under account %s closed while the record was written; retry.", sh.ID, st.Key.Name, st.Key.Account)
 	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	return ErrInternalFailure("Internal service failure.")
+	return errInternalServiceFailure()
 }
 
-// PutRecordsRequestEntry is one record of a PutRecords request.
-type PutRecordsRequestEntry struct {
-	PartitionKey    string `json:"PartitionKey"`
-	Data            []byte `json:"Data"`
-	ExplicitHashKey string `json:"ExplicitHashKey,omitempty"`
-}
-
-// PutRecordsInput is the PutRecords request.
-type PutRecordsInput struct {
-	StreamName string                   `json:"StreamName,omitempty"`
-	StreamARN  string                   `json:"StreamARN,omitempty"`
-	Records    []PutRecordsRequestEntry `json:"Records"`
-	DryRun     *bool                    `json:"DryRun,omitempty"`
-}
-
-// ScanJSON reads a PutRecords body as SDKs write it, without reflection: the emulator's busiest
-// request. Any other form goes to the general decoder.
-func (in *PutRecordsInput) ScanJSON(s *wire.Scanner) bool {
-	return s.Object(func(key []byte) bool {
-		switch string(key) {
-		case "StreamName":
-			return s.String(&in.StreamName)
-		case "StreamARN":
-			return s.String(&in.StreamARN)
-		case "DryRun":
-			return s.Bool(&in.DryRun)
-		case "Records":
-			in.Records = make([]PutRecordsRequestEntry, 0, 500)
-			return s.Array(func() bool {
-				in.Records = append(in.Records, PutRecordsRequestEntry{})
-				r := &in.Records[len(in.Records)-1]
-				return s.Object(func(key []byte) bool {
-					switch string(key) {
-					case "PartitionKey":
-						return s.String(&r.PartitionKey)
-					case "Data":
-						return s.Blob(&r.Data)
-					case "ExplicitHashKey":
-						return s.String(&r.ExplicitHashKey)
-					}
-					return false
-				})
-			})
-		}
-		return false
-	})
-}
-
-// PutRecordsResultEntry is the result of one record: a sequence number, or an error.
-type PutRecordsResultEntry struct {
-	SequenceNumber string `json:"SequenceNumber,omitempty"`
-	ShardId        string `json:"ShardId,omitempty"`
-	ErrorCode      string `json:"ErrorCode,omitempty"`
-	ErrorMessage   string `json:"ErrorMessage,omitempty"`
-}
-
-// PutRecordsOutput is the PutRecords answer.
-type PutRecordsOutput struct {
-	FailedRecordCount int                     `json:"FailedRecordCount"`
-	Records           []PutRecordsResultEntry `json:"Records"`
-	EncryptionType    string                  `json:"EncryptionType,omitempty"`
-}
-
-// AppendJSON writes the answer as encoding/json would, several times faster: PutRecords answers
-// are the emulator's most frequent.
-func (o *PutRecordsOutput) AppendJSON(b []byte) []byte {
-	b = slices.Grow(b, 64+100*len(o.Records)) // an entry with a sequence number takes about 100 bytes
-	b = append(b, `{"FailedRecordCount":`...)
-	b = strconv.AppendInt(b, int64(o.FailedRecordCount), 10)
-	b = append(b, `,"Records":`...)
-	b = wire.AppendJSONArray(b, o.Records, (*PutRecordsResultEntry).appendJSON)
-	if o.EncryptionType != "" {
-		b = append(b, `,"EncryptionType":`...)
-		b = wire.AppendJSONString(b, o.EncryptionType)
-	}
-	return append(b, '}')
-}
-
-// appendJSON writes one result. Sequence numbers (digits) and shard ids (shardId- and digits) are
-// the store's own and never need escaping; error codes and messages are escaped.
-func (e *PutRecordsResultEntry) appendJSON(b []byte) []byte {
-	b = append(b, '{')
-	if e.SequenceNumber != "" {
-		b = append(b, `"SequenceNumber":"`...)
-		b = append(b, e.SequenceNumber...)
-		b = append(b, '"')
-	}
-	if e.ShardId != "" {
-		if e.SequenceNumber != "" {
-			b = append(b, ',')
-		}
-		b = append(b, `"ShardId":"`...)
-		b = append(b, e.ShardId...)
-		b = append(b, '"')
-	}
-	if e.ErrorCode != "" {
-		if len(b) > 0 && b[len(b)-1] != '{' {
-			b = append(b, ',')
-		}
-		b = append(b, `"ErrorCode":`...)
-		b = wire.AppendJSONString(b, e.ErrorCode)
-	}
-	if e.ErrorMessage != "" {
-		if len(b) > 0 && b[len(b)-1] != '{' {
-			b = append(b, ',')
-		}
-		b = append(b, `"ErrorMessage":`...)
-		b = wire.AppendJSONString(b, e.ErrorMessage)
-	}
-	return append(b, '}')
-}
-
-func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, error) {
+func (s *Server) putRecords(c *call, in *putRecordsInput) (*putRecordsOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -264,7 +161,7 @@ func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, er
 		total += len(r.Data) + len(r.PartitionKey)
 	}
 	if total > maxPutRecordsBytes {
-		return nil, ErrInvalidArgument("Records size exceeds 10 MB limit")
+		return nil, errInvalidArgument("Records size exceeds 10 MB limit")
 	}
 	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
 	if err != nil {
@@ -287,7 +184,7 @@ func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, er
 	if in.DryRun != nil && *in.DryRun {
 		return nil, errDryRun()
 	}
-	out := &PutRecordsOutput{Records: make([]PutRecordsResultEntry, len(in.Records)), EncryptionType: w.encryption}
+	out := &putRecordsOutput{Records: make([]putRecordsResultEntry, len(in.Records)), EncryptionType: w.encryption}
 	todo := make([]int, len(in.Records))
 	for i := range todo {
 		todo[i] = i
@@ -312,7 +209,7 @@ func (s *Server) putRecords(c *call, in *PutRecordsInput) (*PutRecordsOutput, er
 // plainEntry reports whether a PutRecords entry passes every check of the model without looking
 // closer: a key of 1 to 256 bytes (so at most 256 characters), data within the limit, no explicit
 // hash key.
-func plainEntry(r *PutRecordsRequestEntry) bool {
+func plainEntry(r *putRecordsRequestEntry) bool {
 	return r.PartitionKey != "" && len(r.PartitionKey) <= 256 && r.Data != nil && len(r.Data) <= maxDataBytes && r.ExplicitHashKey == ""
 }
 
@@ -320,7 +217,7 @@ func plainEntry(r *PutRecordsRequestEntry) bool {
 // charged record by record so that a throttled record fails alone, as in Kinesis. It returns the
 // slots whose shard a reshard closed under them, to be routed again when reroute is true (they fail
 // otherwise).
-func (s *Server) writeRecords(c *call, st *store.Stream, records []PutRecordsRequestEntry, todo []int, shards []*store.Shard, out *PutRecordsOutput, reroute bool) []int {
+func (s *Server) writeRecords(c *call, st *store.Stream, records []putRecordsRequestEntry, todo []int, shards []*store.Shard, out *putRecordsOutput, reroute bool) []int {
 	type group struct {
 		shard   *store.Shard
 		pending []store.Pending
@@ -329,7 +226,7 @@ func (s *Server) writeRecords(c *call, st *store.Stream, records []PutRecordsReq
 	var groups []*group
 	byShard := make(map[*store.Shard]*group)
 	fail := func(i int, e *Error) {
-		out.Records[i] = PutRecordsResultEntry{ErrorCode: e.Code, ErrorMessage: e.Message}
+		out.Records[i] = putRecordsResultEntry{ErrorCode: e.Code, ErrorMessage: e.Message}
 		out.FailedRecordCount++
 	}
 	for _, i := range todo {
@@ -380,7 +277,7 @@ func (s *Server) writeRecords(c *call, st *store.Stream, records []PutRecordsReq
 			continue
 		}
 		for j, i := range g.slots {
-			out.Records[i] = PutRecordsResultEntry{SequenceNumber: results[gi][j].Sequence, ShardId: g.shard.ID}
+			out.Records[i] = putRecordsResultEntry{SequenceNumber: results[gi][j].Sequence, ShardId: g.shard.ID}
 		}
 	}
 	return again
@@ -397,14 +294,14 @@ type write struct {
 }
 
 func (s *Server) newWrite(st *store.Stream) (*write, error) {
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	w := &write{st: st, open: st.OpenShards(), maxBytes: st.MaxRecordSizeKiB * 1024,
-		auto: st.Distribution == distributionAuto, encryption: st.EncryptionType, next: s.autoCounter(st)}
-	if len(w.open) == 0 {
-		return nil, ErrResourceInUse("Stream %s under account %s has no open shards.", st.Key.Name, st.Key.Account)
-	}
-	return w, nil
+	return store.ViewStream(st, func() (*write, error) {
+		w := &write{st: st, open: st.OpenShards(), maxBytes: st.MaxRecordSizeKiB * 1024,
+			auto: st.Distribution == distributionAuto, encryption: st.EncryptionType, next: s.autoCounter(st)}
+		if len(w.open) == 0 {
+			return nil, errResourceInUse("Stream %s under account %s has no open shards.", st.Key.Name, st.Key.Account)
+		}
+		return w, nil
+	})
 }
 
 // route picks the open shard for a record: the MD5 of the partition key, or the explicit hash key;
@@ -417,7 +314,7 @@ func (w *write) route(partitionKey, explicit string) (*store.Shard, error) {
 	if explicit != "" {
 		var ok bool
 		if k, ok = store.ParseHashKey(explicit); !ok {
-			return nil, ErrInvalidArgument("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", explicit)
+			return nil, errInvalidArgument("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", explicit)
 		}
 	}
 	lo, hi := 0, len(w.open)-1
@@ -433,12 +330,12 @@ func (w *write) route(partitionKey, explicit string) (*store.Shard, error) {
 			return sh, nil
 		}
 	}
-	return nil, ErrInternalFailure("no open shard holds hash key %s", k)
+	return nil, errInternalFailure("no open shard holds hash key %s", k)
 }
 
 func (w *write) checkSize(partitionKey string, data []byte) error {
 	if n := len(data) + len(partitionKey); n > w.maxBytes {
-		return ErrInvalidArgument("Record size %d bytes (data plus partition key) exceeds the maximum record size of %d KiB of stream %s under account %s.", n, w.maxBytes/1024, w.st.Key.Name, w.st.Key.Account)
+		return errInvalidArgument("Record size %d bytes (data plus partition key) exceeds the maximum record size of %d KiB of stream %s under account %s.", n, w.maxBytes/1024, w.st.Key.Name, w.st.Key.Account)
 	}
 	return nil
 }
@@ -455,90 +352,22 @@ func (s *Server) appendRecords(c *call, st *store.Stream, sh *store.Shard, pendi
 	if durable {
 		if err := j.Records(st, sh, recs); err != nil {
 			s.log.Error("emulator: journal write failed", "stream", st.Key.Name, "shard", sh.ID, "err", err)
-			return nil, ErrInternalFailure("Internal service failure.")
+			return nil, errInternalServiceFailure()
 		}
 		sh.Publish(recs[len(recs)-1].Index + 1)
 	}
 	return recs, nil
 }
 
-// GetRecordsInput is the GetRecords request.
-type GetRecordsInput struct {
+// getRecordsInput is the GetRecords request.
+type getRecordsInput struct {
 	ShardIterator string `json:"ShardIterator"`
 	Limit         *int32 `json:"Limit,omitempty"`
 	StreamARN     string `json:"StreamARN,omitempty"`
 	DryRun        *bool  `json:"DryRun,omitempty"`
 }
 
-// Record is a data record as GetRecords and SubscribeToShard return it.
-type Record struct {
-	SequenceNumber              string         `json:"SequenceNumber"`
-	ApproximateArrivalTimestamp wire.Timestamp `json:"ApproximateArrivalTimestamp"`
-	Data                        []byte         `json:"Data"`
-	PartitionKey                string         `json:"PartitionKey"`
-	EncryptionType              string         `json:"EncryptionType,omitempty"`
-}
-
-// ChildShard is a shard that a closed shard was split or merged into.
-type ChildShard struct {
-	ShardId      string       `json:"ShardId"`
-	ParentShards []string     `json:"ParentShards"`
-	HashKeyRange HashKeyRange `json:"HashKeyRange"`
-}
-
-// GetRecordsOutput is the GetRecords answer.
-type GetRecordsOutput struct {
-	Records            []Record     `json:"Records"`
-	NextShardIterator  *string      `json:"NextShardIterator,omitempty"`
-	MillisBehindLatest int64        `json:"MillisBehindLatest"`
-	ChildShards        []ChildShard `json:"ChildShards,omitempty"`
-}
-
-// AppendJSON writes the answer as encoding/json would, with the records' data encoded about
-// twice as fast: GetRecords answers are most of what a reader costs the emulator.
-func (o *GetRecordsOutput) AppendJSON(b []byte) []byte {
-	size := 96
-	for i := range o.Records {
-		size += 256 + len(o.Records[i].PartitionKey) + base64.StdEncoding.EncodedLen(len(o.Records[i].Data))
-	}
-	b = slices.Grow(b, size)
-	b = append(b, `{"Records":`...)
-	b = wire.AppendJSONArray(b, o.Records, (*Record).appendJSON)
-	if o.NextShardIterator != nil {
-		b = append(b, `,"NextShardIterator":`...)
-		b = wire.AppendJSONString(b, *o.NextShardIterator)
-	}
-	b = append(b, `,"MillisBehindLatest":`...)
-	b = strconv.AppendInt(b, o.MillisBehindLatest, 10)
-	if len(o.ChildShards) > 0 {
-		children, _ := json.Marshal(o.ChildShards) // once per shard: not worth writing by hand
-		b = append(b, `,"ChildShards":`...)
-		b = append(b, children...)
-	}
-	return append(b, '}')
-}
-
-func (r *Record) appendJSON(b []byte) []byte {
-	b = append(b, `{"SequenceNumber":`...)
-	b = wire.AppendJSONString(b, r.SequenceNumber)
-	b = append(b, `,"ApproximateArrivalTimestamp":`...)
-	b = r.ApproximateArrivalTimestamp.AppendJSON(b)
-	b = append(b, `,"Data":`...)
-	if r.Data == nil {
-		b = append(b, "null"...)
-	} else {
-		b = wire.AppendJSONBlob(b, r.Data)
-	}
-	b = append(b, `,"PartitionKey":`...)
-	b = wire.AppendJSONString(b, r.PartitionKey)
-	if r.EncryptionType != "" {
-		b = append(b, `,"EncryptionType":`...)
-		b = wire.AppendJSONString(b, r.EncryptionType)
-	}
-	return append(b, '}')
-}
-
-func (s *Server) getRecords(c *call, in *GetRecordsInput) (*GetRecordsOutput, error) {
+func (s *Server) getRecords(c *call, in *getRecordsInput) (*getRecordsOutput, error) {
 	v := &validator{}
 	v.required("shardIterator", in.ShardIterator != "")
 	if in.ShardIterator != "" {
@@ -554,7 +383,7 @@ func (s *Server) getRecords(c *call, in *GetRecordsInput) (*GetRecordsOutput, er
 		return nil, err
 	}
 	if in.StreamARN != "" && in.StreamARN != st.ARN {
-		return nil, ErrInvalidArgument("StreamARN %s does not match the stream of the shard iterator.", in.StreamARN)
+		return nil, errInvalidArgument("StreamARN %s does not match the stream of the shard iterator.", in.StreamARN)
 	}
 	if in.DryRun != nil && *in.DryRun {
 		return nil, errDryRun()
@@ -567,16 +396,15 @@ func (s *Server) getRecords(c *call, in *GetRecordsInput) (*GetRecordsOutput, er
 		return nil, err
 	}
 	s.trimStream(st, c.now)
-	st.Mu.RLock()
-	encryption := st.EncryptionType
-	st.Mu.RUnlock()
+	var encryption string
+	st.View(func() { encryption = st.EncryptionType })
 	recs, next := sh.Read(it.Position, limit, maxGetBytes)
 	bytes := 0
-	out := &GetRecordsOutput{Records: make([]Record, len(recs))}
+	out := &getRecordsOutput{Records: make([]record, len(recs))}
 	for i := range recs {
 		r := &recs[i]
 		bytes += r.Size()
-		out.Records[i] = Record{SequenceNumber: r.Sequence, ApproximateArrivalTimestamp: wire.NewTimestamp(r.Arrival),
+		out.Records[i] = record{SequenceNumber: r.Sequence, ApproximateArrivalTimestamp: wire.NewTimestamp(r.Arrival),
 			Data: r.Data, PartitionKey: r.PartitionKey, EncryptionType: encryption}
 	}
 	s.limits.readBytes(c.now, st, sh, bytes)
@@ -609,20 +437,21 @@ func (s *Server) millisBehind(c *call, sh *store.Shard, next uint64) int64 {
 }
 
 // childShards lists the shards that a closed shard became.
-func (s *Server) childShards(st *store.Stream, sh *store.Shard) []ChildShard {
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	out := []ChildShard{}
-	for _, child := range st.Shards {
-		if child.Parent != sh.ID && child.AdjacentParent != sh.ID {
-			continue
+func (s *Server) childShards(st *store.Stream, sh *store.Shard) []childShard {
+	out, _ := store.ViewStream(st, func() ([]childShard, error) {
+		out := []childShard{}
+		for _, child := range st.Shards {
+			if child.Parent != sh.ID && child.AdjacentParent != sh.ID {
+				continue
+			}
+			parents := []string{child.Parent}
+			if child.AdjacentParent != "" {
+				parents = append(parents, child.AdjacentParent)
+			}
+			out = append(out, childShard{ShardId: child.ID, ParentShards: parents,
+				HashKeyRange: hashKeyRange{StartingHashKey: child.StartHash.String(), EndingHashKey: child.EndHash.String()}})
 		}
-		parents := []string{child.Parent}
-		if child.AdjacentParent != "" {
-			parents = append(parents, child.AdjacentParent)
-		}
-		out = append(out, ChildShard{ShardId: child.ID, ParentShards: parents,
-			HashKeyRange: HashKeyRange{StartingHashKey: child.StartHash.String(), EndingHashKey: child.EndHash.String()}})
-	}
+		return out, nil
+	})
 	return out
 }

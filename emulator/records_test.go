@@ -153,3 +153,98 @@ func TestEmptyDataIsAccepted(t *testing.T) {
 		}
 	}
 }
+
+// recordRows are the conformance rows of the operations of records.go.
+func recordRows() []conformanceRow {
+	return []conformanceRow{{
+		op: "PutRecord",
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.PutRecord(e.ctx, &kinesis.PutRecordInput{StreamName: aws.String(e.stream), PartitionKey: aws.String("k"), Data: []byte("hello")})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			seq := *e.out.(*kinesis.PutRecordOutput).SequenceNumber
+			recs := e.readAll(t, e.stream)
+			if len(recs) != 1 || *recs[0].SequenceNumber != seq || string(recs[0].Data) != "hello" {
+				t.Errorf("read back %d records", len(recs))
+			}
+		},
+		bad: []confBad{
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.PutRecord(e.ctx, &kinesis.PutRecordInput{StreamName: aws.String("missing"), PartitionKey: aws.String("k"), Data: []byte("x")})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+			{"hash key over 2^128-1", func(e *confEnv) error {
+				_, err := e.kc.PutRecord(e.ctx, &kinesis.PutRecordInput{StreamName: aws.String(e.stream), PartitionKey: aws.String("k"),
+					ExplicitHashKey: aws.String("340282366920938463463374607431768211456"), Data: []byte("x")})
+				return err
+			}, "InvalidArgumentException", "ExplicitHashKey"},
+			{"record over 1 MiB", func(e *confEnv) error {
+				_, err := e.kc.PutRecord(e.ctx, &kinesis.PutRecordInput{StreamName: aws.String(e.stream), PartitionKey: aws.String("k"), Data: make([]byte, 1<<20)})
+				return err
+			}, "InvalidArgumentException", "1024 KiB"},
+		},
+	}, {
+		op: "PutRecords",
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.PutRecords(e.ctx, &kinesis.PutRecordsInput{StreamName: aws.String(e.stream), Records: []types.PutRecordsRequestEntry{
+				{PartitionKey: aws.String("a"), Data: []byte("1")}, {PartitionKey: aws.String("b"), Data: []byte("2")}}})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if out := e.out.(*kinesis.PutRecordsOutput); aws.ToInt32(out.FailedRecordCount) != 0 || len(out.Records) != 2 {
+				t.Fatalf("PutRecords answered %d failures of %d", aws.ToInt32(out.FailedRecordCount), len(out.Records))
+			}
+			if recs := e.readAll(t, e.stream); len(recs) != 2 {
+				t.Errorf("read back %d records, want 2", len(recs))
+			}
+		},
+		bad: []confBad{
+			{"501 records", func(e *confEnv) error {
+				recs := make([]types.PutRecordsRequestEntry, 501)
+				for i := range recs {
+					recs[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String("k"), Data: []byte("x")}
+				}
+				_, err := e.kc.PutRecords(e.ctx, &kinesis.PutRecordsInput{StreamName: aws.String(e.stream), Records: recs})
+				return err
+			}, "ValidationException", "500"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.PutRecords(e.ctx, &kinesis.PutRecordsInput{StreamName: aws.String("missing"), Records: []types.PutRecordsRequestEntry{{PartitionKey: aws.String("k"), Data: []byte("x")}}})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "GetRecords",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["shard"] = *e.put(t, "k", "payload").ShardId
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			it, err := e.kc.GetShardIterator(e.ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(e.stream),
+				ShardId: aws.String(e.v["shard"]), ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+			if err != nil {
+				return err
+			}
+			out, err := e.kc.GetRecords(e.ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			out := e.out.(*kinesis.GetRecordsOutput)
+			if len(out.Records) != 1 || string(out.Records[0].Data) != "payload" || out.NextShardIterator == nil {
+				t.Errorf("got %d records, next iterator %v", len(out.Records), out.NextShardIterator != nil)
+			}
+		},
+		bad: []confBad{
+			{"garbage iterator", func(e *confEnv) error {
+				_, err := e.kc.GetRecords(e.ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String("AAAAgarbage")})
+				return err
+			}, "InvalidArgumentException", "ShardIterator"},
+			{"zero limit", func(e *confEnv) error {
+				_, err := e.kc.GetRecords(e.ctx, &kinesis.GetRecordsInput{ShardIterator: aws.String("AAAAgarbage"), Limit: aws.Int32(0)})
+				return err
+			}, "ValidationException", "limit"},
+		},
+	}}
+}

@@ -17,9 +17,9 @@ func putDirect(t *testing.T, s *Server, stream string, n, size int) {
 	c := &call{ctx: context.Background(), op: "PutRecords", account: s.cfg.account, region: s.cfg.region, now: s.now()}
 	data := bytes.Repeat([]byte{'x'}, size)
 	for sent := 0; sent < n; {
-		in := &PutRecordsInput{StreamName: stream}
+		in := &putRecordsInput{StreamName: stream}
 		for ; sent < n && len(in.Records) < 5; sent++ {
-			in.Records = append(in.Records, PutRecordsRequestEntry{PartitionKey: "k" + itoa(sent), Data: data})
+			in.Records = append(in.Records, putRecordsRequestEntry{PartitionKey: "k" + itoa(sent), Data: data})
 		}
 		out, err := s.putRecords(c, in)
 		if err != nil || out.FailedRecordCount != 0 {

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/pelicanhq/pelican/emulator/internal/store"
@@ -89,8 +88,16 @@ func Run(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
+// Tester is the part of testing.TB that RunT uses, so that the server does not import testing.
+// A *testing.T, *testing.B or *testing.F is a Tester.
+type Tester interface {
+	Helper()
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+}
+
 // RunT starts a server for the test t on a free port and closes it when the test ends.
-func RunT(t testing.TB, opts ...Option) *Server {
+func RunT(t Tester, opts ...Option) *Server {
 	t.Helper()
 	s, err := Run(opts...)
 	if err != nil {
@@ -195,7 +202,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 // set-up in tests and at start; clients use the CreateStream API.
 func (s *Server) CreateStream(name string, shards int) error {
 	c := &call{ctx: context.Background(), account: s.cfg.account, region: s.cfg.region, now: s.now()}
-	in := &CreateStreamInput{StreamName: name, ShardCount: &shards}
+	in := &createStreamInput{StreamName: name, ShardCount: &shards}
 	if _, err := s.createStream(c, in, true); err != nil {
 		return err
 	}

@@ -14,16 +14,16 @@ import (
 
 func settingOperations() map[string]operation {
 	return map[string]operation{
-		"IncreaseStreamRetentionPeriod":          op(true, (*Server).increaseStreamRetentionPeriod),
-		"DecreaseStreamRetentionPeriod":          op(true, (*Server).decreaseStreamRetentionPeriod),
-		"StartStreamEncryption":                  op(true, (*Server).startStreamEncryption),
-		"StopStreamEncryption":                   op(true, (*Server).stopStreamEncryption),
-		"EnableEnhancedMonitoring":               op(true, (*Server).enableEnhancedMonitoring),
-		"DisableEnhancedMonitoring":              op(true, (*Server).disableEnhancedMonitoring),
-		"UpdateStreamMode":                       op(true, (*Server).updateStreamMode),
-		"UpdateMaxRecordSize":                    op(true, (*Server).updateMaxRecordSize),
-		"UpdateStreamWarmThroughput":             op(true, (*Server).updateStreamWarmThroughput),
-		"UpdateStreamRecordDistributionStrategy": op(true, (*Server).updateStreamRecordDistributionStrategy),
+		"IncreaseStreamRetentionPeriod":          controlOp((*Server).increaseStreamRetentionPeriod, changes, undocumented),
+		"DecreaseStreamRetentionPeriod":          controlOp((*Server).decreaseStreamRetentionPeriod, changes, undocumented),
+		"StartStreamEncryption":                  controlOp((*Server).startStreamEncryption, changes, undocumented),
+		"StopStreamEncryption":                   controlOp((*Server).stopStreamEncryption, changes, undocumented),
+		"EnableEnhancedMonitoring":               controlOp((*Server).enableEnhancedMonitoring, changes, undocumented),
+		"DisableEnhancedMonitoring":              controlOp((*Server).disableEnhancedMonitoring, changes, undocumented),
+		"UpdateStreamMode":                       controlOp((*Server).updateStreamMode, changes, undocumented),
+		"UpdateMaxRecordSize":                    controlOp((*Server).updateMaxRecordSize, changes, undocumented),
+		"UpdateStreamWarmThroughput":             controlOp((*Server).updateStreamWarmThroughput, changes, perAccount(5)),
+		"UpdateStreamRecordDistributionStrategy": controlOp((*Server).updateStreamRecordDistributionStrategy, changes, undocumented),
 	}
 }
 
@@ -43,28 +43,28 @@ const (
 
 // --- Retention ---
 
-// IncreaseStreamRetentionPeriodInput is the IncreaseStreamRetentionPeriod request.
-type IncreaseStreamRetentionPeriodInput struct {
+// increaseStreamRetentionPeriodInput is the IncreaseStreamRetentionPeriod request.
+type increaseStreamRetentionPeriodInput struct {
 	StreamName           string `json:"StreamName,omitempty"`
 	StreamARN            string `json:"StreamARN,omitempty"`
 	RetentionPeriodHours *int32 `json:"RetentionPeriodHours"`
 	StreamId             string `json:"StreamId,omitempty"`
 }
 
-// DecreaseStreamRetentionPeriodInput is the DecreaseStreamRetentionPeriod request.
-type DecreaseStreamRetentionPeriodInput IncreaseStreamRetentionPeriodInput
+// decreaseStreamRetentionPeriodInput is the DecreaseStreamRetentionPeriod request.
+type decreaseStreamRetentionPeriodInput increaseStreamRetentionPeriodInput
 
-func (s *Server) increaseStreamRetentionPeriod(c *call, in *IncreaseStreamRetentionPeriodInput) (*Empty, error) {
+func (s *Server) increaseStreamRetentionPeriod(c *call, in *increaseStreamRetentionPeriodInput) (*empty, error) {
 	return s.changeRetention(c, in, true)
 }
 
-func (s *Server) decreaseStreamRetentionPeriod(c *call, in *DecreaseStreamRetentionPeriodInput) (*Empty, error) {
-	return s.changeRetention(c, (*IncreaseStreamRetentionPeriodInput)(in), false)
+func (s *Server) decreaseStreamRetentionPeriod(c *call, in *decreaseStreamRetentionPeriodInput) (*empty, error) {
+	return s.changeRetention(c, (*increaseStreamRetentionPeriodInput)(in), false)
 }
 
 // changeRetention sets a stream's retention. Records older than a shortened retention become
 // unreadable at once (trimming reads the retention lazily).
-func (s *Server) changeRetention(c *call, in *IncreaseStreamRetentionPeriodInput, increase bool) (*Empty, error) {
+func (s *Server) changeRetention(c *call, in *increaseStreamRetentionPeriodInput, increase bool) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -75,36 +75,33 @@ func (s *Server) changeRetention(c *call, in *IncreaseStreamRetentionPeriodInput
 	hours := int(*in.RetentionPeriodHours)
 	switch {
 	case hours < minRetentionHours:
-		return nil, ErrInvalidArgument("Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", minRetentionHours, hours)
+		return nil, errInvalidArgument("Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", minRetentionHours, hours)
 	case hours > maxRetentionHours:
-		return nil, ErrInvalidArgument("Maximum allowed retention period is %d hours. Requested retention period (%d hours) is too long.", maxRetentionHours, hours)
+		return nil, errInvalidArgument("Maximum allowed retention period is %d hours. Requested retention period (%d hours) is too long.", maxRetentionHours, hours)
 	}
 	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	current := st.RetentionHours
-	switch err := checkActive(st); {
-	case err != nil:
-		st.Mu.Unlock()
-		return nil, err
-	case increase && hours < current:
-		st.Mu.Unlock()
-		return nil, ErrInvalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, st.Key.Name, current)
-	case !increase && hours > current:
-		st.Mu.Unlock()
-		return nil, ErrInvalidArgument("Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, st.Key.Name, current)
-	}
-	st.RetentionHours = hours
-	st.Mu.Unlock()
-	return &Empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		current := st.RetentionHours
+		switch err := checkActive(st); {
+		case err != nil:
+			return nil, err
+		case increase && hours < current:
+			return nil, errInvalidArgument("Requested retention period (%d hours) for stream %s can not be shorter than existing retention period (%d hours). Use DecreaseRetentionPeriod API.", hours, st.Key.Name, current)
+		case !increase && hours > current:
+			return nil, errInvalidArgument("Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, st.Key.Name, current)
+		}
+		st.RetentionHours = hours
+		return &empty{}, nil
+	})
 }
 
 // --- Encryption ---
 
-// StartStreamEncryptionInput is the StartStreamEncryption request.
-type StartStreamEncryptionInput struct {
+// startStreamEncryptionInput is the StartStreamEncryption request.
+type startStreamEncryptionInput struct {
 	StreamName     string `json:"StreamName,omitempty"`
 	StreamARN      string `json:"StreamARN,omitempty"`
 	EncryptionType string `json:"EncryptionType"`
@@ -112,24 +109,24 @@ type StartStreamEncryptionInput struct {
 	StreamId       string `json:"StreamId,omitempty"`
 }
 
-// StopStreamEncryptionInput is the StopStreamEncryption request.
-type StopStreamEncryptionInput StartStreamEncryptionInput
+// stopStreamEncryptionInput is the StopStreamEncryption request.
+type stopStreamEncryptionInput startStreamEncryptionInput
 
 // kmsKeyPattern is a KMS key as StartStreamEncryption takes it: a key id, an alias name, or the ARN
 // of a key or an alias.
 var kmsKeyPattern = mustPattern(`^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32}|alias/[a-zA-Z0-9:/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key/(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32})|alias/[a-zA-Z0-9:/_-]+))$`)
 
-func (s *Server) startStreamEncryption(c *call, in *StartStreamEncryptionInput) (*Empty, error) {
+func (s *Server) startStreamEncryption(c *call, in *startStreamEncryptionInput) (*empty, error) {
 	return s.changeEncryption(c, in, encryptionKMS)
 }
 
-func (s *Server) stopStreamEncryption(c *call, in *StopStreamEncryptionInput) (*Empty, error) {
-	return s.changeEncryption(c, (*StartStreamEncryptionInput)(in), encryptionNone)
+func (s *Server) stopStreamEncryption(c *call, in *stopStreamEncryptionInput) (*empty, error) {
+	return s.changeEncryption(c, (*startStreamEncryptionInput)(in), encryptionNone)
 }
 
 // changeEncryption starts or stops server-side encryption: the stream goes through UPDATING and
 // records read or written after it report the new EncryptionType.
-func (s *Server) changeEncryption(c *call, in *StartStreamEncryptionInput, to string) (*Empty, error) {
+func (s *Server) changeEncryption(c *call, in *startStreamEncryptionInput, to string) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -143,33 +140,33 @@ func (s *Server) changeEncryption(c *call, in *StartStreamEncryptionInput, to st
 		return nil, err
 	}
 	if in.EncryptionType != encryptionKMS {
-		return nil, ErrInvalidArgument("Encryption type %s is not supported. The only valid encryption type is KMS.", in.EncryptionType)
+		return nil, errInvalidArgument("Encryption type %s is not supported. The only valid encryption type is KMS.", in.EncryptionType)
 	}
 	if !kmsKeyPattern.MatchString(in.KeyId) {
-		return nil, ErrInvalidArgument("KeyId %s is not a valid KMS key: give a key id, a key ARN, an alias name (alias/aws/kinesis for the Kinesis-owned key) or an alias ARN.", in.KeyId)
+		return nil, errInvalidArgument("KeyId %s is not a valid KMS key: give a key id, a key ARN, an alias name (alias/aws/kinesis for the Kinesis-owned key) or an alias ARN.", in.KeyId)
 	}
 	st, err := s.activeStream(c, in.StreamName, in.StreamARN, false)
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	defer st.Mu.Unlock()
-	if err := checkActive(st); err != nil {
-		return nil, err
-	}
-	ch := &store.Change{Kind: store.ChangeEncryption, EncryptionType: to}
-	if to != encryptionNone {
-		ch.KeyID = in.KeyId
-	}
-	s.beginUpdate(c, st, ch)
-	return &Empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		if err := checkActive(st); err != nil {
+			return nil, err
+		}
+		ch := &store.Change{Kind: store.ChangeEncryption, EncryptionType: to}
+		if to != encryptionNone {
+			ch.KeyID = in.KeyId
+		}
+		s.beginUpdate(c, st, ch)
+		return &empty{}, nil
+	})
 }
 
 // checkActive answers as Kinesis does when a control-plane change meets a stream that is not
-// ACTIVE. Callers hold st.Mu.
+// ACTIVE. Callers are inside st.Update.
 func checkActive(st *store.Stream) error {
 	if st.Status != store.StatusActive {
-		return ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, st.Status)
+		return errStreamNotActive(st.Key.Name, st.Key.Account, st.Status)
 	}
 	return nil
 }
@@ -185,35 +182,35 @@ var shardLevelMetrics = []string{
 
 const metricsAll = "ALL"
 
-// EnableEnhancedMonitoringInput is the EnableEnhancedMonitoring request.
-type EnableEnhancedMonitoringInput struct {
+// enableEnhancedMonitoringInput is the EnableEnhancedMonitoring request.
+type enableEnhancedMonitoringInput struct {
 	StreamName        string   `json:"StreamName,omitempty"`
 	StreamARN         string   `json:"StreamARN,omitempty"`
 	ShardLevelMetrics []string `json:"ShardLevelMetrics"`
 	StreamId          string   `json:"StreamId,omitempty"`
 }
 
-// DisableEnhancedMonitoringInput is the DisableEnhancedMonitoring request.
-type DisableEnhancedMonitoringInput EnableEnhancedMonitoringInput
+// disableEnhancedMonitoringInput is the DisableEnhancedMonitoring request.
+type disableEnhancedMonitoringInput enableEnhancedMonitoringInput
 
-// EnhancedMonitoringOutput is the answer of EnableEnhancedMonitoring and
+// enhancedMonitoringOutput is the answer of EnableEnhancedMonitoring and
 // DisableEnhancedMonitoring: the metrics before and after.
-type EnhancedMonitoringOutput struct {
+type enhancedMonitoringOutput struct {
 	StreamName               string   `json:"StreamName"`
 	StreamARN                string   `json:"StreamARN"`
 	CurrentShardLevelMetrics []string `json:"CurrentShardLevelMetrics"`
 	DesiredShardLevelMetrics []string `json:"DesiredShardLevelMetrics"`
 }
 
-func (s *Server) enableEnhancedMonitoring(c *call, in *EnableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error) {
+func (s *Server) enableEnhancedMonitoring(c *call, in *enableEnhancedMonitoringInput) (*enhancedMonitoringOutput, error) {
 	return s.changeMonitoring(c, in, true)
 }
 
-func (s *Server) disableEnhancedMonitoring(c *call, in *DisableEnhancedMonitoringInput) (*EnhancedMonitoringOutput, error) {
-	return s.changeMonitoring(c, (*EnableEnhancedMonitoringInput)(in), false)
+func (s *Server) disableEnhancedMonitoring(c *call, in *disableEnhancedMonitoringInput) (*enhancedMonitoringOutput, error) {
+	return s.changeMonitoring(c, (*enableEnhancedMonitoringInput)(in), false)
 }
 
-func (s *Server) changeMonitoring(c *call, in *EnableEnhancedMonitoringInput, enable bool) (*EnhancedMonitoringOutput, error) {
+func (s *Server) changeMonitoring(c *call, in *enableEnhancedMonitoringInput, enable bool) (*enhancedMonitoringOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -243,38 +240,37 @@ func (s *Server) changeMonitoring(c *call, in *EnableEnhancedMonitoringInput, en
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if err := checkActive(st); err != nil {
-		st.Mu.Unlock()
-		return nil, err
-	}
-	out := &EnhancedMonitoringOutput{StreamName: st.Key.Name, StreamARN: st.ARN,
-		CurrentShardLevelMetrics: nonNil(slices.Clone(st.Metrics)), DesiredShardLevelMetrics: []string{}}
-	enabled := map[string]bool{}
-	for _, m := range st.Metrics {
-		enabled[m] = true
-	}
-	for m := range named {
-		enabled[m] = enable
-	}
-	var now []string
-	for _, m := range shardLevelMetrics {
-		if enabled[m] {
-			now = append(now, m)
+	return store.UpdateStream(st, func() (*enhancedMonitoringOutput, error) {
+		if err := checkActive(st); err != nil {
+			return nil, err
 		}
-	}
-	st.Metrics = now
-	out.DesiredShardLevelMetrics = nonNil(slices.Clone(now))
-	st.Mu.Unlock()
-	return out, nil
+		out := &enhancedMonitoringOutput{StreamName: st.Key.Name, StreamARN: st.ARN,
+			CurrentShardLevelMetrics: nonNil(slices.Clone(st.Metrics)), DesiredShardLevelMetrics: []string{}}
+		enabled := map[string]bool{}
+		for _, m := range st.Metrics {
+			enabled[m] = true
+		}
+		for m := range named {
+			enabled[m] = enable
+		}
+		var now []string
+		for _, m := range shardLevelMetrics {
+			if enabled[m] {
+				now = append(now, m)
+			}
+		}
+		st.Metrics = now
+		out.DesiredShardLevelMetrics = nonNil(slices.Clone(now))
+		return out, nil
+	})
 }
 
 // --- Capacity mode ---
 
-// UpdateStreamModeInput is the UpdateStreamMode request.
-type UpdateStreamModeInput struct {
+// updateStreamModeInput is the UpdateStreamMode request.
+type updateStreamModeInput struct {
 	StreamARN           string             `json:"StreamARN"`
-	StreamModeDetails   *StreamModeDetails `json:"StreamModeDetails"`
+	StreamModeDetails   *streamModeDetails `json:"StreamModeDetails"`
 	WarmThroughputMiBps *int32             `json:"WarmThroughputMiBps,omitempty"`
 	StreamId            string             `json:"StreamId,omitempty"`
 }
@@ -282,7 +278,7 @@ type UpdateStreamModeInput struct {
 // updateStreamMode switches a stream between PROVISIONED and ON_DEMAND. The stream keeps the
 // shards it has, as in Kinesis, which from then on scales an on-demand stream by itself; a stream
 // may switch twice in a rolling 24 hours.
-func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, error) {
+func (s *Server) updateStreamMode(c *call, in *updateStreamModeInput) (*empty, error) {
 	v := &validator{}
 	v.required("streamARN", in.StreamARN != "")
 	v.streamARN("streamARN", in.StreamARN)
@@ -297,7 +293,7 @@ func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, e
 	}
 	to := in.StreamModeDetails.StreamMode
 	if in.WarmThroughputMiBps != nil && to != modeOnDemand {
-		return nil, ErrInvalidArgument("WarmThroughputMiBps is supported only when updating a stream to ON_DEMAND mode.")
+		return nil, errInvalidArgument("WarmThroughputMiBps is supported only when updating a stream to ON_DEMAND mode.")
 	}
 	if in.WarmThroughputMiBps != nil {
 		if err := s.checkWarmThroughput(c, *in.WarmThroughputMiBps); err != nil {
@@ -309,42 +305,42 @@ func (s *Server) updateStreamMode(c *call, in *UpdateStreamModeInput) (*Empty, e
 		return nil, err
 	}
 	a := s.store.Account(st.Key.Account, st.Key.Region)
-	a.Mu.Lock()
-	defer a.Mu.Unlock()
-	st.Mu.Lock()
-	defer st.Mu.Unlock()
-	if err := checkActive(st); err != nil {
-		return nil, err
-	}
-	if st.Mode == to {
-		return nil, ErrInvalidArgument("Stream %s under account %s is already in %s mode.", st.Key.Name, st.Key.Account, to)
-	}
-	if to == modeProvisioned && st.Distribution == distributionAuto {
-		return nil, ErrInvalidArgument("Stream %s under account %s uses the AUTO record distribution strategy, which only ON_DEMAND streams support. Set USER_PARTITION_KEY before switching to PROVISIONED.", st.Key.Name, st.Key.Account)
-	}
-	incarnation := store.StreamIncarnation(st)
-	var recent []time.Time
-	for _, t := range a.ModeSwitches[incarnation] {
-		if c.now.Sub(t) < 24*time.Hour {
-			recent = append(recent, t)
-		}
-	}
-	if len(recent) >= modeSwitchesPerDay {
-		return nil, ErrLimitExceeded("Stream %s under account %s has already changed capacity mode twice in the last 24 hours, the most allowed. Try again after %s.", st.Key.Name, st.Key.Account, recent[0].Add(24*time.Hour).UTC().Format(time.RFC3339))
-	}
-	a.ModeSwitches[incarnation] = append(recent, c.now)
-	ch := &store.Change{Kind: store.ChangeMode, StreamMode: to}
-	if w := in.WarmThroughputMiBps; w != nil {
-		ch.WarmThroughputMiBps = new(int(*w))
-	}
-	s.beginUpdate(c, st, ch)
-	return &Empty{}, nil
+	return store.UpdateAccount(a, func() (*empty, error) {
+		return store.UpdateStream(st, func() (*empty, error) {
+			if err := checkActive(st); err != nil {
+				return nil, err
+			}
+			if st.Mode == to {
+				return nil, errInvalidArgument("Stream %s under account %s is already in %s mode.", st.Key.Name, st.Key.Account, to)
+			}
+			if to == modeProvisioned && st.Distribution == distributionAuto {
+				return nil, errInvalidArgument("Stream %s under account %s uses the AUTO record distribution strategy, which only ON_DEMAND streams support. Set USER_PARTITION_KEY before switching to PROVISIONED.", st.Key.Name, st.Key.Account)
+			}
+			incarnation := store.StreamIncarnation(st)
+			var recent []time.Time
+			for _, t := range a.ModeSwitches[incarnation] {
+				if c.now.Sub(t) < 24*time.Hour {
+					recent = append(recent, t)
+				}
+			}
+			if len(recent) >= modeSwitchesPerDay {
+				return nil, errLimitExceeded("Stream %s under account %s has already changed capacity mode twice in the last 24 hours, the most allowed. Try again after %s.", st.Key.Name, st.Key.Account, recent[0].Add(24*time.Hour).UTC().Format(time.RFC3339))
+			}
+			a.ModeSwitches[incarnation] = append(recent, c.now)
+			ch := &store.Change{Kind: store.ChangeMode, StreamMode: to}
+			if w := in.WarmThroughputMiBps; w != nil {
+				ch.WarmThroughputMiBps = new(int(*w))
+			}
+			s.beginUpdate(c, st, ch)
+			return &empty{}, nil
+		})
+	})
 }
 
 // --- Record size ---
 
-// UpdateMaxRecordSizeInput is the UpdateMaxRecordSize request.
-type UpdateMaxRecordSizeInput struct {
+// updateMaxRecordSizeInput is the UpdateMaxRecordSize request.
+type updateMaxRecordSizeInput struct {
 	StreamARN          string `json:"StreamARN,omitempty"`
 	MaxRecordSizeInKiB *int32 `json:"MaxRecordSizeInKiB"`
 	StreamId           string `json:"StreamId,omitempty"`
@@ -352,7 +348,7 @@ type UpdateMaxRecordSizeInput struct {
 
 // updateMaxRecordSize sets the largest record (data plus partition key) the stream takes, from
 // 1 MiB to 10 MiB.
-func (s *Server) updateMaxRecordSize(c *call, in *UpdateMaxRecordSizeInput) (*Empty, error) {
+func (s *Server) updateMaxRecordSize(c *call, in *updateMaxRecordSizeInput) (*empty, error) {
 	v := &validator{}
 	v.streamARN("streamARN", in.StreamARN)
 	v.required("maxRecordSizeInKiB", in.MaxRecordSizeInKiB != nil)
@@ -361,58 +357,57 @@ func (s *Server) updateMaxRecordSize(c *call, in *UpdateMaxRecordSizeInput) (*Em
 		return nil, err
 	}
 	if in.StreamARN == "" {
-		return nil, ErrInvalidArgument("StreamARN must be provided.")
+		return nil, errInvalidArgument("StreamARN must be provided.")
 	}
 	st, err := s.activeStream(c, "", in.StreamARN, false)
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	defer st.Mu.Unlock()
-	if err := checkActive(st); err != nil {
-		return nil, err
-	}
-	kib := int(*in.MaxRecordSizeInKiB)
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMaxRecordSize, MaxRecordSizeKiB: kib})
-	return &Empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		if err := checkActive(st); err != nil {
+			return nil, err
+		}
+		kib := int(*in.MaxRecordSizeInKiB)
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMaxRecordSize, MaxRecordSizeKiB: kib})
+		return &empty{}, nil
+	})
 }
 
 // --- Warm throughput ---
 
-// UpdateStreamWarmThroughputInput is the UpdateStreamWarmThroughput request.
-type UpdateStreamWarmThroughputInput struct {
+// updateStreamWarmThroughputInput is the UpdateStreamWarmThroughput request.
+type updateStreamWarmThroughputInput struct {
 	StreamName          string `json:"StreamName,omitempty"`
 	StreamARN           string `json:"StreamARN,omitempty"`
 	WarmThroughputMiBps *int32 `json:"WarmThroughputMiBps"`
 	StreamId            string `json:"StreamId,omitempty"`
 }
 
-// UpdateStreamWarmThroughputOutput is the UpdateStreamWarmThroughput answer.
-type UpdateStreamWarmThroughputOutput struct {
+// updateStreamWarmThroughputOutput is the UpdateStreamWarmThroughput answer.
+type updateStreamWarmThroughputOutput struct {
 	StreamARN      string                `json:"StreamARN"`
 	StreamName     string                `json:"StreamName"`
-	WarmThroughput *WarmThroughputObject `json:"WarmThroughput"`
+	WarmThroughput *warmThroughputObject `json:"WarmThroughput"`
 }
 
 // checkWarmThroughput refuses warm throughput unless the account has the minimum throughput
 // billing commitment, and above the 10 GiB/s ceiling.
 func (s *Server) checkWarmThroughput(c *call, mibps int32) error {
 	a := s.store.Account(c.account, c.region)
-	a.Mu.Lock()
-	committed := s.settleCommitment(a, c.now)
-	a.Mu.Unlock()
+	var committed bool
+	a.Update(func() { committed = s.settleCommitment(a, c.now) })
 	if !committed {
-		return ErrInvalidArgument("Warm throughput requires the MinimumThroughputBillingCommitment to be ENABLED for account %s. Enable it with UpdateAccountSettings.", c.account)
+		return errInvalidArgument("Warm throughput requires the MinimumThroughputBillingCommitment to be ENABLED for account %s. Enable it with UpdateAccountSettings.", c.account)
 	}
 	if mibps > maxWarmThroughputMiBps {
-		return ErrLimitExceeded("Requested warm throughput of %d MiBps exceeds the limit of %d MiBps for a stream.", mibps, maxWarmThroughputMiBps)
+		return errLimitExceeded("Requested warm throughput of %d MiBps exceeds the limit of %d MiBps for a stream.", mibps, maxWarmThroughputMiBps)
 	}
 	return nil
 }
 
 // updateStreamWarmThroughput scales an on-demand stream's warm throughput: the answer shows the
 // target and the current value, which reaches the target when the UPDATING delay has passed.
-func (s *Server) updateStreamWarmThroughput(c *call, in *UpdateStreamWarmThroughputInput) (*UpdateStreamWarmThroughputOutput, error) {
+func (s *Server) updateStreamWarmThroughput(c *call, in *updateStreamWarmThroughputInput) (*updateStreamWarmThroughputOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -425,37 +420,36 @@ func (s *Server) updateStreamWarmThroughput(c *call, in *UpdateStreamWarmThrough
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	mode := st.Mode
-	st.Mu.RUnlock()
+	var mode string
+	st.View(func() { mode = st.Mode })
 	if mode != modeOnDemand {
-		return nil, ErrInvalidArgument("Warm throughput is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
+		return nil, errInvalidArgument("Warm throughput is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, mode)
 	}
 	target := *in.WarmThroughputMiBps
 	if err := s.checkWarmThroughput(c, target); err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	defer st.Mu.Unlock()
-	if err := checkActive(st); err != nil {
-		return nil, err
-	}
-	var current int32
-	if st.WarmThroughput != nil {
-		current = int32(st.WarmThroughput.CurrentMiBps)
-	}
-	out := &UpdateStreamWarmThroughputOutput{StreamARN: st.ARN, StreamName: st.Key.Name,
-		WarmThroughput: &WarmThroughputObject{TargetMiBps: &target, CurrentMiBps: &current}}
-	st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(target), CurrentMiBps: int(current)}
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeWarmThroughput, WarmThroughputMiBps: new(int(target))})
-	return out, nil
+	return store.UpdateStream(st, func() (*updateStreamWarmThroughputOutput, error) {
+		if err := checkActive(st); err != nil {
+			return nil, err
+		}
+		var current int32
+		if st.WarmThroughput != nil {
+			current = int32(st.WarmThroughput.CurrentMiBps)
+		}
+		out := &updateStreamWarmThroughputOutput{StreamARN: st.ARN, StreamName: st.Key.Name,
+			WarmThroughput: &warmThroughputObject{TargetMiBps: &target, CurrentMiBps: &current}}
+		st.WarmThroughput = &store.WarmThroughput{TargetMiBps: int(target), CurrentMiBps: int(current)}
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeWarmThroughput, WarmThroughputMiBps: new(int(target))})
+		return out, nil
+	})
 }
 
 // --- Record distribution ---
 
-// UpdateStreamRecordDistributionStrategyInput is the UpdateStreamRecordDistributionStrategy
+// updateStreamRecordDistributionStrategyInput is the UpdateStreamRecordDistributionStrategy
 // request.
-type UpdateStreamRecordDistributionStrategyInput struct {
+type updateStreamRecordDistributionStrategyInput struct {
 	StreamARN                  string `json:"StreamARN"`
 	RecordDistributionStrategy string `json:"RecordDistributionStrategy"`
 	StreamId                   string `json:"StreamId,omitempty"`
@@ -464,7 +458,7 @@ type UpdateStreamRecordDistributionStrategyInput struct {
 // updateStreamRecordDistributionStrategy switches how records are placed: AUTO spreads them over
 // the open shards whatever their keys, USER_PARTITION_KEY routes by key. The change is immediate,
 // with no UPDATING, as in Kinesis; records already stored stay where they are.
-func (s *Server) updateStreamRecordDistributionStrategy(c *call, in *UpdateStreamRecordDistributionStrategyInput) (*Empty, error) {
+func (s *Server) updateStreamRecordDistributionStrategy(c *call, in *updateStreamRecordDistributionStrategyInput) (*empty, error) {
 	v := &validator{}
 	v.required("streamARN", in.StreamARN != "")
 	v.streamARN("streamARN", in.StreamARN)
@@ -477,12 +471,11 @@ func (s *Server) updateStreamRecordDistributionStrategy(c *call, in *UpdateStrea
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if st.Mode != modeOnDemand && in.RecordDistributionStrategy == distributionAuto {
-		st.Mu.Unlock()
-		return nil, ErrInvalidArgument("The AUTO record distribution strategy is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, st.Mode)
-	}
-	st.Distribution = in.RecordDistributionStrategy
-	st.Mu.Unlock()
-	return &Empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		if st.Mode != modeOnDemand && in.RecordDistributionStrategy == distributionAuto {
+			return nil, errInvalidArgument("The AUTO record distribution strategy is supported only for streams in ON_DEMAND mode; stream %s under account %s is in %s mode.", st.Key.Name, st.Key.Account, st.Mode)
+		}
+		st.Distribution = in.RecordDistributionStrategy
+		return &empty{}, nil
+	})
 }

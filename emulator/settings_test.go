@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -402,4 +403,313 @@ func TestSettingsWaitForActive(t *testing.T) {
 	if _, err := kc.UpdateMaxRecordSize(ctx, &kinesis.UpdateMaxRecordSizeInput{StreamARN: arn, MaxRecordSizeInKiB: aws.Int32(2048)}); err != nil {
 		t.Fatalf("once ACTIVE: %v", err)
 	}
+}
+
+// settingRows are the conformance rows of the operations of settings.go.
+func settingRows() []conformanceRow {
+	return []conformanceRow{{
+		op: "IncreaseStreamRetentionPeriod",
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.IncreaseStreamRetentionPeriod(e.ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: aws.String(e.stream), RetentionPeriodHours: aws.Int32(168)})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if d := e.waitActive(t, e.stream); aws.ToInt32(d.RetentionPeriodHours) != 168 {
+				t.Errorf("retention %d", aws.ToInt32(d.RetentionPeriodHours))
+			}
+		},
+		bad: []confBad{
+			{"shorter than now", func(e *confEnv) error {
+				_, err := e.kc.IncreaseStreamRetentionPeriod(e.ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: aws.String(e.stream), RetentionPeriodHours: aws.Int32(48)})
+				return err
+			}, "InvalidArgumentException", "can not be shorter than existing retention period (168 hours)"},
+			{"over a year", func(e *confEnv) error {
+				_, err := e.kc.IncreaseStreamRetentionPeriod(e.ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: aws.String(e.stream), RetentionPeriodHours: aws.Int32(8761)})
+				return err
+			}, "InvalidArgumentException", "Maximum allowed retention period is 8760 hours"},
+		},
+	}, {
+		op: "DecreaseStreamRetentionPeriod",
+		setup: func(t *testing.T, e *confEnv) {
+			if _, err := e.kc.IncreaseStreamRetentionPeriod(e.ctx, &kinesis.IncreaseStreamRetentionPeriodInput{StreamName: aws.String(e.stream), RetentionPeriodHours: aws.Int32(72)}); err != nil {
+				t.Fatal(err)
+			}
+			e.waitActive(t, e.stream)
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.DecreaseStreamRetentionPeriod(e.ctx, &kinesis.DecreaseStreamRetentionPeriodInput{StreamARN: aws.String(e.streamARN), RetentionPeriodHours: aws.Int32(48)})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if d := e.waitActive(t, e.stream); aws.ToInt32(d.RetentionPeriodHours) != 48 {
+				t.Errorf("retention %d", aws.ToInt32(d.RetentionPeriodHours))
+			}
+		},
+		bad: []confBad{
+			{"longer than now", func(e *confEnv) error {
+				_, err := e.kc.DecreaseStreamRetentionPeriod(e.ctx, &kinesis.DecreaseStreamRetentionPeriodInput{StreamName: aws.String(e.stream), RetentionPeriodHours: aws.Int32(96)})
+				return err
+			}, "InvalidArgumentException", "can not be longer than existing retention period (48 hours)"},
+			{"under a day", func(e *confEnv) error {
+				_, err := e.kc.DecreaseStreamRetentionPeriod(e.ctx, &kinesis.DecreaseStreamRetentionPeriodInput{StreamName: aws.String(e.stream), RetentionPeriodHours: aws.Int32(12)})
+				return err
+			}, "InvalidArgumentException", "Minimum allowed retention period is 24 hours"},
+		},
+	}, {
+		op: "StartStreamEncryption",
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.StartStreamEncryption(e.ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String(e.stream),
+				EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			d := e.waitActive(t, e.stream)
+			if d.EncryptionType != types.EncryptionTypeKms || aws.ToString(d.KeyId) != "alias/aws/kinesis" {
+				t.Errorf("encryption %s key %s", d.EncryptionType, aws.ToString(d.KeyId))
+			}
+			if out := e.put(t, "k", "secret"); out.EncryptionType != types.EncryptionTypeKms {
+				t.Errorf("PutRecord reports encryption %s", out.EncryptionType)
+			}
+			if recs := e.readAll(t, e.stream); len(recs) != 1 || recs[0].EncryptionType != types.EncryptionTypeKms {
+				t.Errorf("GetRecords reports %v", recs)
+			}
+		},
+		bad: []confBad{
+			{"encryption type NONE", func(e *confEnv) error {
+				_, err := e.kc.StartStreamEncryption(e.ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String(e.stream), EncryptionType: types.EncryptionTypeNone, KeyId: aws.String("alias/aws/kinesis")})
+				return err
+			}, "InvalidArgumentException", "KMS"},
+			{"not a key", func(e *confEnv) error {
+				_, err := e.kc.StartStreamEncryption(e.ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String(e.stream), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("my key")})
+				return err
+			}, "InvalidArgumentException", "KeyId"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.StartStreamEncryption(e.ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String("missing"), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "StopStreamEncryption",
+		setup: func(t *testing.T, e *confEnv) {
+			if _, err := e.kc.StartStreamEncryption(e.ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String(e.stream),
+				EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("12345678-1234-1234-1234-123456789012")}); err != nil {
+				t.Fatal(err)
+			}
+			e.waitActive(t, e.stream)
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.StopStreamEncryption(e.ctx, &kinesis.StopStreamEncryptionInput{StreamName: aws.String(e.stream),
+				EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("12345678-1234-1234-1234-123456789012")})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if d := e.waitActive(t, e.stream); d.EncryptionType != types.EncryptionTypeNone || d.KeyId != nil {
+				t.Errorf("encryption %s key %v after stop", d.EncryptionType, aws.ToString(d.KeyId))
+			}
+			if out := e.put(t, "k", "plain"); out.EncryptionType == types.EncryptionTypeKms {
+				t.Errorf("PutRecord still reports KMS")
+			}
+		},
+		bad: []confBad{
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.StopStreamEncryption(e.ctx, &kinesis.StopStreamEncryptionInput{StreamName: aws.String("missing"), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+			{"unknown encryption type", func(e *confEnv) error {
+				_, err := e.kc.StopStreamEncryption(e.ctx, &kinesis.StopStreamEncryptionInput{StreamName: aws.String(e.stream), EncryptionType: "ROT13", KeyId: aws.String("alias/aws/kinesis")})
+				return err
+			}, "ValidationException", "encryptionType"},
+		},
+	}, {
+		op: "EnableEnhancedMonitoring",
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.EnableEnhancedMonitoring(e.ctx, &kinesis.EnableEnhancedMonitoringInput{StreamName: aws.String(e.stream),
+				ShardLevelMetrics: []types.MetricsName{types.MetricsNameIncomingBytes, types.MetricsNameIteratorAgeMilliseconds}})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			out := e.out.(*kinesis.EnableEnhancedMonitoringOutput)
+			if len(out.CurrentShardLevelMetrics) != 0 || len(out.DesiredShardLevelMetrics) != 2 {
+				t.Errorf("answer: current %v desired %v", out.CurrentShardLevelMetrics, out.DesiredShardLevelMetrics)
+			}
+			d := e.waitActive(t, e.stream)
+			if len(d.EnhancedMonitoring) != 1 || fmt.Sprint(d.EnhancedMonitoring[0].ShardLevelMetrics) != "[IncomingBytes IteratorAgeMilliseconds]" {
+				t.Errorf("described metrics %v", d.EnhancedMonitoring)
+			}
+		},
+		bad: []confBad{
+			{"unknown metric", func(e *confEnv) error {
+				_, err := e.kc.EnableEnhancedMonitoring(e.ctx, &kinesis.EnableEnhancedMonitoringInput{StreamName: aws.String(e.stream), ShardLevelMetrics: []types.MetricsName{"Latency"}})
+				return err
+			}, "ValidationException", "shardLevelMetrics"},
+			{"no metrics", func(e *confEnv) error {
+				_, err := e.kc.EnableEnhancedMonitoring(e.ctx, &kinesis.EnableEnhancedMonitoringInput{StreamName: aws.String(e.stream), ShardLevelMetrics: []types.MetricsName{}})
+				return err
+			}, "ValidationException", "shardLevelMetrics"},
+		},
+	}, {
+		op: "DisableEnhancedMonitoring",
+		setup: func(t *testing.T, e *confEnv) {
+			if _, err := e.kc.EnableEnhancedMonitoring(e.ctx, &kinesis.EnableEnhancedMonitoringInput{StreamName: aws.String(e.stream), ShardLevelMetrics: []types.MetricsName{types.MetricsNameAll}}); err != nil {
+				t.Fatal(err)
+			}
+			e.waitActive(t, e.stream)
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.DisableEnhancedMonitoring(e.ctx, &kinesis.DisableEnhancedMonitoringInput{StreamName: aws.String(e.stream),
+				ShardLevelMetrics: []types.MetricsName{types.MetricsNameOutgoingBytes, types.MetricsNameOutgoingRecords}})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			out := e.out.(*kinesis.DisableEnhancedMonitoringOutput)
+			if len(out.CurrentShardLevelMetrics) != 7 || len(out.DesiredShardLevelMetrics) != 5 {
+				t.Errorf("answer: current %v desired %v", out.CurrentShardLevelMetrics, out.DesiredShardLevelMetrics)
+			}
+			d := e.waitActive(t, e.stream)
+			for _, m := range d.EnhancedMonitoring[0].ShardLevelMetrics {
+				if m == types.MetricsNameOutgoingBytes || m == types.MetricsNameOutgoingRecords {
+					t.Errorf("%s still enabled", m)
+				}
+			}
+		},
+		bad: []confBad{
+			{"unknown metric", func(e *confEnv) error {
+				_, err := e.kc.DisableEnhancedMonitoring(e.ctx, &kinesis.DisableEnhancedMonitoringInput{StreamName: aws.String(e.stream), ShardLevelMetrics: []types.MetricsName{"Everything"}})
+				return err
+			}, "ValidationException", "shardLevelMetrics"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.DisableEnhancedMonitoring(e.ctx, &kinesis.DisableEnhancedMonitoringInput{StreamName: aws.String("missing"), ShardLevelMetrics: []types.MetricsName{types.MetricsNameAll}})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "UpdateStreamMode",
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.UpdateStreamMode(e.ctx, &kinesis.UpdateStreamModeInput{StreamARN: aws.String(e.streamARN),
+				StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand}})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if d := e.waitActive(t, e.stream); d.StreamModeDetails.StreamMode != types.StreamModeOnDemand || aws.ToInt32(d.OpenShardCount) != 2 {
+				t.Errorf("mode %s with %d shards", d.StreamModeDetails.StreamMode, aws.ToInt32(d.OpenShardCount))
+			}
+		},
+		bad: []confBad{
+			{"same mode", func(e *confEnv) error {
+				_, err := e.kc.UpdateStreamMode(e.ctx, &kinesis.UpdateStreamModeInput{StreamARN: aws.String(e.streamARN), StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand}})
+				return err
+			}, "InvalidArgumentException", "already in ON_DEMAND mode"},
+			{"warm throughput to provisioned", func(e *confEnv) error {
+				_, err := e.kc.UpdateStreamMode(e.ctx, &kinesis.UpdateStreamModeInput{StreamARN: aws.String(e.streamARN),
+					StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeProvisioned}, WarmThroughputMiBps: aws.Int32(10)})
+				return err
+			}, "InvalidArgumentException", "WarmThroughputMiBps"},
+			{"unknown mode", func(e *confEnv) error {
+				_, err := e.kc.UpdateStreamMode(e.ctx, &kinesis.UpdateStreamModeInput{StreamARN: aws.String(e.streamARN), StreamModeDetails: &types.StreamModeDetails{StreamMode: "SERVERLESS"}})
+				return err
+			}, "ValidationException", "streamMode"},
+		},
+	}, {
+		op: "UpdateMaxRecordSize",
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.UpdateMaxRecordSize(e.ctx, &kinesis.UpdateMaxRecordSizeInput{StreamARN: aws.String(e.streamARN), MaxRecordSizeInKiB: aws.Int32(4096)})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if d := e.waitActive(t, e.stream); aws.ToInt32(d.MaxRecordSizeInKiB) != 4096 {
+				t.Errorf("max record size %d KiB", aws.ToInt32(d.MaxRecordSizeInKiB))
+			}
+			if _, err := e.kc.PutRecord(e.ctx, &kinesis.PutRecordInput{StreamName: aws.String(e.stream), PartitionKey: aws.String("k"), Data: make([]byte, 2<<20)}); err != nil {
+				t.Errorf("a 2 MiB record was refused: %v", err)
+			}
+		},
+		bad: []confBad{
+			{"under 1 MiB", func(e *confEnv) error {
+				_, err := e.kc.UpdateMaxRecordSize(e.ctx, &kinesis.UpdateMaxRecordSizeInput{StreamARN: aws.String(e.streamARN), MaxRecordSizeInKiB: aws.Int32(512)})
+				return err
+			}, "ValidationException", "maxRecordSizeInKiB"},
+			{"over 10 MiB", func(e *confEnv) error {
+				_, err := e.kc.UpdateMaxRecordSize(e.ctx, &kinesis.UpdateMaxRecordSizeInput{StreamARN: aws.String(e.streamARN), MaxRecordSizeInKiB: aws.Int32(10241)})
+				return err
+			}, "ValidationException", "10240"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.UpdateMaxRecordSize(e.ctx, &kinesis.UpdateMaxRecordSizeInput{StreamARN: aws.String(e.missingARN()), MaxRecordSizeInKiB: aws.Int32(2048)})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "UpdateStreamWarmThroughput",
+		setup: func(t *testing.T, e *confEnv) {
+			e.enableCommitment(t)
+			e.v["ondemand"] = e.createOnDemand(t, "warm")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.UpdateStreamWarmThroughput(e.ctx, &kinesis.UpdateStreamWarmThroughputInput{StreamARN: aws.String(e.v["ondemand"]), WarmThroughputMiBps: aws.Int32(200)})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if w := e.out.(*kinesis.UpdateStreamWarmThroughputOutput).WarmThroughput; aws.ToInt32(w.TargetMiBps) != 200 {
+				t.Errorf("answered target %d", aws.ToInt32(w.TargetMiBps))
+			}
+			d := e.waitActive(t, "warm")
+			if d.WarmThroughput == nil || aws.ToInt32(d.WarmThroughput.TargetMiBps) != 200 || aws.ToInt32(d.WarmThroughput.CurrentMiBps) != 200 {
+				t.Errorf("described warm throughput %+v", d.WarmThroughput)
+			}
+		},
+		bad: []confBad{
+			{"provisioned stream", func(e *confEnv) error {
+				_, err := e.kc.UpdateStreamWarmThroughput(e.ctx, &kinesis.UpdateStreamWarmThroughputInput{StreamName: aws.String(e.stream), WarmThroughputMiBps: aws.Int32(10)})
+				return err
+			}, "InvalidArgumentException", "ON_DEMAND"},
+			{"over 10 GiB/s", func(e *confEnv) error {
+				_, err := e.kc.UpdateStreamWarmThroughput(e.ctx, &kinesis.UpdateStreamWarmThroughputInput{StreamName: aws.String("warm"), WarmThroughputMiBps: aws.Int32(10241)})
+				return err
+			}, "LimitExceededException", "10240"},
+			{"negative", func(e *confEnv) error {
+				_, err := e.kc.UpdateStreamWarmThroughput(e.ctx, &kinesis.UpdateStreamWarmThroughputInput{StreamName: aws.String("warm"), WarmThroughputMiBps: aws.Int32(-1)})
+				return err
+			}, "ValidationException", "warmThroughputMiBps"},
+		},
+	}, {
+		op: "UpdateStreamRecordDistributionStrategy",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["ondemand"] = e.createOnDemand(t, "spread")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.UpdateStreamRecordDistributionStrategy(e.ctx, &kinesis.UpdateStreamRecordDistributionStrategyInput{StreamARN: aws.String(e.v["ondemand"]),
+				RecordDistributionStrategy: types.RecordDistributionStrategyAuto})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if d := e.summary(t, "spread"); d.RecordDistributionStrategy != types.RecordDistributionStrategyAuto {
+				t.Errorf("strategy %s", d.RecordDistributionStrategy)
+			}
+			shards := map[string]bool{}
+			for i := 0; i < 8; i++ {
+				out, err := e.kc.PutRecord(e.ctx, &kinesis.PutRecordInput{StreamName: aws.String("spread"), PartitionKey: aws.String("same"), Data: []byte("x")})
+				if err != nil {
+					t.Fatal(err)
+				}
+				shards[*out.ShardId] = true
+			}
+			if len(shards) < 2 {
+				t.Errorf("one partition key stayed on %v under AUTO", shards)
+			}
+		},
+		bad: []confBad{
+			{"AUTO on a provisioned stream", func(e *confEnv) error {
+				_, err := e.kc.UpdateStreamRecordDistributionStrategy(e.ctx, &kinesis.UpdateStreamRecordDistributionStrategyInput{StreamARN: aws.String(e.streamARN),
+					RecordDistributionStrategy: types.RecordDistributionStrategyAuto})
+				return err
+			}, "InvalidArgumentException", "ON_DEMAND"},
+			{"unknown strategy", func(e *confEnv) error {
+				_, err := e.kc.UpdateStreamRecordDistributionStrategy(e.ctx, &kinesis.UpdateStreamRecordDistributionStrategyInput{StreamARN: aws.String(e.v["ondemand"]),
+					RecordDistributionStrategy: "RANDOM"})
+				return err
+			}, "ValidationException", "recordDistributionStrategy"},
+		},
+	}}
 }

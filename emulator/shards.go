@@ -14,14 +14,14 @@ import (
 
 func shardOperations() map[string]operation {
 	return map[string]operation{
-		"ListShards":       op(true, (*Server).listShards),
-		"SplitShard":       op(true, (*Server).splitShard),
-		"MergeShards":      op(true, (*Server).mergeShards),
-		"UpdateShardCount": op(true, (*Server).updateShardCount),
+		"ListShards":       controlOp((*Server).listShards, reads, perStream(1000)),
+		"SplitShard":       controlOp((*Server).splitShard, changes, perAccount(5)),
+		"MergeShards":      controlOp((*Server).mergeShards, changes, perAccount(5)),
+		"UpdateShardCount": controlOp((*Server).updateShardCount, changes, undocumented),
 	}
 }
 
-// Shard filter types of ListShards.
+// shard filter types of ListShards.
 const (
 	filterAfterShardID     = "AFTER_SHARD_ID"
 	filterAtTrimHorizon    = "AT_TRIM_HORIZON"
@@ -33,36 +33,36 @@ const (
 	defaultListShardsLimit = 1000
 )
 
-// ShardFilter narrows ListShards.
-type ShardFilter struct {
+// shardFilter narrows ListShards.
+type shardFilter struct {
 	Type      string          `json:"Type"`
 	ShardId   string          `json:"ShardId,omitempty"`
 	Timestamp *wire.Timestamp `json:"Timestamp,omitempty"`
 }
 
-// ListShardsInput is the ListShards request.
-type ListShardsInput struct {
+// listShardsInput is the ListShards request.
+type listShardsInput struct {
 	StreamName              string          `json:"StreamName,omitempty"`
 	StreamARN               string          `json:"StreamARN,omitempty"`
 	NextToken               string          `json:"NextToken,omitempty"`
 	ExclusiveStartShardId   string          `json:"ExclusiveStartShardId,omitempty"`
 	MaxResults              *int32          `json:"MaxResults,omitempty"`
 	StreamCreationTimestamp *wire.Timestamp `json:"StreamCreationTimestamp,omitempty"`
-	ShardFilter             *ShardFilter    `json:"ShardFilter,omitempty"`
+	ShardFilter             *shardFilter    `json:"ShardFilter,omitempty"`
 }
 
-// ListShardsOutput is the ListShards answer.
-type ListShardsOutput struct {
-	Shards    []Shard `json:"Shards"`
+// listShardsOutput is the ListShards answer.
+type listShardsOutput struct {
+	Shards    []shard `json:"Shards"`
 	NextToken string  `json:"NextToken,omitempty"`
 }
 
 // listShardsPage is what a ListShards NextToken carries besides the position.
 type listShardsPage struct {
-	Filter ShardFilter
+	Filter shardFilter
 }
 
-func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, error) {
+func (s *Server) listShards(c *call, in *listShardsInput) (*listShardsOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -80,13 +80,13 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 		return nil, err
 	}
 	name, arn, after := in.StreamName, in.StreamARN, in.ExclusiveStartShardId
-	var filter *ShardFilter
+	var filter *shardFilter
 	if in.NextToken != "" {
 		if in.StreamName != "" || in.StreamARN != "" {
-			return nil, ErrInvalidArgument("NextToken and StreamName cannot be provided together.")
+			return nil, errInvalidArgument("NextToken and StreamName cannot be provided together.")
 		}
 		if in.ExclusiveStartShardId != "" || in.ShardFilter != nil || in.StreamCreationTimestamp != nil {
-			return nil, ErrInvalidArgument("NextToken cannot be provided together with ExclusiveStartShardId, ShardFilter or StreamCreationTimestamp.")
+			return nil, errInvalidArgument("NextToken cannot be provided together with ExclusiveStartShardId, ShardFilter or StreamCreationTimestamp.")
 		}
 		tok, err := s.openToken(c, "ListShards", in.NextToken)
 		if err != nil {
@@ -96,12 +96,12 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 		if tok.Extra != "" {
 			var page listShardsPage
 			if !s.open(tok.Extra, &page) {
-				return nil, ErrInvalidArgument("Invalid NextToken.")
+				return nil, errInvalidNextToken()
 			}
 			filter = &page.Filter
 		}
 	} else if in.StreamName == "" && in.StreamARN == "" {
-		return nil, ErrInvalidArgument("Either NextToken or StreamName should be provided.")
+		return nil, errInvalidArgument("Either NextToken or StreamName should be provided.")
 	} else {
 		filter = in.ShardFilter
 	}
@@ -114,17 +114,21 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	created, status := st.Created, st.Status
-	retention := time.Duration(st.RetentionHours) * time.Hour
-	shards := s.visibleShards(st, c.now)
-	st.Mu.RUnlock()
+	var created time.Time
+	var status string
+	var retention time.Duration
+	var shards []*store.Shard
+	st.View(func() {
+		created, status = st.Created, st.Status
+		retention = time.Duration(st.RetentionHours) * time.Hour
+		shards = s.visibleShards(st, c.now)
+	})
 	if status == store.StatusCreating {
-		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, status)
+		return nil, errStreamNotActive(st.Key.Name, st.Key.Account, status)
 	}
 	if in.StreamCreationTimestamp != nil && !in.StreamCreationTimestamp.IsZero() &&
 		in.StreamCreationTimestamp.UnixMilli() != created.UnixMilli() {
-		return nil, ErrResourceNotFound("Stream %s under account %s created at %s not found.", st.Key.Name, st.Key.Account, in.StreamCreationTimestamp.UTC().Format(time.RFC3339))
+		return nil, errResourceNotFound("Stream %s under account %s created at %s not found.", st.Key.Name, st.Key.Account, in.StreamCreationTimestamp.UTC().Format(time.RFC3339))
 	}
 	horizon := c.now.Add(-retention)
 	if horizon.Before(created) {
@@ -134,7 +138,7 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 	if in.MaxResults != nil {
 		limit = int(*in.MaxResults)
 	}
-	out := &ListShardsOutput{Shards: []Shard{}}
+	out := &listShardsOutput{Shards: []shard{}}
 	for _, sh := range shards {
 		if after != "" && sh.ID <= after {
 			continue
@@ -155,22 +159,22 @@ func (s *Server) listShards(c *call, in *ListShardsInput) (*ListShardsOutput, er
 	return out, nil
 }
 
-func checkShardFilter(f *ShardFilter) error {
+func checkShardFilter(f *shardFilter) error {
 	switch f.Type {
 	case filterAfterShardID:
 		if f.ShardId == "" {
-			return ErrInvalidArgument("ShardId must be provided with the ShardFilter type AFTER_SHARD_ID.")
+			return errInvalidArgument("ShardId must be provided with the ShardFilter type AFTER_SHARD_ID.")
 		}
 	case filterAtTimestamp, filterFromTimestamp:
 		if f.Timestamp == nil || f.Timestamp.IsZero() {
-			return ErrInvalidArgument("Timestamp must be provided with the ShardFilter type %s.", f.Type)
+			return errInvalidArgument("Timestamp must be provided with the ShardFilter type %s.", f.Type)
 		}
 	}
 	if f.ShardId != "" && f.Type != filterAfterShardID {
-		return ErrInvalidArgument("ShardId can be provided only with the ShardFilter type AFTER_SHARD_ID.")
+		return errInvalidArgument("ShardId can be provided only with the ShardFilter type AFTER_SHARD_ID.")
 	}
 	if f.Timestamp != nil && f.Type != filterAtTimestamp && f.Type != filterFromTimestamp {
-		return ErrInvalidArgument("Timestamp can be provided only with the ShardFilter types AT_TIMESTAMP and FROM_TIMESTAMP.")
+		return errInvalidArgument("Timestamp can be provided only with the ShardFilter types AT_TIMESTAMP and FROM_TIMESTAMP.")
 	}
 	return nil
 }
@@ -184,7 +188,7 @@ func openAt(sh *store.Shard, t time.Time) bool {
 	return closed.IsZero() || closed.After(t)
 }
 
-func filterKeeps(f *ShardFilter, sh *store.Shard, horizon time.Time) bool {
+func filterKeeps(f *shardFilter, sh *store.Shard, horizon time.Time) bool {
 	switch f.Type {
 	case filterAfterShardID:
 		return sh.ID > f.ShardId
@@ -204,15 +208,15 @@ func filterKeeps(f *ShardFilter, sh *store.Shard, horizon time.Time) bool {
 	return true
 }
 
-// SplitShardInput is the SplitShard request.
-type SplitShardInput struct {
+// splitShardInput is the SplitShard request.
+type splitShardInput struct {
 	StreamName         string `json:"StreamName,omitempty"`
 	StreamARN          string `json:"StreamARN,omitempty"`
 	ShardToSplit       string `json:"ShardToSplit"`
 	NewStartingHashKey string `json:"NewStartingHashKey"`
 }
 
-func (s *Server) splitShard(c *call, in *SplitShardInput) (*Empty, error) {
+func (s *Server) splitShard(c *call, in *splitShardInput) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -225,35 +229,32 @@ func (s *Server) splitShard(c *call, in *SplitShardInput) (*Empty, error) {
 		return nil, err
 	}
 	key, ok := store.ParseHashKey(in.NewStartingHashKey)
-	st, err := s.lockActive(c, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Mu.Unlock()
-	sh := st.Shard(in.ShardToSplit)
-	if sh == nil || sh.Closed() {
-		return nil, ErrResourceNotFound("Could not find shard %s in stream %s under account %s.", in.ShardToSplit, st.Key.Name, st.Key.Account)
-	}
-	if !ok || key.Cmp(sh.StartHash.Add1()) <= 0 || key.Cmp(sh.EndHash) >= 0 {
-		return nil, ErrInvalidArgument("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
-			in.NewStartingHashKey, sh.ID, st.Key.Name, st.Key.Account, sh.StartHash, sh.EndHash)
-	}
-	if err := s.checkShardLimit(c, 1); err != nil {
-		return nil, err
-	}
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeSplit, ShardToSplit: sh.ID, NewStartingHashKey: key.String()})
-	return &Empty{}, nil
+	return reshard(s, c, in.StreamName, in.StreamARN, func(st *store.Stream) (*empty, error) {
+		sh := st.Shard(in.ShardToSplit)
+		if sh == nil || sh.Closed() {
+			return nil, errCouldNotFindShard(in.ShardToSplit, st.Key.Name, st.Key.Account)
+		}
+		if !ok || key.Cmp(sh.StartHash.Add1()) <= 0 || key.Cmp(sh.EndHash) >= 0 {
+			return nil, errInvalidArgument("NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
+				in.NewStartingHashKey, sh.ID, st.Key.Name, st.Key.Account, sh.StartHash, sh.EndHash)
+		}
+		if err := s.checkShardLimit(c, 1); err != nil {
+			return nil, err
+		}
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeSplit, ShardToSplit: sh.ID, NewStartingHashKey: key.String()})
+		return &empty{}, nil
+	})
 }
 
-// MergeShardsInput is the MergeShards request.
-type MergeShardsInput struct {
+// mergeShardsInput is the MergeShards request.
+type mergeShardsInput struct {
 	StreamName           string `json:"StreamName,omitempty"`
 	StreamARN            string `json:"StreamARN,omitempty"`
 	ShardToMerge         string `json:"ShardToMerge"`
 	AdjacentShardToMerge string `json:"AdjacentShardToMerge"`
 }
 
-func (s *Server) mergeShards(c *call, in *MergeShardsInput) (*Empty, error) {
+func (s *Server) mergeShards(c *call, in *mergeShardsInput) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -262,25 +263,22 @@ func (s *Server) mergeShards(c *call, in *MergeShardsInput) (*Empty, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	st, err := s.lockActive(c, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Mu.Unlock()
-	a, b := st.Shard(in.ShardToMerge), st.Shard(in.AdjacentShardToMerge)
-	for _, pair := range []struct {
-		sh *store.Shard
-		id string
-	}{{a, in.ShardToMerge}, {b, in.AdjacentShardToMerge}} {
-		if pair.sh == nil || pair.sh.Closed() {
-			return nil, ErrResourceNotFound("Could not find shard %s in stream %s under account %s.", pair.id, st.Key.Name, st.Key.Account)
+	return reshard(s, c, in.StreamName, in.StreamARN, func(st *store.Stream) (*empty, error) {
+		a, b := st.Shard(in.ShardToMerge), st.Shard(in.AdjacentShardToMerge)
+		for _, pair := range []struct {
+			sh *store.Shard
+			id string
+		}{{a, in.ShardToMerge}, {b, in.AdjacentShardToMerge}} {
+			if pair.sh == nil || pair.sh.Closed() {
+				return nil, errCouldNotFindShard(pair.id, st.Key.Name, st.Key.Account)
+			}
 		}
-	}
-	if a == b || !(adjacent(a, b) || adjacent(b, a)) {
-		return nil, ErrInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
-	}
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMerge, ShardToMerge: a.ID, AdjacentShardToMerge: b.ID})
-	return &Empty{}, nil
+		if a == b || !(adjacent(a, b) || adjacent(b, a)) {
+			return nil, errInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
+		}
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMerge, ShardToMerge: a.ID, AdjacentShardToMerge: b.ID})
+		return &empty{}, nil
+	})
 }
 
 // adjacent reports whether b starts right after a ends. The top of the hash key space has no
@@ -289,23 +287,23 @@ func adjacent(a, b *store.Shard) bool {
 	return a.EndHash != store.MaxHashKey && a.EndHash.Add1() == b.StartHash
 }
 
-// UpdateShardCountInput is the UpdateShardCount request.
-type UpdateShardCountInput struct {
+// updateShardCountInput is the UpdateShardCount request.
+type updateShardCountInput struct {
 	StreamName       string `json:"StreamName,omitempty"`
 	StreamARN        string `json:"StreamARN,omitempty"`
 	TargetShardCount *int32 `json:"TargetShardCount"`
 	ScalingType      string `json:"ScalingType"`
 }
 
-// UpdateShardCountOutput is the UpdateShardCount answer.
-type UpdateShardCountOutput struct {
+// updateShardCountOutput is the UpdateShardCount answer.
+type updateShardCountOutput struct {
 	StreamName        string `json:"StreamName"`
 	StreamARN         string `json:"StreamARN"`
 	CurrentShardCount int    `json:"CurrentShardCount"`
 	TargetShardCount  int    `json:"TargetShardCount"`
 }
 
-func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateShardCountOutput, error) {
+func (s *Server) updateShardCount(c *call, in *updateShardCountInput) (*updateShardCountOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -316,52 +314,50 @@ func (s *Server) updateShardCount(c *call, in *UpdateShardCountInput) (*UpdateSh
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	st, err := s.lockActive(c, in.StreamName, in.StreamARN)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Mu.Unlock()
-	if st.Mode == modeOnDemand {
-		return nil, ErrValidation("UpdateShardCount is not supported for a stream in ON_DEMAND mode.")
-	}
-	current, target := len(st.OpenShards()), int(*in.TargetShardCount)
-	switch {
-	case target > 2*current:
-		return nil, ErrLimitExceeded("UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
-	case 2*target < current:
-		return nil, ErrLimitExceeded("UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
-	case target > maxShardsPerStream:
-		return nil, ErrLimitExceeded("UpdateShardCount cannot scale up over %d shards in a stream. Target shard count: %d", maxShardsPerStream, target)
-	}
-	if target > current {
-		if err := s.checkShardLimit(c, target-current); err != nil {
+	return reshard(s, c, in.StreamName, in.StreamARN, func(st *store.Stream) (*updateShardCountOutput, error) {
+		if st.Mode == modeOnDemand {
+			return nil, errValidation("UpdateShardCount is not supported for a stream in ON_DEMAND mode.")
+		}
+		current, target := len(st.OpenShards()), int(*in.TargetShardCount)
+		switch {
+		case target > 2*current:
+			return nil, errLimitExceeded("UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
+		case 2*target < current:
+			return nil, errLimitExceeded("UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: %d Target shard count: %d", current, target)
+		case target > maxShardsPerStream:
+			return nil, errLimitExceeded("UpdateShardCount cannot scale up over %d shards in a stream. Target shard count: %d", maxShardsPerStream, target)
+		}
+		if target > current {
+			if err := s.checkShardLimit(c, target-current); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.limits.scaling(c, st); err != nil {
 			return nil, err
 		}
-	}
-	if err := s.limits.scaling(c, st); err != nil {
-		return nil, err
-	}
-	out := &UpdateShardCountOutput{StreamName: st.Key.Name, StreamARN: st.ARN, CurrentShardCount: current, TargetShardCount: target}
-	if target == current {
+		out := &updateShardCountOutput{StreamName: st.Key.Name, StreamARN: st.ARN, CurrentShardCount: current, TargetShardCount: target}
+		if target == current {
+			return out, nil
+		}
+		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeShardCount, TargetShardCount: target})
 		return out, nil
-	}
-	s.beginUpdate(c, st, &store.Change{Kind: store.ChangeShardCount, TargetShardCount: target})
-	return out, nil
+	})
 }
 
-// lockActive finds a stream and locks it for a reshard, which only an ACTIVE stream may take.
-// On success the caller holds st.Mu and unlocks it.
-func (s *Server) lockActive(c *call, name, arn string) (*store.Stream, error) {
+// reshard finds a stream and runs fn on it inside st.Update, for a reshard, which only an ACTIVE
+// stream may take.
+func reshard[T any](s *Server, c *call, name, arn string, fn func(st *store.Stream) (T, error)) (T, error) {
+	var zero T
 	st, err := s.activeStream(c, name, arn, false)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	st.Mu.Lock()
-	if st.Status != store.StatusActive {
-		defer st.Mu.Unlock()
-		return nil, ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, st.Status)
-	}
-	return st, nil
+	return store.UpdateStream(st, func() (T, error) {
+		if st.Status != store.StatusActive {
+			return zero, errStreamNotActive(st.Key.Name, st.Key.Account, st.Status)
+		}
+		return fn(st)
+	})
 }
 
 // checkShardLimit refuses a reshard that would take the account over its open-shard limit.
@@ -380,15 +376,14 @@ func (s *Server) checkShardLimit(c *call, more int) error {
 		}
 	}
 	if n+more > limit {
-		return ErrLimitExceeded("This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
-			c.account, c.region, n, limit, more)
+		return errShardLimit(c.account, c.region, n, limit, more)
 	}
 	return nil
 }
 
 // beginUpdate puts a stream in UPDATING with ch pending until the update delay has passed (settle
 // then applies it and saves the metadata). The change is data, so a data directory keeps it across
-// a restart. Callers hold st.Mu and have checked that ch fits the stream; the handler saves the
+// a restart. Callers are inside st.Update and have checked that ch fits the stream; the handler saves the
 // metadata once the operation has returned.
 func (s *Server) beginUpdate(c *call, st *store.Stream, ch *store.Change) {
 	st.Status = store.StatusUpdating
@@ -399,7 +394,7 @@ func (s *Server) beginUpdate(c *call, st *store.Stream, ch *store.Change) {
 	}
 }
 
-// addShard opens a new shard with the next index. Callers hold st.Mu.
+// addShard opens a new shard with the next index. Callers are inside st.Update.
 func addShard(st *store.Stream, start, end store.HashKey, parent, adjacent string, now time.Time) *store.Shard {
 	sh := store.NewShard(len(st.Shards), start, end, now, parent, adjacent)
 	st.Shards = append(st.Shards, sh)

@@ -13,11 +13,11 @@ import (
 
 func streamOperations() map[string]operation {
 	return map[string]operation{
-		"CreateStream":          op(true, (*Server).createStreamOp),
-		"DeleteStream":          op(true, (*Server).deleteStream),
-		"DescribeStream":        op(true, (*Server).describeStream),
-		"DescribeStreamSummary": op(true, (*Server).describeStreamSummary),
-		"ListStreams":           op(true, (*Server).listStreams),
+		"CreateStream":          controlOp((*Server).createStreamOp, changes, perAccount(5)),
+		"DeleteStream":          controlOp((*Server).deleteStream, changes, perAccount(5)),
+		"DescribeStream":        controlOp((*Server).describeStream, reads, perAccount(10)),
+		"DescribeStreamSummary": controlOp((*Server).describeStreamSummary, reads, perAccount(20)),
+		"ListStreams":           controlOp((*Server).listStreams, reads, perAccount(5)),
 	}
 }
 
@@ -35,65 +35,59 @@ const (
 	onDemandShards          = 4
 )
 
-// StreamModeDetails is the capacity mode of a stream.
-type StreamModeDetails struct {
+// streamModeDetails is the capacity mode of a stream.
+type streamModeDetails struct {
 	StreamMode string `json:"StreamMode"`
 }
 
-// EnhancedMetrics lists the shard-level metrics enabled on a stream.
-type EnhancedMetrics struct {
+// enhancedMetrics lists the shard-level metrics enabled on a stream.
+type enhancedMetrics struct {
 	ShardLevelMetrics []string `json:"ShardLevelMetrics"`
 }
 
-// HashKeyRange is a shard's range of hash keys, in decimal.
-type HashKeyRange struct {
-	StartingHashKey string `json:"StartingHashKey"`
-	EndingHashKey   string `json:"EndingHashKey"`
-}
-
-// SequenceNumberRange is a shard's range of sequence numbers; EndingSequenceNumber is set once it
+// sequenceNumberRange is a shard's range of sequence numbers; EndingSequenceNumber is set once it
 // is closed.
-type SequenceNumberRange struct {
+type sequenceNumberRange struct {
 	StartingSequenceNumber string `json:"StartingSequenceNumber"`
 	EndingSequenceNumber   string `json:"EndingSequenceNumber,omitempty"`
 }
 
-// Shard describes one shard.
-type Shard struct {
+// shard describes one shard.
+type shard struct {
 	ShardId               string              `json:"ShardId"`
 	ParentShardId         string              `json:"ParentShardId,omitempty"`
 	AdjacentParentShardId string              `json:"AdjacentParentShardId,omitempty"`
-	HashKeyRange          HashKeyRange        `json:"HashKeyRange"`
-	SequenceNumberRange   SequenceNumberRange `json:"SequenceNumberRange"`
+	HashKeyRange          hashKeyRange        `json:"HashKeyRange"`
+	SequenceNumberRange   sequenceNumberRange `json:"SequenceNumberRange"`
 }
 
-// WarmThroughputObject is a stream's warm throughput.
-type WarmThroughputObject struct {
+// warmThroughputObject is a stream's warm throughput.
+type warmThroughputObject struct {
 	TargetMiBps  *int32 `json:"TargetMiBps,omitempty"`
 	CurrentMiBps *int32 `json:"CurrentMiBps,omitempty"`
 }
 
-// CreateStreamInput is the CreateStream request.
-type CreateStreamInput struct {
+// createStreamInput is the CreateStream request.
+type createStreamInput struct {
 	StreamName                 string             `json:"StreamName"`
 	ShardCount                 *int               `json:"ShardCount,omitempty"`
-	StreamModeDetails          *StreamModeDetails `json:"StreamModeDetails,omitempty"`
+	StreamModeDetails          *streamModeDetails `json:"StreamModeDetails,omitempty"`
 	Tags                       map[string]string  `json:"Tags,omitempty"`
 	WarmThroughputMiBps        *int32             `json:"WarmThroughputMiBps,omitempty"`
 	MaxRecordSizeInKiB         *int32             `json:"MaxRecordSizeInKiB,omitempty"`
 	RecordDistributionStrategy string             `json:"RecordDistributionStrategy,omitempty"`
 }
 
-// Empty is the answer of operations that return nothing.
-type Empty struct{}
+// empty is the answer of operations that return nothing.
+type empty struct{}
 
-func (s *Server) createStreamOp(c *call, in *CreateStreamInput) (*Empty, error) {
+func (s *Server) createStreamOp(c *call, in *createStreamInput) (*empty, error) {
 	_, err := s.createStream(c, in, false)
-	return &Empty{}, err
+	return &empty{}, err
 }
 
 // createStream creates a stream; active skips the CREATING delay (streams made at start).
-func (s *Server) createStream(c *call, in *CreateStreamInput, active bool) (*store.Stream, error) {
+func (s *Server) createStream(c *call, in *createStreamInput, active bool) (*store.Stream, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, true)
 	if in.ShardCount != nil {
@@ -117,24 +111,23 @@ func (s *Server) createStream(c *call, in *CreateStreamInput, active bool) (*sto
 	shards := onDemandShards
 	switch {
 	case mode == modeProvisioned && in.ShardCount == nil:
-		return nil, ErrInvalidArgument("ShardCount is required for a stream in PROVISIONED mode.")
+		return nil, errInvalidArgument("ShardCount is required for a stream in PROVISIONED mode.")
 	case mode == modeOnDemand && in.ShardCount != nil:
-		return nil, ErrInvalidArgument("ShardCount is not supported for a stream in ON_DEMAND mode.")
+		return nil, errInvalidArgument("ShardCount is not supported for a stream in ON_DEMAND mode.")
 	case in.ShardCount != nil:
 		shards = *in.ShardCount
 	}
 	if in.WarmThroughputMiBps != nil && mode != modeOnDemand {
-		return nil, ErrInvalidArgument("WarmThroughputMiBps is supported only for streams in ON_DEMAND mode.")
+		return nil, errInvalidArgument("WarmThroughputMiBps is supported only for streams in ON_DEMAND mode.")
 	}
 	if len(in.Tags) > 50 {
-		return nil, ErrInvalidArgument("Failed to create stream %s under account %s because a given tag exceeded the limit of 50 tags.", in.StreamName, c.account)
+		return nil, errInvalidArgument("Failed to create stream %s under account %s because a given tag exceeded the limit of 50 tags.", in.StreamName, c.account)
 	}
 	if limit := s.cfg.limits.ShardsPerRegion; limit > 0 && s.openShardCount(c.account, c.region)+shards > limit {
-		return nil, ErrLimitExceeded("This request would exceed the shard limit for the account %s in %s. Current shard count for the account: %d. Limit: %d. Number of additional shards that would have resulted from this request: %d. Refer to the AWS Service Limits page (https://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.",
-			c.account, c.region, s.openShardCount(c.account, c.region), limit, shards)
+		return nil, errShardLimit(c.account, c.region, s.openShardCount(c.account, c.region), limit, shards)
 	}
 	if limit := s.cfg.limits.StreamsPerRegion; limit > 0 && s.store.Count(c.account, c.region) >= limit {
-		return nil, ErrLimitExceeded("This request would exceed the stream limit for the account %s in %s. Limit: %d.", c.account, c.region, limit)
+		return nil, errLimitExceeded("This request would exceed the stream limit for the account %s in %s. Limit: %d.", c.account, c.region, limit)
 	}
 	k := store.Key{Account: c.account, Region: c.region, Name: in.StreamName}
 	st := &store.Stream{
@@ -163,19 +156,19 @@ func (s *Server) createStream(c *call, in *CreateStreamInput, active bool) (*sto
 		st.Shards = append(st.Shards, store.NewShard(i, r[0], r[1], c.now, "", ""))
 	}
 	if !s.store.Add(st) {
-		return nil, ErrResourceInUse("Stream %s under account %s already exists.", in.StreamName, c.account)
+		return nil, errResourceInUse("Stream %s under account %s already exists.", in.StreamName, c.account)
 	}
 	return st, nil // the handler saves the metadata after the call; Server.CreateStream saves itself
 }
 
-// DeleteStreamInput is the DeleteStream request.
-type DeleteStreamInput struct {
+// deleteStreamInput is the DeleteStream request.
+type deleteStreamInput struct {
 	StreamName              string `json:"StreamName,omitempty"`
 	StreamARN               string `json:"StreamARN,omitempty"`
 	EnforceConsumerDeletion *bool  `json:"EnforceConsumerDeletion,omitempty"`
 }
 
-func (s *Server) deleteStream(c *call, in *DeleteStreamInput) (*Empty, error) {
+func (s *Server) deleteStream(c *call, in *deleteStreamInput) (*empty, error) {
 	if err := validateStreamRef(in.StreamName, in.StreamARN); err != nil {
 		return nil, err
 	}
@@ -183,57 +176,58 @@ func (s *Server) deleteStream(c *call, in *DeleteStreamInput) (*Empty, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if st.Status == store.StatusDeleting {
-		st.Mu.Unlock()
-		return nil, errStreamNotFound(st.Key)
+	if _, err := store.UpdateStream(st, func() (*empty, error) {
+		if st.Status == store.StatusDeleting {
+			return nil, errStreamNotFound(st.Key)
+		}
+		if len(st.Consumers) > 0 && (in.EnforceConsumerDeletion == nil || !*in.EnforceConsumerDeletion) {
+			return nil, errResourceInUse("Stream %s under account %s has registered consumers. Deregister the consumers or set EnforceConsumerDeletion to true.", st.Key.Name, st.Key.Account)
+		}
+		st.Status = store.StatusDeleting
+		st.PendingUntil = c.now.Add(s.cfg.delays.DeleteStream)
+		st.Pending = nil
+		for _, cons := range st.Consumers {
+			cons.Status = consumerDeleting
+			cons.PendingUntil = st.PendingUntil
+		}
+		return nil, nil
+	}); err != nil {
+		return nil, err
 	}
-	if len(st.Consumers) > 0 && (in.EnforceConsumerDeletion == nil || !*in.EnforceConsumerDeletion) {
-		st.Mu.Unlock()
-		return nil, ErrResourceInUse("Stream %s under account %s has registered consumers. Deregister the consumers or set EnforceConsumerDeletion to true.", st.Key.Name, st.Key.Account)
-	}
-	st.Status = store.StatusDeleting
-	st.PendingUntil = c.now.Add(s.cfg.delays.DeleteStream)
-	st.Pending = nil
-	for _, cons := range st.Consumers {
-		cons.Status = consumerDeleting
-		cons.PendingUntil = st.PendingUntil
-	}
-	st.Mu.Unlock()
 	s.subs.endStream(st)
 	s.settle(st, c.now)
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
-// DescribeStreamInput is the DescribeStream request.
-type DescribeStreamInput struct {
+// describeStreamInput is the DescribeStream request.
+type describeStreamInput struct {
 	StreamName            string `json:"StreamName,omitempty"`
 	StreamARN             string `json:"StreamARN,omitempty"`
 	Limit                 *int32 `json:"Limit,omitempty"`
 	ExclusiveStartShardId string `json:"ExclusiveStartShardId,omitempty"`
 }
 
-// StreamDescription is a full description of a stream.
-type StreamDescription struct {
+// streamDescription is a full description of a stream.
+type streamDescription struct {
 	StreamName              string             `json:"StreamName"`
 	StreamARN               string             `json:"StreamARN"`
 	StreamStatus            string             `json:"StreamStatus"`
-	StreamModeDetails       *StreamModeDetails `json:"StreamModeDetails,omitempty"`
-	Shards                  []Shard            `json:"Shards"`
+	StreamModeDetails       *streamModeDetails `json:"StreamModeDetails,omitempty"`
+	Shards                  []shard            `json:"Shards"`
 	HasMoreShards           bool               `json:"HasMoreShards"`
 	RetentionPeriodHours    int                `json:"RetentionPeriodHours"`
 	StreamCreationTimestamp wire.Timestamp     `json:"StreamCreationTimestamp"`
-	EnhancedMonitoring      []EnhancedMetrics  `json:"EnhancedMonitoring"`
+	EnhancedMonitoring      []enhancedMetrics  `json:"EnhancedMonitoring"`
 	EncryptionType          string             `json:"EncryptionType,omitempty"`
 	KeyId                   string             `json:"KeyId,omitempty"`
 }
 
-// DescribeStreamOutput is the DescribeStream answer.
-type DescribeStreamOutput struct {
-	StreamDescription StreamDescription `json:"StreamDescription"`
+// describeStreamOutput is the DescribeStream answer.
+type describeStreamOutput struct {
+	StreamDescription streamDescription `json:"StreamDescription"`
 }
 
-func (s *Server) describeStream(c *call, in *DescribeStreamInput) (*DescribeStreamOutput, error) {
+func (s *Server) describeStream(c *call, in *describeStreamInput) (*describeStreamOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -251,30 +245,30 @@ func (s *Server) describeStream(c *call, in *DescribeStreamInput) (*DescribeStre
 		limit = int(*in.Limit)
 	}
 	s.trimStream(st, c.now)
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	d := StreamDescription{
-		StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
-		StreamModeDetails:    &StreamModeDetails{StreamMode: st.Mode},
-		RetentionPeriodHours: st.RetentionHours, StreamCreationTimestamp: wire.NewTimestamp(st.Created),
-		EnhancedMonitoring: []EnhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
-		EncryptionType:     st.EncryptionType, KeyId: st.KeyID, Shards: []Shard{},
-	}
-	for _, sh := range s.visibleShards(st, c.now) {
-		if in.ExclusiveStartShardId != "" && sh.ID <= in.ExclusiveStartShardId {
-			continue
+	return store.ViewStream(st, func() (*describeStreamOutput, error) {
+		d := streamDescription{
+			StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
+			StreamModeDetails:    &streamModeDetails{StreamMode: st.Mode},
+			RetentionPeriodHours: st.RetentionHours, StreamCreationTimestamp: wire.NewTimestamp(st.Created),
+			EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
+			EncryptionType:     st.EncryptionType, KeyId: st.KeyID, Shards: []shard{},
 		}
-		if len(d.Shards) == limit {
-			d.HasMoreShards = true
-			break
+		for _, sh := range s.visibleShards(st, c.now) {
+			if in.ExclusiveStartShardId != "" && sh.ID <= in.ExclusiveStartShardId {
+				continue
+			}
+			if len(d.Shards) == limit {
+				d.HasMoreShards = true
+				break
+			}
+			d.Shards = append(d.Shards, describeShard(sh))
 		}
-		d.Shards = append(d.Shards, describeShard(sh))
-	}
-	return &DescribeStreamOutput{StreamDescription: d}, nil
+		return &describeStreamOutput{StreamDescription: d}, nil
+	})
 }
 
 // visibleShards lists the shards still within retention: a closed shard disappears once its
-// records have all expired. Callers hold st.Mu.
+// records have all expired. Callers are inside st.Update.
 func (s *Server) visibleShards(st *store.Stream, now time.Time) []*store.Shard {
 	cutoff := now.Add(-time.Duration(st.RetentionHours) * time.Hour)
 	out := make([]*store.Shard, 0, len(st.Shards))
@@ -288,11 +282,11 @@ func (s *Server) visibleShards(st *store.Stream, now time.Time) []*store.Shard {
 	return out
 }
 
-func describeShard(sh *store.Shard) Shard {
-	return Shard{
+func describeShard(sh *store.Shard) shard {
+	return shard{
 		ShardId: sh.ID, ParentShardId: sh.Parent, AdjacentParentShardId: sh.AdjacentParent,
-		HashKeyRange:        HashKeyRange{StartingHashKey: sh.StartHash.String(), EndingHashKey: sh.EndHash.String()},
-		SequenceNumberRange: SequenceNumberRange{StartingSequenceNumber: sh.StartSequence, EndingSequenceNumber: sh.EndSequence()},
+		HashKeyRange:        hashKeyRange{StartingHashKey: sh.StartHash.String(), EndingHashKey: sh.EndHash.String()},
+		SequenceNumberRange: sequenceNumberRange{StartingSequenceNumber: sh.StartSequence, EndingSequenceNumber: sh.EndSequence()},
 	}
 }
 
@@ -303,36 +297,36 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// DescribeStreamSummaryInput is the DescribeStreamSummary request.
-type DescribeStreamSummaryInput struct {
+// describeStreamSummaryInput is the DescribeStreamSummary request.
+type describeStreamSummaryInput struct {
 	StreamName string `json:"StreamName,omitempty"`
 	StreamARN  string `json:"StreamARN,omitempty"`
 }
 
-// StreamDescriptionSummary summarizes a stream without its shards.
-type StreamDescriptionSummary struct {
+// streamDescriptionSummary summarizes a stream without its shards.
+type streamDescriptionSummary struct {
 	StreamName                 string                `json:"StreamName"`
 	StreamARN                  string                `json:"StreamARN"`
 	StreamStatus               string                `json:"StreamStatus"`
-	StreamModeDetails          *StreamModeDetails    `json:"StreamModeDetails,omitempty"`
+	StreamModeDetails          *streamModeDetails    `json:"StreamModeDetails,omitempty"`
 	RetentionPeriodHours       int                   `json:"RetentionPeriodHours"`
 	StreamCreationTimestamp    wire.Timestamp        `json:"StreamCreationTimestamp"`
-	EnhancedMonitoring         []EnhancedMetrics     `json:"EnhancedMonitoring"`
+	EnhancedMonitoring         []enhancedMetrics     `json:"EnhancedMonitoring"`
 	EncryptionType             string                `json:"EncryptionType,omitempty"`
 	KeyId                      string                `json:"KeyId,omitempty"`
 	OpenShardCount             int                   `json:"OpenShardCount"`
 	ConsumerCount              int                   `json:"ConsumerCount"`
 	MaxRecordSizeInKiB         int                   `json:"MaxRecordSizeInKiB"`
 	RecordDistributionStrategy string                `json:"RecordDistributionStrategy,omitempty"`
-	WarmThroughput             *WarmThroughputObject `json:"WarmThroughput,omitempty"`
+	WarmThroughput             *warmThroughputObject `json:"WarmThroughput,omitempty"`
 }
 
-// DescribeStreamSummaryOutput is the DescribeStreamSummary answer.
-type DescribeStreamSummaryOutput struct {
-	StreamDescriptionSummary StreamDescriptionSummary `json:"StreamDescriptionSummary"`
+// describeStreamSummaryOutput is the DescribeStreamSummary answer.
+type describeStreamSummaryOutput struct {
+	StreamDescriptionSummary streamDescriptionSummary `json:"StreamDescriptionSummary"`
 }
 
-func (s *Server) describeStreamSummary(c *call, in *DescribeStreamSummaryInput) (*DescribeStreamSummaryOutput, error) {
+func (s *Server) describeStreamSummary(c *call, in *describeStreamSummaryInput) (*describeStreamSummaryOutput, error) {
 	if err := validateStreamRef(in.StreamName, in.StreamARN); err != nil {
 		return nil, err
 	}
@@ -340,54 +334,54 @@ func (s *Server) describeStreamSummary(c *call, in *DescribeStreamSummaryInput) 
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	d := StreamDescriptionSummary{
-		StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
-		StreamModeDetails:    &StreamModeDetails{StreamMode: st.Mode},
-		RetentionPeriodHours: st.RetentionHours, StreamCreationTimestamp: wire.NewTimestamp(st.Created),
-		EnhancedMonitoring: []EnhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
-		EncryptionType:     st.EncryptionType, KeyId: st.KeyID,
-		OpenShardCount: len(st.OpenShards()), MaxRecordSizeInKiB: st.MaxRecordSizeKiB,
-		RecordDistributionStrategy: st.Distribution,
-	}
-	for _, cons := range st.Consumers {
-		if cons.Status != consumerDeleting {
-			d.ConsumerCount++
+	return store.ViewStream(st, func() (*describeStreamSummaryOutput, error) {
+		d := streamDescriptionSummary{
+			StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
+			StreamModeDetails:    &streamModeDetails{StreamMode: st.Mode},
+			RetentionPeriodHours: st.RetentionHours, StreamCreationTimestamp: wire.NewTimestamp(st.Created),
+			EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
+			EncryptionType:     st.EncryptionType, KeyId: st.KeyID,
+			OpenShardCount: len(st.OpenShards()), MaxRecordSizeInKiB: st.MaxRecordSizeKiB,
+			RecordDistributionStrategy: st.Distribution,
 		}
-	}
-	if st.WarmThroughput != nil {
-		t, cur := int32(st.WarmThroughput.TargetMiBps), int32(st.WarmThroughput.CurrentMiBps)
-		d.WarmThroughput = &WarmThroughputObject{TargetMiBps: &t, CurrentMiBps: &cur}
-	}
-	return &DescribeStreamSummaryOutput{StreamDescriptionSummary: d}, nil
+		for _, cons := range st.Consumers {
+			if cons.Status != consumerDeleting {
+				d.ConsumerCount++
+			}
+		}
+		if st.WarmThroughput != nil {
+			t, cur := int32(st.WarmThroughput.TargetMiBps), int32(st.WarmThroughput.CurrentMiBps)
+			d.WarmThroughput = &warmThroughputObject{TargetMiBps: &t, CurrentMiBps: &cur}
+		}
+		return &describeStreamSummaryOutput{StreamDescriptionSummary: d}, nil
+	})
 }
 
-// ListStreamsInput is the ListStreams request.
-type ListStreamsInput struct {
+// listStreamsInput is the ListStreams request.
+type listStreamsInput struct {
 	Limit                    *int32 `json:"Limit,omitempty"`
 	ExclusiveStartStreamName string `json:"ExclusiveStartStreamName,omitempty"`
 	NextToken                string `json:"NextToken,omitempty"`
 }
 
-// StreamSummary is one stream in a ListStreams answer.
-type StreamSummary struct {
+// streamSummary is one stream in a ListStreams answer.
+type streamSummary struct {
 	StreamName              string             `json:"StreamName"`
 	StreamARN               string             `json:"StreamARN"`
 	StreamStatus            string             `json:"StreamStatus"`
-	StreamModeDetails       *StreamModeDetails `json:"StreamModeDetails,omitempty"`
+	StreamModeDetails       *streamModeDetails `json:"StreamModeDetails,omitempty"`
 	StreamCreationTimestamp wire.Timestamp     `json:"StreamCreationTimestamp"`
 }
 
-// ListStreamsOutput is the ListStreams answer.
-type ListStreamsOutput struct {
+// listStreamsOutput is the ListStreams answer.
+type listStreamsOutput struct {
 	StreamNames     []string        `json:"StreamNames"`
 	HasMoreStreams  bool            `json:"HasMoreStreams"`
 	NextToken       string          `json:"NextToken,omitempty"`
-	StreamSummaries []StreamSummary `json:"StreamSummaries"`
+	StreamSummaries []streamSummary `json:"StreamSummaries"`
 }
 
-func (s *Server) listStreams(c *call, in *ListStreamsInput) (*ListStreamsOutput, error) {
+func (s *Server) listStreams(c *call, in *listStreamsInput) (*listStreamsOutput, error) {
 	v := &validator{}
 	v.intRange("limit", in.Limit, 1, 10000)
 	v.streamName("exclusiveStartStreamName", in.ExclusiveStartStreamName, false)
@@ -397,7 +391,7 @@ func (s *Server) listStreams(c *call, in *ListStreamsInput) (*ListStreamsOutput,
 	after := in.ExclusiveStartStreamName
 	if in.NextToken != "" {
 		if in.ExclusiveStartStreamName != "" {
-			return nil, ErrInvalidArgument("NextToken and ExclusiveStartStreamName cannot be provided together.")
+			return nil, errInvalidArgument("NextToken and ExclusiveStartStreamName cannot be provided together.")
 		}
 		tok, err := s.openToken(c, "ListStreams", in.NextToken)
 		if err != nil {
@@ -409,7 +403,7 @@ func (s *Server) listStreams(c *call, in *ListStreamsInput) (*ListStreamsOutput,
 	if in.Limit != nil && int(*in.Limit) < limit {
 		limit = int(*in.Limit)
 	}
-	out := &ListStreamsOutput{StreamNames: []string{}, StreamSummaries: []StreamSummary{}}
+	out := &listStreamsOutput{StreamNames: []string{}, StreamSummaries: []streamSummary{}}
 	for _, st := range s.store.List(c.account, c.region) {
 		if st.Key.Name <= after || s.settle(st, c.now) {
 			continue
@@ -419,14 +413,14 @@ func (s *Server) listStreams(c *call, in *ListStreamsInput) (*ListStreamsOutput,
 			out.NextToken = s.sealToken(c, "ListStreams", pageToken{After: out.StreamNames[limit-1]})
 			break
 		}
-		st.Mu.RLock()
-		out.StreamNames = append(out.StreamNames, st.Key.Name)
-		out.StreamSummaries = append(out.StreamSummaries, StreamSummary{
-			StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
-			StreamModeDetails:       &StreamModeDetails{StreamMode: st.Mode},
-			StreamCreationTimestamp: wire.NewTimestamp(st.Created),
+		st.View(func() {
+			out.StreamNames = append(out.StreamNames, st.Key.Name)
+			out.StreamSummaries = append(out.StreamSummaries, streamSummary{
+				StreamName: st.Key.Name, StreamARN: st.ARN, StreamStatus: st.Status,
+				StreamModeDetails:       &streamModeDetails{StreamMode: st.Mode},
+				StreamCreationTimestamp: wire.NewTimestamp(st.Created),
+			})
 		})
-		st.Mu.RUnlock()
 	}
 	return out, nil
 }
@@ -441,10 +435,12 @@ func validateStreamRef(name, arn string) error {
 
 // trimStream drops the records of every shard that retention has passed.
 func (s *Server) trimStream(st *store.Stream, now time.Time) {
-	st.Mu.RLock()
-	cutoff := now.Add(-time.Duration(st.RetentionHours) * time.Hour)
-	shards := append([]*store.Shard(nil), st.Shards...)
-	st.Mu.RUnlock()
+	var cutoff time.Time
+	var shards []*store.Shard
+	st.View(func() {
+		cutoff = now.Add(-time.Duration(st.RetentionHours) * time.Hour)
+		shards = append([]*store.Shard(nil), st.Shards...)
+	})
 	for _, sh := range shards {
 		sh.Trim(cutoff)
 	}

@@ -2,7 +2,7 @@ package emulator
 
 import (
 	"context"
-	"net/http"
+	"io"
 	"sync"
 	"time"
 
@@ -34,42 +34,35 @@ const (
 	maxEventBytes   = 2 << 20
 )
 
-// StartingPosition is where a subscription starts reading.
-type StartingPosition struct {
+// startingPosition is where a subscription starts reading.
+type startingPosition struct {
 	Type           string          `json:"Type"`
 	SequenceNumber string          `json:"SequenceNumber,omitempty"`
 	Timestamp      *wire.Timestamp `json:"Timestamp,omitempty"`
 }
 
-// SubscribeToShardInput is the SubscribeToShard request.
-type SubscribeToShardInput struct {
+// subscribeToShardInput is the SubscribeToShard request.
+type subscribeToShardInput struct {
 	ConsumerARN      string            `json:"ConsumerARN"`
 	ShardId          string            `json:"ShardId"`
-	StartingPosition *StartingPosition `json:"StartingPosition"`
+	StartingPosition *startingPosition `json:"StartingPosition"`
 	StreamId         string            `json:"StreamId,omitempty"`
 	DryRun           *bool             `json:"DryRun,omitempty"`
 }
 
-// SubscribeToShardEvent is one event of a subscription. ContinuationSequenceNumber is where to
+// subscribeToShardEvent is one event of a subscription. ContinuationSequenceNumber is where to
 // resubscribe (AFTER_SEQUENCE_NUMBER) to go on without gap or duplicate; it is absent from the
 // last event of a closed shard, which carries ChildShards instead.
-type SubscribeToShardEvent struct {
-	Records                    []Record     `json:"Records"`
+type subscribeToShardEvent struct {
+	Records                    []record     `json:"Records"`
 	ContinuationSequenceNumber string       `json:"ContinuationSequenceNumber,omitempty"`
 	MillisBehindLatest         int64        `json:"MillisBehindLatest"`
-	ChildShards                []ChildShard `json:"ChildShards,omitempty"`
+	ChildShards                []childShard `json:"ChildShards,omitempty"`
 }
 
-// exceptionBody is the payload of an exception event.
-type exceptionBody struct {
-	Message string `json:"message"`
-}
-
-func (s *Server) subscribeToShard(c *call, codec wire.Codec, body []byte, w http.ResponseWriter) error {
-	in := new(SubscribeToShardInput)
-	if err := codec.Decode(body, in); err != nil {
-		return ErrSerialization("%s", err.Error())
-	}
+// subscribeToShard admits a subscription and returns its events; the handler writes them out as
+// an event stream and closes the source when it is done.
+func (s *Server) subscribeToShard(c *call, in *subscribeToShardInput) (eventSource, error) {
 	v := &validator{}
 	v.consumerARN("consumerARN", in.ConsumerARN, true)
 	v.shardID("shardId", in.ShardId, true)
@@ -82,62 +75,55 @@ func (s *Server) subscribeToShard(c *call, codec wire.Codec, body []byte, w http
 		}
 	}
 	if err := v.err(); err != nil {
-		return err
+		return nil, err
 	}
 	st, cons, err := s.findConsumer(c, consumerRef{arn: in.ConsumerARN})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	st.Mu.RLock()
-	consStatus, consName, consCreated := cons.Status, cons.Name, cons.Created
-	streamStatus, encryption := st.Status, st.EncryptionType
-	sh := st.Shard(in.ShardId)
-	st.Mu.RUnlock()
+	var consStatus, consName, streamStatus, encryption string
+	var consCreated time.Time
+	var sh *store.Shard
+	st.View(func() {
+		consStatus, consName, consCreated = cons.Status, cons.Name, cons.Created
+		streamStatus, encryption = st.Status, st.EncryptionType
+		sh = st.Shard(in.ShardId)
+	})
 	if consStatus != consumerActive {
-		return ErrResourceInUse("Consumer %s with creation timestamp %d under stream: %s , account %s is not in ACTIVE status.", consName, consCreated.Unix(), st.Key.Name, st.Key.Account)
+		return nil, errResourceInUse("Consumer %s with creation timestamp %d under stream: %s , account %s is not in ACTIVE status.", consName, consCreated.Unix(), st.Key.Name, st.Key.Account)
 	}
 	if streamStatus != store.StatusActive && streamStatus != store.StatusUpdating {
-		return ErrResourceInUse("Stream %s under account %s not ACTIVE, instead in state %s", st.Key.Name, st.Key.Account, streamStatus)
+		return nil, errStreamNotActive(st.Key.Name, st.Key.Account, streamStatus)
 	}
 	if sh == nil {
-		return ErrResourceNotFound("Shard %s in stream %s under account %s does not exist", in.ShardId, st.Key.Name, st.Key.Account)
+		return nil, errShardNotFound(in.ShardId, st.Key.Name, st.Key.Account)
 	}
 	s.trimStream(st, c.now)
 	pos, err := s.subscriptionStart(c, st, sh, in.StartingPosition)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if in.DryRun != nil && *in.DryRun {
-		return errDryRun()
+		return nil, errDryRun()
 	}
 	sub, err := s.beginSubscription(subKey{consumer: cons.ARN, shard: sh.ID}, st, consName, c.now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer s.subs.remove(sub)
-
-	w.Header().Set("Content-Type", wire.ContentTypeEventStream)
-	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
-	p := &pusher{s: s, st: st, sh: sh, codec: codec, encryption: encryption, rateKey: cons.ARN + "/" + sh.ID,
-		ew: wire.NewEventWriter(w, func() { _ = rc.Flush() })}
-	if err := p.ew.WriteInitialResponse(codec); err != nil {
-		return nil
-	}
-	p.push(c.ctx, sub, pos)
-	return nil
+	return &shardEvents{s: s, st: st, sh: sh, sub: sub, encryption: encryption, rateKey: cons.ARN + "/" + sh.ID,
+		pos: pos, first: true, beat: make(chan struct{}, 1)}, nil
 }
 
 // subscriptionStart turns a starting position into a record index of sh.
-func (s *Server) subscriptionStart(c *call, st *store.Stream, sh *store.Shard, p *StartingPosition) (uint64, error) {
+func (s *Server) subscriptionStart(c *call, st *store.Stream, sh *store.Shard, p *startingPosition) (uint64, error) {
 	withSeq := p.Type == iterAtSequence || p.Type == iterAfterSequence
 	switch {
 	case withSeq && p.SequenceNumber == "":
-		return 0, ErrInvalidArgument("StartingPosition of type %s requires a SequenceNumber.", p.Type)
+		return 0, errInvalidArgument("StartingPosition of type %s requires a SequenceNumber.", p.Type)
 	case !withSeq && p.SequenceNumber != "":
-		return 0, ErrInvalidArgument("StartingPosition of type %s does not take a SequenceNumber.", p.Type)
+		return 0, errInvalidArgument("StartingPosition of type %s does not take a SequenceNumber.", p.Type)
 	case p.Type != iterAtTimestamp && p.Timestamp != nil && !p.Timestamp.IsZero():
-		return 0, ErrInvalidArgument("StartingPosition of type %s does not take a Timestamp.", p.Type)
+		return 0, errInvalidArgument("StartingPosition of type %s does not take a Timestamp.", p.Type)
 	}
 	if p.Type == iterAfterSequence && readsFromFirst(sh, p.SequenceNumber) {
 		return s.startPosition(c, st, sh, iterAtSequence, sh.StartSequence, nil)
@@ -166,159 +152,180 @@ func beforeFirst(sh *store.Shard) string {
 	return store.Sequence{ShardCreated: sh.Created, ShardIndex: sh.Index, Index: 0, Arrival: sh.Created.Add(-time.Second)}.Format()
 }
 
-// pusher writes the events of one subscription.
-type pusher struct {
+// eventSource is what a streaming operation returns: its events, one at a time. Next blocks until
+// the next event and returns it; it returns io.EOF when the stream ends cleanly, an *Error when it
+// ends with an exception event, and ctx's error when the client went away. Close releases the
+// source; the handler calls it once, whatever Next returned.
+type eventSource interface {
+	Next(ctx context.Context) (*subscribeToShardEvent, error)
+	Close()
+}
+
+// shardEvents are the events of one subscription: the records of the shard from pos as they
+// become visible, until the subscription ends, the client goes away, or the closed shard is read
+// to its end.
+type shardEvents struct {
 	s          *Server
 	st         *store.Stream
 	sh         *store.Shard
-	codec      wire.Codec
-	ew         *wire.EventWriter
+	sub        *subscription
 	encryption string
 	rateKey    string // the consumer and shard whose read rate the events count against
+
+	pos      uint64
+	first    bool // no event sent yet: the first goes out even without records
+	beating  bool // the heartbeat fired: the next event goes out even without records
+	beat     chan struct{}
+	stopBeat func() bool
+
+	// The read that produced the last event, whose step Next finishes on its next call.
+	resume  bool
+	closed  bool            // the shard was closed at that read
+	records bool            // the event had records
+	wake    <-chan struct{} // wakes a reader when the shard changes after that read
+	done    bool            // the closed shard's last event was returned
 }
 
-// push sends the records of the shard from pos as they become visible, until the subscription ends,
-// the client goes away, or the closed shard is read to its end.
-func (p *pusher) push(ctx context.Context, sub *subscription, pos uint64) {
-	beat := make(chan struct{}, 1)
-	var stopBeat func() bool
-	arm := func() {
-		if stopBeat != nil {
-			stopBeat()
-		}
-		stopBeat = p.s.cfg.clock.AfterFunc(heartbeatInterval, func() {
-			select {
-			case beat <- struct{}{}:
-			default:
-			}
-		})
+// arm times the next heartbeat.
+func (e *shardEvents) arm() {
+	if e.stopBeat != nil {
+		e.stopBeat()
 	}
-	defer func() {
-		if stopBeat != nil {
-			stopBeat()
-		}
-	}()
-	first, beating := true, false
-	for {
+	e.stopBeat = e.s.cfg.clock.AfterFunc(heartbeatInterval, func() {
 		select {
-		case <-sub.done:
-			if reason := sub.endReason(); reason != nil {
-				p.sendException(reason)
-			}
-			return
-		case <-ctx.Done():
-			return
+		case e.beat <- struct{}{}:
 		default:
 		}
-		wake := p.sh.Wait()
-		closed := p.sh.Closed()
-		recs, next := p.sh.Read(pos, maxEventRecords, maxEventBytes)
-		if wait := p.s.limits.fanOutWait(p.s.now(), p.rateKey); len(recs) > 0 && wait > 0 {
+	})
+}
+
+// Close stops the heartbeat and frees the subscription's slot.
+func (e *shardEvents) Close() {
+	if e.stopBeat != nil {
+		e.stopBeat()
+	}
+	e.s.subs.remove(e.sub)
+}
+
+// ended is what Next returns once the subscription has ended: its reason, or io.EOF.
+func (e *shardEvents) ended() error {
+	if reason := e.sub.endReason(); reason != nil {
+		return reason
+	}
+	return io.EOF
+}
+
+// Next returns the next event of the subscription.
+func (e *shardEvents) Next(ctx context.Context) (*subscribeToShardEvent, error) {
+	if e.done {
+		return nil, io.EOF
+	}
+	for {
+		if e.resume {
+			// Finish the step of the last event: the end of a closed shard, or a wait for more.
+			e.resume = false
+			if e.closed && e.pos >= e.sh.Next() {
+				e.done = true
+				return e.endEvent(), nil
+			}
+			if !e.records {
+				if err := e.wait(ctx); err != nil {
+					return nil, err
+				}
+			}
+		}
+		select {
+		case <-e.sub.done:
+			return nil, e.ended()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		default:
+		}
+		e.wake = e.sh.Wait()
+		e.closed = e.sh.Closed()
+		recs, next := e.sh.Read(e.pos, maxEventRecords, maxEventBytes)
+		if wait := e.s.limits.fanOutWait(e.s.now(), e.rateKey); len(recs) > 0 && wait > 0 {
 			// Over 2 MiB/s for this consumer and shard: enhanced fan-out delivers later rather
 			// than failing, so wait for the rate to allow the next event.
-			if !p.sleep(ctx, sub, wait) {
-				return
+			if err := e.sleep(ctx, wait); err != nil {
+				return nil, err
 			}
 			continue
 		}
-		if len(recs) > 0 || first || beating {
+		if len(recs) > 0 || e.first || e.beating {
 			// The next heartbeat is timed before the event goes out, so that a client that has
 			// seen the event and moves a manual clock on sees the heartbeat too.
-			arm()
-			if !p.send(recs, next) {
-				return
-			}
-			pos, first, beating = next, false, false
+			e.arm()
+			ev := e.event(recs, next)
+			e.pos, e.first, e.beating = next, false, false
+			e.resume, e.records = true, len(recs) > 0
+			return ev, nil
 		}
-		if closed && pos >= p.sh.Next() {
-			p.sendEnd()
-			return
+		if e.closed && e.pos >= e.sh.Next() {
+			e.done = true
+			return e.endEvent(), nil
 		}
-		if len(recs) > 0 {
-			continue // there may be more than one event's worth
-		}
-		select {
-		case <-wake:
-		case <-beat:
-			beating = true
-		case <-sub.done:
-			if reason := sub.endReason(); reason != nil {
-				p.sendException(reason)
-			}
-			return
-		case <-ctx.Done():
-			return
+		if err := e.wait(ctx); err != nil {
+			return nil, err
 		}
 	}
 }
 
-// sleep waits d on the server's clock, or until the subscription or the client ends; it reports
-// whether to go on.
-func (p *pusher) sleep(ctx context.Context, sub *subscription, d time.Duration) bool {
+// wait blocks until the shard changes after the last read, the heartbeat fires, or the
+// subscription or the client ends.
+func (e *shardEvents) wait(ctx context.Context) error {
+	select {
+	case <-e.wake:
+	case <-e.beat:
+		e.beating = true
+	case <-e.sub.done:
+		return e.ended()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// sleep waits d on the server's clock, or until the subscription or the client ends.
+func (e *shardEvents) sleep(ctx context.Context, d time.Duration) error {
 	done := make(chan struct{})
-	stop := p.s.cfg.clock.AfterFunc(d, func() { close(done) })
+	stop := e.s.cfg.clock.AfterFunc(d, func() { close(done) })
 	defer stop()
 	select {
 	case <-done:
-		return true
-	case <-sub.done:
-		if reason := sub.endReason(); reason != nil {
-			p.sendException(reason)
-		}
-		return false
+		return nil
+	case <-e.sub.done:
+		return e.ended()
 	case <-ctx.Done():
-		return false
+		return ctx.Err()
 	}
 }
 
-// send writes one event with recs, read up to next. It reports whether the client took it.
-func (p *pusher) send(recs []store.Record, next uint64) bool {
+// event is the event with recs, read up to next; its bytes count against the fan-out rate.
+func (e *shardEvents) event(recs []store.Record, next uint64) *subscribeToShardEvent {
 	bytes := 0
 	for i := range recs {
 		bytes += recs[i].Size()
 	}
-	p.s.limits.fanOutCharge(p.s.now(), p.rateKey, bytes)
-	ev := SubscribeToShardEvent{Records: make([]Record, len(recs))}
+	e.s.limits.fanOutCharge(e.s.now(), e.rateKey, bytes)
+	ev := &subscribeToShardEvent{Records: make([]record, len(recs))}
 	for i := range recs {
 		r := &recs[i]
-		ev.Records[i] = Record{SequenceNumber: r.Sequence, ApproximateArrivalTimestamp: wire.NewTimestamp(r.Arrival),
-			Data: r.Data, PartitionKey: r.PartitionKey, EncryptionType: p.encryption}
+		ev.Records[i] = record{SequenceNumber: r.Sequence, ApproximateArrivalTimestamp: wire.NewTimestamp(r.Arrival),
+			Data: r.Data, PartitionKey: r.PartitionKey, EncryptionType: e.encryption}
 	}
 	if len(recs) > 0 {
 		ev.ContinuationSequenceNumber = recs[len(recs)-1].Sequence
 	} else {
-		ev.ContinuationSequenceNumber = continuationAt(p.sh, next)
+		ev.ContinuationSequenceNumber = continuationAt(e.sh, next)
 	}
-	ev.MillisBehindLatest = p.s.millisBehind(&call{now: p.s.now()}, p.sh, next)
-	return p.write(ev)
+	ev.MillisBehindLatest = e.s.millisBehind(&call{now: e.s.now()}, e.sh, next)
+	return ev
 }
 
-// sendEnd writes the last event of a closed shard: no records, no continuation, its children.
-func (p *pusher) sendEnd() {
-	p.write(SubscribeToShardEvent{Records: []Record{}, ChildShards: p.s.childShards(p.st, p.sh)})
-}
-
-func (p *pusher) write(ev SubscribeToShardEvent) bool {
-	payload, err := p.codec.Encode(ev)
-	if err != nil {
-		p.s.log.Error("emulator: encoding a SubscribeToShard event failed", "err", err)
-		p.sendException(ErrInternalFailure("Internal service failure."))
-		return false
-	}
-	return p.ew.WriteEvent(wire.EventSubscribeToShardEvent, payload, p.codec.ContentType()) == nil
-}
-
-// sendException ends the stream with an exception event.
-func (p *pusher) sendException(e *Error) {
-	code := e.Code
-	if code == "InternalFailure" {
-		code = "InternalFailureException" // the event stream's name for it
-	}
-	payload, err := p.codec.Encode(exceptionBody{Message: e.Message})
-	if err != nil {
-		return
-	}
-	_ = p.ew.WriteException(code, payload, p.codec.ContentType())
+// endEvent is the last event of a closed shard: no records, no continuation, its children.
+func (e *shardEvents) endEvent() *subscribeToShardEvent {
+	return &subscribeToShardEvent{Records: []record{}, ChildShards: e.s.childShards(e.st, e.sh)}
 }
 
 // continuationAt is the sequence number to resubscribe after to read from record index pos: the
@@ -410,16 +417,16 @@ func (s *Server) beginSubscription(k subKey, st *store.Stream, consumerName stri
 		return nil, errorByCode("ServiceUnavailable", "The server is shutting down.")
 	}
 	if last, ok := r.lastCall[k]; ok && now.Sub(last) < subscribeInterval {
-		return nil, ErrLimitExceeded("Rate exceeded for consumer %s and shard %s in stream %s under account %s.", k.consumer, k.shard, st.Key.Name, st.Key.Account)
+		return nil, errLimitExceeded("Rate exceeded for consumer %s and shard %s in stream %s under account %s.", k.consumer, k.shard, st.Key.Name, st.Key.Account)
 	}
 	r.sweep(now)
 	r.lastCall[k] = now
 	slot := slotName(st, k.shard, consumerName)
 	if old := r.live[k]; old != nil && !old.isEnded() {
 		if now.Sub(old.started) < takeoverAfter {
-			return nil, ErrResourceInUse("Another active subscription exists for this consumer: %s", slot)
+			return nil, errSubscriptionExists(slot)
 		}
-		old.end(ErrResourceInUse("Another active subscription exists for this consumer: %s", slot))
+		old.end(errSubscriptionExists(slot))
 	}
 	sub := &subscription{key: k, stream: st, started: now, done: make(chan struct{})}
 	stop := s.cfg.clock.AfterFunc(subscriptionLifetime, func() { sub.end(nil) })

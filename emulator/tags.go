@@ -1,11 +1,11 @@
 package emulator
 
 import (
-	"encoding/json"
 	"sort"
 	"strings"
 
 	"github.com/pelicanhq/pelican/emulator/internal/store"
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
 )
 
 // Tags and resource policies: AddTagsToStream, RemoveTagsFromStream, ListTagsForStream, and
@@ -14,15 +14,15 @@ import (
 
 func tagOperations() map[string]operation {
 	return map[string]operation{
-		"AddTagsToStream":      op(true, (*Server).addTagsToStream),
-		"RemoveTagsFromStream": op(true, (*Server).removeTagsFromStream),
-		"ListTagsForStream":    op(true, (*Server).listTagsForStream),
-		"TagResource":          op(true, (*Server).tagResource),
-		"UntagResource":        op(true, (*Server).untagResource),
-		"ListTagsForResource":  op(true, (*Server).listTagsForResource),
-		"PutResourcePolicy":    op(true, (*Server).putResourcePolicy),
-		"GetResourcePolicy":    op(true, (*Server).getResourcePolicy),
-		"DeleteResourcePolicy": op(true, (*Server).deleteResourcePolicy),
+		"AddTagsToStream":      controlOp((*Server).addTagsToStream, changes, perAccount(5)),
+		"RemoveTagsFromStream": controlOp((*Server).removeTagsFromStream, changes, perAccount(5)),
+		"ListTagsForStream":    controlOp((*Server).listTagsForStream, reads, perAccount(5)),
+		"TagResource":          controlOp((*Server).tagResource, changes, undocumented),
+		"UntagResource":        controlOp((*Server).untagResource, changes, undocumented),
+		"ListTagsForResource":  controlOp((*Server).listTagsForResource, reads, undocumented),
+		"PutResourcePolicy":    controlOp((*Server).putResourcePolicy, changes, undocumented),
+		"GetResourcePolicy":    controlOp((*Server).getResourcePolicy, reads, undocumented),
+		"DeleteResourcePolicy": controlOp((*Server).deleteResourcePolicy, changes, undocumented),
 	}
 }
 
@@ -42,8 +42,8 @@ var tagPattern = mustPattern(`^[\p{L}\p{Z}\p{N}_.:/=+\-%@]*$`)
 // consumer.
 var resourceARNPattern = mustPattern(`^arn:aws.*:kinesis:.*:\d{12}:.*stream/\S+$`)
 
-// Tag is one tag of a resource.
-type Tag struct {
+// tag is one tag of a resource.
+type tag struct {
 	Key   string `json:"Key"`
 	Value string `json:"Value"`
 }
@@ -100,12 +100,12 @@ func (v *validator) resourceARN(member, arn string) {
 func checkTagText(tags map[string]string, keys []string) error {
 	for _, k := range keys {
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return ErrInvalidArgument("Tag key %s uses the reserved prefix aws:. Tag keys can't start with aws:.", k)
+			return errInvalidArgument("Tag key %s uses the reserved prefix aws:. Tag keys can't start with aws:.", k)
 		}
 	}
 	for _, k := range keys {
 		if !tagPattern.MatchString(k) || !tagPattern.MatchString(tags[k]) {
-			return ErrInvalidArgument("%s", "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . : / = + - % @.")
+			return errInvalidArgument("%s", "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . : / = + - % @.")
 		}
 	}
 	return nil
@@ -130,7 +130,7 @@ func addTags(have, tags map[string]string, what string) error {
 		}
 	}
 	if n > maxTagsPerResource {
-		return ErrInvalidArgument("Failed to add tags to %s because a given resource cannot have more than %d tags associated with it.", what, maxTagsPerResource)
+		return errInvalidArgument("Failed to add tags to %s because a given resource cannot have more than %d tags associated with it.", what, maxTagsPerResource)
 	}
 	for k, val := range tags {
 		have[k] = val
@@ -138,15 +138,15 @@ func addTags(have, tags map[string]string, what string) error {
 	return nil
 }
 
-// AddTagsToStreamInput is the AddTagsToStream request.
-type AddTagsToStreamInput struct {
+// addTagsToStreamInput is the AddTagsToStream request.
+type addTagsToStreamInput struct {
 	StreamName string            `json:"StreamName,omitempty"`
 	StreamARN  string            `json:"StreamARN,omitempty"`
 	Tags       map[string]string `json:"Tags"`
 	StreamId   string            `json:"StreamId,omitempty"`
 }
 
-func (s *Server) addTagsToStream(c *call, in *AddTagsToStreamInput) (*Empty, error) {
+func (s *Server) addTagsToStream(c *call, in *addTagsToStreamInput) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -161,27 +161,27 @@ func (s *Server) addTagsToStream(c *call, in *AddTagsToStreamInput) (*Empty, err
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	if st.Tags == nil {
-		st.Tags = map[string]string{}
-	}
-	err = addTags(st.Tags, in.Tags, "stream "+st.Key.Name+" under account "+st.Key.Account)
-	st.Mu.Unlock()
+	st.Update(func() {
+		if st.Tags == nil {
+			st.Tags = map[string]string{}
+		}
+		err = addTags(st.Tags, in.Tags, "stream "+st.Key.Name+" under account "+st.Key.Account)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
-// RemoveTagsFromStreamInput is the RemoveTagsFromStream request.
-type RemoveTagsFromStreamInput struct {
+// removeTagsFromStreamInput is the RemoveTagsFromStream request.
+type removeTagsFromStreamInput struct {
 	StreamName string   `json:"StreamName,omitempty"`
 	StreamARN  string   `json:"StreamARN,omitempty"`
 	TagKeys    []string `json:"TagKeys"`
 	StreamId   string   `json:"StreamId,omitempty"`
 }
 
-func (s *Server) removeTagsFromStream(c *call, in *RemoveTagsFromStreamInput) (*Empty, error) {
+func (s *Server) removeTagsFromStream(c *call, in *removeTagsFromStreamInput) (*empty, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -196,16 +196,16 @@ func (s *Server) removeTagsFromStream(c *call, in *RemoveTagsFromStreamInput) (*
 	if err != nil {
 		return nil, err
 	}
-	st.Mu.Lock()
-	for _, k := range in.TagKeys {
-		delete(st.Tags, k)
-	}
-	st.Mu.Unlock()
-	return &Empty{}, nil
+	return store.UpdateStream(st, func() (*empty, error) {
+		for _, k := range in.TagKeys {
+			delete(st.Tags, k)
+		}
+		return &empty{}, nil
+	})
 }
 
-// ListTagsForStreamInput is the ListTagsForStream request.
-type ListTagsForStreamInput struct {
+// listTagsForStreamInput is the ListTagsForStream request.
+type listTagsForStreamInput struct {
 	StreamName           string `json:"StreamName,omitempty"`
 	StreamARN            string `json:"StreamARN,omitempty"`
 	ExclusiveStartTagKey string `json:"ExclusiveStartTagKey,omitempty"`
@@ -213,13 +213,13 @@ type ListTagsForStreamInput struct {
 	StreamId             string `json:"StreamId,omitempty"`
 }
 
-// ListTagsForStreamOutput is the ListTagsForStream answer.
-type ListTagsForStreamOutput struct {
-	Tags        []Tag `json:"Tags"`
+// listTagsForStreamOutput is the ListTagsForStream answer.
+type listTagsForStreamOutput struct {
+	Tags        []tag `json:"Tags"`
 	HasMoreTags bool  `json:"HasMoreTags"`
 }
 
-func (s *Server) listTagsForStream(c *call, in *ListTagsForStreamInput) (*ListTagsForStreamOutput, error) {
+func (s *Server) listTagsForStream(c *call, in *listTagsForStreamInput) (*listTagsForStreamOutput, error) {
 	v := &validator{}
 	v.streamName("streamName", in.StreamName, false)
 	v.streamARN("streamARN", in.StreamARN)
@@ -238,23 +238,23 @@ func (s *Server) listTagsForStream(c *call, in *ListTagsForStreamInput) (*ListTa
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
-	if st.Status == store.StatusDeleting {
-		return nil, errStreamNotFound(st.Key)
-	}
-	out := &ListTagsForStreamOutput{Tags: []Tag{}}
-	for _, k := range sortedKeys(st.Tags) {
-		if k <= in.ExclusiveStartTagKey {
-			continue
+	return store.ViewStream(st, func() (*listTagsForStreamOutput, error) {
+		if st.Status == store.StatusDeleting {
+			return nil, errStreamNotFound(st.Key)
 		}
-		if len(out.Tags) == limit {
-			out.HasMoreTags = true
-			break
+		out := &listTagsForStreamOutput{Tags: []tag{}}
+		for _, k := range sortedKeys(st.Tags) {
+			if k <= in.ExclusiveStartTagKey {
+				continue
+			}
+			if len(out.Tags) == limit {
+				out.HasMoreTags = true
+				break
+			}
+			out.Tags = append(out.Tags, tag{Key: k, Value: st.Tags[k]})
 		}
-		out.Tags = append(out.Tags, Tag{Key: k, Value: st.Tags[k]})
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // resource is what TagResource and the policy operations name by ARN: a stream, or one of its
@@ -286,15 +286,14 @@ func (s *Server) resource(c *call, arn string) (resource, error) {
 	}
 	k, ok := parseStreamARN(arn)
 	if !ok {
-		return resource{}, ErrInvalidArgument("ResourceARN %s is neither a stream ARN nor a consumer ARN.", arn)
+		return resource{}, errInvalidArgument("ResourceARN %s is neither a stream ARN nor a consumer ARN.", arn)
 	}
 	st := s.store.Get(k)
 	if st == nil || s.settle(st, c.now) {
 		return resource{}, errStreamNotFound(k)
 	}
-	st.Mu.RLock()
-	deleting := st.Status == store.StatusDeleting
-	st.Mu.RUnlock()
+	var deleting bool
+	st.View(func() { deleting = st.Status == store.StatusDeleting })
 	if deleting {
 		return resource{}, errStreamNotFound(k)
 	}
@@ -304,28 +303,26 @@ func (s *Server) resource(c *call, arn string) (resource, error) {
 // tags calls f with the tag map of the resource, under the lock that guards it.
 func (r resource) tags(f func(tags map[string]string) map[string]string) {
 	if r.consumer != nil {
-		r.account.Mu.Lock()
-		defer r.account.Mu.Unlock()
-		if got := f(r.account.Tags[r.arn]); len(got) > 0 {
-			r.account.Tags[r.arn] = got
-		} else {
-			delete(r.account.Tags, r.arn)
-		}
+		r.account.Update(func() {
+			if got := f(r.account.Tags[r.arn]); len(got) > 0 {
+				r.account.Tags[r.arn] = got
+			} else {
+				delete(r.account.Tags, r.arn)
+			}
+		})
 		return
 	}
-	r.stream.Mu.Lock()
-	defer r.stream.Mu.Unlock()
-	r.stream.Tags = f(r.stream.Tags)
+	r.stream.Update(func() { r.stream.Tags = f(r.stream.Tags) })
 }
 
-// TagResourceInput is the TagResource request.
-type TagResourceInput struct {
+// tagResourceInput is the TagResource request.
+type tagResourceInput struct {
 	ResourceARN string            `json:"ResourceARN"`
 	Tags        map[string]string `json:"Tags"`
 	StreamId    string            `json:"StreamId,omitempty"`
 }
 
-func (s *Server) tagResource(c *call, in *TagResourceInput) (*Empty, error) {
+func (s *Server) tagResource(c *call, in *tagResourceInput) (*empty, error) {
 	v := &validator{}
 	v.tagMap("tags", in.Tags, true)
 	v.resourceARN("resourceARN", in.ResourceARN)
@@ -349,17 +346,17 @@ func (s *Server) tagResource(c *call, in *TagResourceInput) (*Empty, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
-// UntagResourceInput is the UntagResource request.
-type UntagResourceInput struct {
+// untagResourceInput is the UntagResource request.
+type untagResourceInput struct {
 	ResourceARN string   `json:"ResourceARN"`
 	TagKeys     []string `json:"TagKeys"`
 	StreamId    string   `json:"StreamId,omitempty"`
 }
 
-func (s *Server) untagResource(c *call, in *UntagResourceInput) (*Empty, error) {
+func (s *Server) untagResource(c *call, in *untagResourceInput) (*empty, error) {
 	v := &validator{}
 	v.tagKeys("tagKeys", in.TagKeys)
 	v.resourceARN("resourceARN", in.ResourceARN)
@@ -379,21 +376,21 @@ func (s *Server) untagResource(c *call, in *UntagResourceInput) (*Empty, error) 
 		}
 		return have
 	})
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
-// ListTagsForResourceInput is the ListTagsForResource request.
-type ListTagsForResourceInput struct {
+// listTagsForResourceInput is the ListTagsForResource request.
+type listTagsForResourceInput struct {
 	ResourceARN string `json:"ResourceARN"`
 	StreamId    string `json:"StreamId,omitempty"`
 }
 
-// ListTagsForResourceOutput is the ListTagsForResource answer.
-type ListTagsForResourceOutput struct {
-	Tags []Tag `json:"Tags"`
+// listTagsForResourceOutput is the ListTagsForResource answer.
+type listTagsForResourceOutput struct {
+	Tags []tag `json:"Tags"`
 }
 
-func (s *Server) listTagsForResource(c *call, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
+func (s *Server) listTagsForResource(c *call, in *listTagsForResourceInput) (*listTagsForResourceOutput, error) {
 	v := &validator{}
 	v.resourceARN("resourceARN", in.ResourceARN)
 	if err := v.err(); err != nil {
@@ -403,10 +400,10 @@ func (s *Server) listTagsForResource(c *call, in *ListTagsForResourceInput) (*Li
 	if err != nil {
 		return nil, err
 	}
-	out := &ListTagsForResourceOutput{Tags: []Tag{}}
+	out := &listTagsForResourceOutput{Tags: []tag{}}
 	r.tags(func(have map[string]string) map[string]string {
 		for _, k := range sortedKeys(have) {
-			out.Tags = append(out.Tags, Tag{Key: k, Value: have[k]})
+			out.Tags = append(out.Tags, tag{Key: k, Value: have[k]})
 		}
 		return have
 	})
@@ -417,22 +414,20 @@ func (s *Server) listTagsForResource(c *call, in *ListTagsForResourceInput) (*Li
 // returns, under the lock that guards it.
 func (r resource) policy(f func(policy string) string) {
 	if r.consumer != nil {
-		r.account.Mu.Lock()
-		defer r.account.Mu.Unlock()
-		if p := f(r.account.Policies[r.arn]); p != "" {
-			r.account.Policies[r.arn] = p
-		} else {
-			delete(r.account.Policies, r.arn)
-		}
+		r.account.Update(func() {
+			if p := f(r.account.Policies[r.arn]); p != "" {
+				r.account.Policies[r.arn] = p
+			} else {
+				delete(r.account.Policies, r.arn)
+			}
+		})
 		return
 	}
-	r.stream.Mu.Lock()
-	defer r.stream.Mu.Unlock()
-	r.stream.Policy = f(r.stream.Policy)
+	r.stream.Update(func() { r.stream.Policy = f(r.stream.Policy) })
 }
 
-// PutResourcePolicyInput is the PutResourcePolicy request.
-type PutResourcePolicyInput struct {
+// putResourcePolicyInput is the PutResourcePolicy request.
+type putResourcePolicyInput struct {
 	ResourceARN string `json:"ResourceARN"`
 	Policy      string `json:"Policy"`
 	StreamId    string `json:"StreamId,omitempty"`
@@ -441,17 +436,17 @@ type PutResourcePolicyInput struct {
 // checkPolicy accepts a policy document that is a JSON object with a Statement, as IAM requires of
 // every policy; the emulator does not evaluate it.
 func checkPolicy(doc string) error {
-	var p map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		return ErrInvalidArgument("Policy is not a valid JSON policy document: %v", err)
+	members, err := wire.DocumentMembers(doc)
+	if err != nil {
+		return errInvalidArgument("Policy is not a valid JSON policy document: %v", err)
 	}
-	if _, ok := p["Statement"]; !ok {
-		return ErrInvalidArgument("Policy is not a valid policy document: it has no Statement.")
+	if !members["Statement"] {
+		return errInvalidArgument("Policy is not a valid policy document: it has no Statement.")
 	}
 	return nil
 }
 
-func (s *Server) putResourcePolicy(c *call, in *PutResourcePolicyInput) (*Empty, error) {
+func (s *Server) putResourcePolicy(c *call, in *putResourcePolicyInput) (*empty, error) {
 	v := &validator{}
 	v.resourceARN("resourceARN", in.ResourceARN)
 	v.required("policy", in.Policy != "")
@@ -469,24 +464,24 @@ func (s *Server) putResourcePolicy(c *call, in *PutResourcePolicyInput) (*Empty,
 		return nil, err
 	}
 	r.policy(func(string) string { return in.Policy })
-	return &Empty{}, nil
+	return &empty{}, nil
 }
 
-// GetResourcePolicyInput is the GetResourcePolicy request.
-type GetResourcePolicyInput struct {
+// getResourcePolicyInput is the GetResourcePolicy request.
+type getResourcePolicyInput struct {
 	ResourceARN string `json:"ResourceARN"`
 	StreamId    string `json:"StreamId,omitempty"`
 }
 
-// GetResourcePolicyOutput is the GetResourcePolicy answer.
-type GetResourcePolicyOutput struct {
+// getResourcePolicyOutput is the GetResourcePolicy answer.
+type getResourcePolicyOutput struct {
 	Policy string `json:"Policy"`
 }
 
 // noPolicy is the Policy GetResourcePolicy answers for a resource without one.
 const noPolicy = "{}"
 
-func (s *Server) getResourcePolicy(c *call, in *GetResourcePolicyInput) (*GetResourcePolicyOutput, error) {
+func (s *Server) getResourcePolicy(c *call, in *getResourcePolicyInput) (*getResourcePolicyOutput, error) {
 	v := &validator{}
 	v.resourceARN("resourceARN", in.ResourceARN)
 	if err := v.err(); err != nil {
@@ -496,7 +491,7 @@ func (s *Server) getResourcePolicy(c *call, in *GetResourcePolicyInput) (*GetRes
 	if err != nil {
 		return nil, err
 	}
-	out := &GetResourcePolicyOutput{Policy: noPolicy}
+	out := &getResourcePolicyOutput{Policy: noPolicy}
 	r.policy(func(p string) string {
 		if p != "" {
 			out.Policy = p
@@ -506,13 +501,13 @@ func (s *Server) getResourcePolicy(c *call, in *GetResourcePolicyInput) (*GetRes
 	return out, nil
 }
 
-// DeleteResourcePolicyInput is the DeleteResourcePolicy request.
-type DeleteResourcePolicyInput struct {
+// deleteResourcePolicyInput is the DeleteResourcePolicy request.
+type deleteResourcePolicyInput struct {
 	ResourceARN string `json:"ResourceARN"`
 	StreamId    string `json:"StreamId,omitempty"`
 }
 
-func (s *Server) deleteResourcePolicy(c *call, in *DeleteResourcePolicyInput) (*Empty, error) {
+func (s *Server) deleteResourcePolicy(c *call, in *deleteResourcePolicyInput) (*empty, error) {
 	v := &validator{}
 	v.resourceARN("resourceARN", in.ResourceARN)
 	if err := v.err(); err != nil {
@@ -523,5 +518,5 @@ func (s *Server) deleteResourcePolicy(c *call, in *DeleteResourcePolicyInput) (*
 		return nil, err
 	}
 	r.policy(func(string) string { return "" })
-	return &Empty{}, nil
+	return &empty{}, nil
 }

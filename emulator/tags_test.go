@@ -239,3 +239,262 @@ func TestListTagsForStreamPages(t *testing.T) {
 		t.Fatalf("paged keys %v", keys)
 	}
 }
+
+// tagRows are the conformance rows of the operations of tags.go.
+func tagRows() []conformanceRow {
+	return []conformanceRow{{
+		op: "AddTagsToStream",
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.AddTagsToStream(e.ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(e.stream), Tags: map[string]string{"team": "data", "env": "test"}})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			out, err := e.kc.ListTagsForStream(e.ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(e.stream)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Tags) != 2 || *out.Tags[0].Key != "env" || *out.Tags[1].Value != "data" {
+				t.Errorf("tags %v", out.Tags)
+			}
+		},
+		bad: []confBad{
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.AddTagsToStream(e.ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String("missing"), Tags: map[string]string{"a": "b"}})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+			{"more than 50 tags", func(e *confEnv) error {
+				_, err := e.kc.AddTagsToStream(e.ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(e.stream), Tags: manyTags(49)})
+				return err
+			}, "InvalidArgumentException", "50 tags"},
+			{"invalid characters", func(e *confEnv) error {
+				_, err := e.kc.AddTagsToStream(e.ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(e.stream), Tags: map[string]string{"semi;colon": "x"}})
+				return err
+			}, "InvalidArgumentException", "invalid characters"},
+			{"key too long", func(e *confEnv) error {
+				_, err := e.kc.AddTagsToStream(e.ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(e.stream), Tags: map[string]string{strings.Repeat("k", 129): "x"}})
+				return err
+			}, "ValidationException", "128"},
+		},
+	}, {
+		op: "RemoveTagsFromStream",
+		setup: func(t *testing.T, e *confEnv) {
+			if _, err := e.kc.AddTagsToStream(e.ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(e.stream), Tags: map[string]string{"keep": "1", "drop": "2"}}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.RemoveTagsFromStream(e.ctx, &kinesis.RemoveTagsFromStreamInput{StreamName: aws.String(e.stream), TagKeys: []string{"drop", "absent"}})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if got := e.tags(t, e.streamARN); fmt.Sprint(got) != "map[keep:1]" {
+				t.Errorf("tags after removal %v", got)
+			}
+		},
+		bad: []confBad{
+			{"no keys", func(e *confEnv) error {
+				_, err := e.kc.RemoveTagsFromStream(e.ctx, &kinesis.RemoveTagsFromStreamInput{StreamName: aws.String(e.stream), TagKeys: []string{}})
+				return err
+			}, "ValidationException", "tagKeys"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.RemoveTagsFromStream(e.ctx, &kinesis.RemoveTagsFromStreamInput{StreamName: aws.String("missing"), TagKeys: []string{"a"}})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "ListTagsForStream",
+		setup: func(t *testing.T, e *confEnv) {
+			if _, err := e.kc.AddTagsToStream(e.ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(e.stream), Tags: map[string]string{"a": "1", "b": "2", "c": "3"}}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.ListTagsForStream(e.ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(e.stream), Limit: aws.Int32(2)})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			first := e.out.(*kinesis.ListTagsForStreamOutput)
+			if len(first.Tags) != 2 || !aws.ToBool(first.HasMoreTags) {
+				t.Fatalf("first page %d tags, more %v", len(first.Tags), aws.ToBool(first.HasMoreTags))
+			}
+			rest, err := e.kc.ListTagsForStream(e.ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(e.stream), ExclusiveStartTagKey: first.Tags[1].Key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rest.Tags) != 1 || *rest.Tags[0].Key != "c" || aws.ToBool(rest.HasMoreTags) {
+				t.Errorf("second page %v", rest.Tags)
+			}
+		},
+		bad: []confBad{
+			{"zero limit", func(e *confEnv) error {
+				_, err := e.kc.ListTagsForStream(e.ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String(e.stream), Limit: aws.Int32(0)})
+				return err
+			}, "ValidationException", "limit"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.ListTagsForStream(e.ctx, &kinesis.ListTagsForStreamInput{StreamName: aws.String("missing")})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "TagResource",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["consumer"] = e.registerConsumer(t, "tagged")
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			if _, err := e.kc.TagResource(e.ctx, &kinesis.TagResourceInput{ResourceARN: aws.String(e.streamARN), Tags: map[string]string{"on": "stream"}}); err != nil {
+				return err
+			}
+			_, err := e.kc.TagResource(e.ctx, &kinesis.TagResourceInput{ResourceARN: aws.String(e.v["consumer"]), Tags: map[string]string{"on": "consumer"}})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if s, c := e.tags(t, e.streamARN), e.tags(t, e.v["consumer"]); s["on"] != "stream" || c["on"] != "consumer" || len(s) != 1 || len(c) != 1 {
+				t.Errorf("stream tags %v, consumer tags %v", s, c)
+			}
+		},
+		bad: []confBad{
+			{"not a stream or consumer ARN", func(e *confEnv) error {
+				_, err := e.kc.TagResource(e.ctx, &kinesis.TagResourceInput{ResourceARN: aws.String("arn:aws:kinesis:us-east-1:" + e.account + ":table/x"), Tags: map[string]string{"a": "b"}})
+				return err
+			}, "ValidationException", "resourceARN"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.TagResource(e.ctx, &kinesis.TagResourceInput{ResourceARN: aws.String(e.missingARN()), Tags: map[string]string{"a": "b"}})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+			{"reserved prefix", func(e *confEnv) error {
+				_, err := e.kc.TagResource(e.ctx, &kinesis.TagResourceInput{ResourceARN: aws.String(e.streamARN), Tags: map[string]string{"aws:owner": "x"}})
+				return err
+			}, "InvalidArgumentException", "aws:"},
+		},
+	}, {
+		op: "UntagResource",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["consumer"] = e.registerConsumer(t, "untagged")
+			if _, err := e.kc.TagResource(e.ctx, &kinesis.TagResourceInput{ResourceARN: aws.String(e.v["consumer"]), Tags: map[string]string{"a": "1", "b": "2"}}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.UntagResource(e.ctx, &kinesis.UntagResourceInput{ResourceARN: aws.String(e.v["consumer"]), TagKeys: []string{"a"}})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if got := e.tags(t, e.v["consumer"]); fmt.Sprint(got) != "map[b:2]" {
+				t.Errorf("consumer tags after untag %v", got)
+			}
+		},
+		bad: []confBad{
+			{"unknown consumer", func(e *confEnv) error {
+				_, err := e.kc.UntagResource(e.ctx, &kinesis.UntagResourceInput{ResourceARN: aws.String(e.streamARN + "/consumer/nobody:1"), TagKeys: []string{"a"}})
+				return err
+			}, "ResourceNotFoundException", "nobody"},
+			{"too many keys", func(e *confEnv) error {
+				keys := make([]string, 51)
+				for i := range keys {
+					keys[i] = fmt.Sprint("k", i)
+				}
+				_, err := e.kc.UntagResource(e.ctx, &kinesis.UntagResourceInput{ResourceARN: aws.String(e.v["consumer"]), TagKeys: keys})
+				return err
+			}, "ValidationException", "tagKeys"},
+		},
+	}, {
+		op: "ListTagsForResource",
+		setup: func(t *testing.T, e *confEnv) {
+			if _, err := e.kc.AddTagsToStream(e.ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(e.stream), Tags: map[string]string{"z": "26", "a": "1"}}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.ListTagsForResource(e.ctx, &kinesis.ListTagsForResourceInput{ResourceARN: aws.String(e.streamARN)})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			tags := e.out.(*kinesis.ListTagsForResourceOutput).Tags
+			if len(tags) != 2 || *tags[0].Key != "a" || *tags[1].Value != "26" {
+				t.Errorf("tags %v", tags)
+			}
+		},
+		bad: []confBad{
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.ListTagsForResource(e.ctx, &kinesis.ListTagsForResourceInput{ResourceARN: aws.String(e.missingARN())})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+			{"malformed ARN", func(e *confEnv) error {
+				_, err := e.kc.ListTagsForResource(e.ctx, &kinesis.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:kinesis:us-east-1:12:stream/x")})
+				return err
+			}, "ValidationException", "resourceARN"},
+		},
+	}, {
+		op: "PutResourcePolicy",
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.PutResourcePolicy(e.ctx, &kinesis.PutResourcePolicyInput{ResourceARN: aws.String(e.streamARN), Policy: aws.String(testPolicy)})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if got := e.policy(t, e.streamARN); got != testPolicy {
+				t.Errorf("policy %s", got)
+			}
+		},
+		bad: []confBad{
+			{"not JSON", func(e *confEnv) error {
+				_, err := e.kc.PutResourcePolicy(e.ctx, &kinesis.PutResourcePolicyInput{ResourceARN: aws.String(e.streamARN), Policy: aws.String("allow everyone")})
+				return err
+			}, "InvalidArgumentException", "JSON"},
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.PutResourcePolicy(e.ctx, &kinesis.PutResourcePolicyInput{ResourceARN: aws.String(e.missingARN()), Policy: aws.String(testPolicy)})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}, {
+		op: "GetResourcePolicy",
+		setup: func(t *testing.T, e *confEnv) {
+			e.v["consumer"] = e.registerConsumer(t, "governed")
+			if _, err := e.kc.PutResourcePolicy(e.ctx, &kinesis.PutResourcePolicyInput{ResourceARN: aws.String(e.v["consumer"]), Policy: aws.String(testPolicy)}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			out, err := e.kc.GetResourcePolicy(e.ctx, &kinesis.GetResourcePolicyInput{ResourceARN: aws.String(e.v["consumer"])})
+			e.out = out
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if got := aws.ToString(e.out.(*kinesis.GetResourcePolicyOutput).Policy); got != testPolicy {
+				t.Errorf("consumer policy %s", got)
+			}
+			if got := e.policy(t, e.streamARN); got != "{}" {
+				t.Errorf("stream without a policy answered %s", got)
+			}
+		},
+		bad: []confBad{
+			{"unknown consumer", func(e *confEnv) error {
+				_, err := e.kc.GetResourcePolicy(e.ctx, &kinesis.GetResourcePolicyInput{ResourceARN: aws.String(e.streamARN + "/consumer/nobody:1")})
+				return err
+			}, "ResourceNotFoundException", "nobody"},
+		},
+	}, {
+		op: "DeleteResourcePolicy",
+		setup: func(t *testing.T, e *confEnv) {
+			if _, err := e.kc.PutResourcePolicy(e.ctx, &kinesis.PutResourcePolicyInput{ResourceARN: aws.String(e.streamARN), Policy: aws.String(testPolicy)}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		call: func(t *testing.T, e *confEnv) error {
+			_, err := e.kc.DeleteResourcePolicy(e.ctx, &kinesis.DeleteResourcePolicyInput{ResourceARN: aws.String(e.streamARN)})
+			return err
+		},
+		check: func(t *testing.T, e *confEnv) {
+			if got := e.policy(t, e.streamARN); got != "{}" {
+				t.Errorf("policy after delete %s", got)
+			}
+		},
+		bad: []confBad{
+			{"unknown stream", func(e *confEnv) error {
+				_, err := e.kc.DeleteResourcePolicy(e.ctx, &kinesis.DeleteResourcePolicyInput{ResourceARN: aws.String(e.missingARN())})
+				return err
+			}, "ResourceNotFoundException", "missing"},
+		},
+	}}
+}

@@ -86,7 +86,7 @@ func (t *throughput) write(now time.Time, st *store.Stream, sh *store.Shard, rec
 	b.writeBytes.refill(now)
 	b.writeRecords.refill(now)
 	if b.writeRecords.tokens < float64(records) || b.writeBytes.tokens < float64(bytes) {
-		return ErrProvisionedThroughputExceeded("Rate exceeded for shard %s in stream %s under account %s.", sh.ID, st.Key.Name, st.Key.Account)
+		return errShardRateExceeded(sh.ID, st.Key.Name, st.Key.Account)
 	}
 	b.writeRecords.tokens -= float64(records)
 	b.writeBytes.tokens -= float64(bytes)
@@ -105,7 +105,7 @@ func (t *throughput) readCall(now time.Time, st *store.Stream, sh *store.Shard) 
 	b.readCalls.refill(now)
 	b.readBytes.refill(now)
 	if b.readCalls.tokens < 1 || b.readBytes.tokens <= 0 {
-		return ErrProvisionedThroughputExceeded("Rate exceeded for shard %s in stream %s under account %s.", sh.ID, st.Key.Name, st.Key.Account)
+		return errShardRateExceeded(sh.ID, st.Key.Name, st.Key.Account)
 	}
 	b.readCalls.tokens--
 	return nil
@@ -121,58 +121,17 @@ func (t *throughput) readBytes(now time.Time, st *store.Stream, sh *store.Shard,
 	t.buckets(sh).readBytes.tokens -= float64(bytes)
 }
 
-// opRate is the documented call rate of a control-plane operation: calls per second, counted per
-// account or per stream (and region).
-type opRate struct {
-	perSecond int
-	perStream bool
-}
-
-// controlRates are the rates the API reference gives each control-plane operation (the pinned
-// SDK's doc comments carry the same figures). ListTagsForResource, PutResourcePolicy,
-// GetResourcePolicy, DeleteResourcePolicy, TagResource, UntagResource, Start/StopStreamEncryption,
-// Enable/DisableEnhancedMonitoring, UpdateStreamMode, UpdateMaxRecordSize and
-// UpdateStreamRecordDistributionStrategy document none and are not limited.
-var controlRates = map[string]opRate{
-	"AddTagsToStream":            {5, false},
-	"CreateChannel":              {5, false},
-	"CreateStream":               {5, false},
-	"DeleteChannel":              {5, false},
-	"DeleteStream":               {5, false},
-	"DeregisterStreamConsumer":   {5, true},
-	"DescribeAccountSettings":    {5, false},
-	"DescribeChannel":            {5, false},
-	"DescribeLimits":             {1, false},
-	"DescribeStream":             {10, false},
-	"DescribeStreamConsumer":     {20, true},
-	"DescribeStreamSummary":      {20, false},
-	"ListChannels":               {5, false},
-	"ListShards":                 {1000, true},
-	"ListStreamConsumers":        {5, true},
-	"ListStreams":                {5, false},
-	"ListTagsForStream":          {5, false},
-	"MergeShards":                {5, false},
-	"RegisterStreamConsumer":     {5, false},
-	"RemoveTagsFromStream":       {5, false},
-	"SplitShard":                 {5, false},
-	"UpdateAccountSettings":      {5, false},
-	"UpdateChannel":              {5, false},
-	"UpdateStreamWarmThroughput": {5, false},
-}
-
 // controlPlane charges one control-plane call. uniform, when positive, is one rate for every
-// operation (Limits.ControlPlaneRatePerS); otherwise, with throughput limits on, each operation has
-// its documented rate, per account or per stream (stream names the stream the call addresses).
-func (t *throughput) controlPlane(c *call, uniform int, stream string) error {
+// operation (Limits.ControlPlaneRatePerS); otherwise, with throughput limits on, the operation has
+// its documented rate (documented, from its row), per account or per stream (stream names the
+// stream the call addresses).
+func (t *throughput) controlPlane(c *call, uniform int, documented opRate, stream string) error {
 	r := opRate{perSecond: uniform}
 	if uniform <= 0 {
-		if !t.on {
+		if !t.on || documented.perSecond == 0 {
 			return nil
 		}
-		var ok bool
-		if r, ok = controlRates[c.op]; !ok {
-			return nil
-		}
+		r = documented
 	}
 	key := c.account + "/" + c.region + "/" + c.op
 	if r.perStream {
@@ -187,7 +146,7 @@ func (t *throughput) controlPlane(c *call, uniform int, stream string) error {
 	}
 	b.refill(c.now)
 	if b.tokens < 1 {
-		return ErrLimitExceeded("Rate exceeded for %s by account %s.", c.op, c.account)
+		return errLimitExceeded("Rate exceeded for %s by account %s.", c.op, c.account)
 	}
 	b.tokens--
 	return nil
@@ -208,7 +167,7 @@ func (t *throughput) shardIterators(c *call, st *store.Stream, sh *store.Shard) 
 	}
 	b.refill(c.now)
 	if b.tokens < 1 {
-		return ErrProvisionedThroughputExceeded("Rate exceeded for shard %s in stream %s under account %s.", sh.ID, st.Key.Name, st.Key.Account)
+		return errShardRateExceeded(sh.ID, st.Key.Name, st.Key.Account)
 	}
 	b.tokens--
 	return nil
@@ -233,7 +192,7 @@ func (t *throughput) scaling(c *call, st *store.Stream) error {
 	}
 	if len(recent) >= scalingsPerDay {
 		t.scalings[st.ARN] = recent
-		return ErrLimitExceeded("UpdateShardCount cannot scale stream %s under account %s more than %d times in a rolling 24-hour period.", st.Key.Name, st.Key.Account, scalingsPerDay)
+		return errLimitExceeded("UpdateShardCount cannot scale stream %s under account %s more than %d times in a rolling 24-hour period.", st.Key.Name, st.Key.Account, scalingsPerDay)
 	}
 	t.scalings[st.ARN] = append(recent, c.now)
 	return nil

@@ -1,43 +1,17 @@
 package emulator
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"time"
+
+	"github.com/pelicanhq/pelican/emulator/internal/wire"
 )
 
-// Shard iterators and pagination tokens are opaque to clients and tamper-evident: a JSON payload
-// followed by an HMAC-SHA256 under a key the server makes at start, in base64. A forged, edited or
-// foreign token fails the MAC check.
+// Shard iterators and pagination tokens are sealed by wire (SealToken) under the server's key.
 
-const macSize = 16
-
-func (s *Server) seal(payload any) string {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		panic("emulator: token payload does not marshal: " + err.Error())
-	}
-	m := hmac.New(sha256.New, s.iterKey)
-	m.Write(b)
-	return base64.StdEncoding.EncodeToString(m.Sum(b)[:len(b)+macSize])
-}
+func (s *Server) seal(payload any) string { return wire.SealToken(s.iterKey, payload) }
 
 // open verifies a token made by seal and decodes its payload into v.
-func (s *Server) open(token string, v any) bool {
-	raw, err := base64.StdEncoding.Strict().DecodeString(token)
-	if err != nil || len(raw) <= macSize {
-		return false
-	}
-	body, sum := raw[:len(raw)-macSize], raw[len(raw)-macSize:]
-	m := hmac.New(sha256.New, s.iterKey)
-	m.Write(body)
-	if !hmac.Equal(m.Sum(nil)[:macSize], sum) {
-		return false
-	}
-	return json.Unmarshal(body, v) == nil
-}
+func (s *Server) open(token string, v any) bool { return wire.OpenToken(s.iterKey, token, v) }
 
 // pageToken is the payload of a NextToken: the operation it pages, the caller, the position, and
 // when it was made (NextTokens expire after 300 seconds).
@@ -61,10 +35,10 @@ func (s *Server) sealToken(c *call, op string, t pageToken) string {
 func (s *Server) openToken(c *call, op, token string) (pageToken, error) {
 	var t pageToken
 	if !s.open(token, &t) || t.Op != op || t.Account != c.account || t.Region != c.region {
-		return t, ErrInvalidArgument("Invalid NextToken.")
+		return t, errInvalidNextToken()
 	}
 	if c.now.Sub(time.UnixMilli(t.Issued)) > nextTokenLifetime {
-		return t, ErrExpiredNextToken("The NextToken has expired. It was issued at %s and expires after %d seconds.", time.UnixMilli(t.Issued).UTC().Format(time.RFC3339), int(nextTokenLifetime.Seconds()))
+		return t, errExpiredNextToken("The NextToken has expired. It was issued at %s and expires after %d seconds.", time.UnixMilli(t.Issued).UTC().Format(time.RFC3339), int(nextTokenLifetime.Seconds()))
 	}
 	return t, nil
 }

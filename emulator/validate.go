@@ -31,7 +31,7 @@ func (v *validator) err() error {
 	if len(v.errs) > 1 {
 		plural = "s"
 	}
-	return ErrValidation("%d validation error%s detected: %s", len(v.errs), plural, strings.Join(v.errs, "; "))
+	return errValidation("%d validation error%s detected: %s", len(v.errs), plural, strings.Join(v.errs, "; "))
 }
 
 var streamNamePattern = regexp.MustCompile(`^[a-zA-Z0-9_.-]+$`)

@@ -8,11 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/pelicanhq/pelican"
-	"github.com/pelicanhq/pelican/emulator"
 	"github.com/pelicanhq/pelican/harness"
 	"github.com/pelicanhq/pelican/pelicantest"
 	clockv1 "github.com/pelicanhq/pelican/proto/example/clock/v1"
@@ -20,17 +18,13 @@ import (
 
 // Record taps a stream, here an emulator's, and writes what it reads as a fixture.
 func ExampleRecord() {
-	srv, err := emulator.Run(emulator.WithStream("clock-events", 2))
+	em, err := pelicantest.Run(pelicantest.WithStream("clock-events", 2))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer srv.Close()
-	client := kinesis.NewFromConfig(aws.Config{
-		Region:      srv.Region(),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-		HTTPClient:  pelicantest.HTTPClient(),
-	}, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
+	defer em.Close()
+	client := em.Client()
 
 	ctx := context.Background()
 	pub := pelican.NewPublisher(pelican.SenderFunc(func(ctx context.Context, key string, data []byte) (pelican.Placement, error) {

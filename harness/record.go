@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/aggregation"
+	"github.com/pelicanhq/pelican/internal/shardlist"
 )
 
 // Progress is how far a recording has come.
@@ -122,7 +123,7 @@ type shardResult struct {
 
 // run reads the shards, parents first, until all are read to their end or ctx ends.
 func (r *recorder) run(ctx context.Context) error {
-	shards, err := listShards(ctx, r.client, r.stream)
+	shards, err := shardlist.List(ctx, r.client, string(r.stream))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -137,8 +138,8 @@ func (r *recorder) run(ctx context.Context) error {
 		slices.Sort(order)
 	}
 	for _, sh := range shards {
-		n := &node{id: aws.ToString(sh.ShardId), parents: parentsOf(sh), start: r.cfg.start}
-		if r.cfg.start.kind == types.ShardIteratorTypeLatest && sh.SequenceNumberRange != nil && sh.SequenceNumberRange.EndingSequenceNumber != nil {
+		n := &node{id: aws.ToString(sh.ShardId), parents: shardlist.Parents(sh), start: r.cfg.start}
+		if r.cfg.start.kind == types.ShardIteratorTypeLatest && shardlist.Closed(sh) {
 			// A closed shard gets no new records.
 			n.state = done
 		}
@@ -207,18 +208,12 @@ func (r *recorder) run(ctx context.Context) error {
 // childrenFromList finds a closed shard's children by listing the shards, for endpoints whose
 // GetRecords does not name them.
 func (r *recorder) childrenFromList(ctx context.Context, parent string) []types.ChildShard {
-	shards, err := listShards(ctx, r.client, r.stream)
+	shards, err := shardlist.List(ctx, r.client, string(r.stream))
 	if err != nil {
 		r.cfg.logger.Warn("harness: list shards to find children", "shard_id", parent, "err", err)
 		return nil
 	}
-	var out []types.ChildShard
-	for _, sh := range shards {
-		if slices.Contains(parentsOf(sh), parent) {
-			out = append(out, types.ChildShard{ShardId: sh.ShardId, ParentShards: parentsOf(sh)})
-		}
-	}
-	return out
+	return shardlist.Children(shards, parent)
 }
 
 func (r *recorder) shardStarted() {

@@ -16,7 +16,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/pelicanhq/pelican"
-	"github.com/pelicanhq/pelican/emulator"
 	"github.com/pelicanhq/pelican/harness"
 	"github.com/pelicanhq/pelican/pelicantest"
 	notificationv1 "github.com/pelicanhq/pelican/proto/example/notification/v1"
@@ -124,8 +123,8 @@ func TestRecordFromLatest(t *testing.T) {
 
 // TestRecordAtTimestamp reads from a time on, on an emulator whose clock the test moves.
 func TestRecordAtTimestamp(t *testing.T) {
-	clk := emulator.NewManualClock(midnight)
-	em := pelicantest.NewEmulator(t, emulator.WithClock(clk))
+	clk := pelicantest.NewClock(midnight)
+	em := pelicantest.NewEmulator(t, pelicantest.WithClock(clk))
 	stream := em.NewStream(t, 1)
 	pelicantest.Put(t, em.Client(), stream, "k", []byte("00:00"))
 	clk.Advance(time.Hour)

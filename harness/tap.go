@@ -184,31 +184,3 @@ func backoff(failures int) time.Duration {
 	}
 	return min(d, maxBackoff)
 }
-
-// listShards pages through ListShards.
-func listShards(ctx context.Context, client KinesisAPI, stream streamRef) ([]types.Shard, error) {
-	name, arn := stream.nameAndARN()
-	in := &kinesis.ListShardsInput{StreamName: name, StreamARN: arn}
-	var out []types.Shard
-	for {
-		page, err := client.ListShards(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Shards...)
-		if page.NextToken == nil {
-			return out, nil
-		}
-		in = &kinesis.ListShardsInput{NextToken: page.NextToken}
-	}
-}
-
-func parentsOf(sh types.Shard) []string {
-	var ps []string
-	for _, p := range []*string{sh.ParentShardId, sh.AdjacentParentShardId} {
-		if p != nil && *p != "" {
-			ps = append(ps, *p)
-		}
-	}
-	return ps
-}

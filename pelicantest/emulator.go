@@ -4,15 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"testing"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/emulator"
+	"github.com/pelicanhq/pelican/internal/shardlist"
 )
 
 // Credentials the helpers sign with. The emulator accepts any, unless strict authentication is on.
@@ -21,19 +21,60 @@ const (
 	SecretAccessKey = "pelican-test-secret"
 )
 
-// Emulator is an in-process Kinesis emulator started for one test.
+// TB is what the helpers need of a test. *testing.T, *testing.B and *testing.F satisfy it, and so
+// does testing.TB.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// Emulator is an in-process Kinesis emulator, reached through the AWS SDK like Amazon Kinesis.
 type Emulator struct {
-	*emulator.Server
-	t      testing.TB
+	srv    *emulator.Server
 	client *kinesis.Client
 }
 
-// NewEmulator starts an emulator on a free loopback port with opts and stops it when the test ends.
-func NewEmulator(t testing.TB, opts ...emulator.Option) *Emulator {
+// NewEmulator starts an emulator on a free loopback port with opts, and stops it when the test
+// ends. It fails the test if the emulator cannot start.
+func NewEmulator(t TB, opts ...Option) *Emulator {
 	t.Helper()
-	srv := emulator.RunT(t, opts...)
-	return &Emulator{Server: srv, t: t}
+	e, err := Run(opts...)
+	if err != nil {
+		t.Fatalf("pelicantest: %v", err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	return e
 }
+
+// Run starts an emulator on a free loopback port with opts, for use outside a test (an Example,
+// say); stop it with Close. In a test, NewEmulator stops it for you.
+func Run(opts ...Option) (*Emulator, error) {
+	srv, err := emulator.Run(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("start emulator: %w", err)
+	}
+	e := &Emulator{srv: srv}
+	e.client = e.NewClient()
+	return e, nil
+}
+
+// Close stops the emulator; with WithDataDir, what it stored stays in the directory for the next
+// emulator. Closing twice is harmless.
+func (e *Emulator) Close() error { return e.srv.Close() }
+
+// URL is the emulator's endpoint, such as http://127.0.0.1:41234, for the SDK's BaseEndpoint.
+func (e *Emulator) URL() string { return e.srv.URL() }
+
+// Region is the region the emulator answers for, and signs ARNs with.
+func (e *Emulator) Region() string { return e.srv.Region() }
+
+// AccountID is the account the emulator's streams belong to, as their ARNs show.
+func (e *Emulator) AccountID() string { return e.srv.AccountID() }
+
+// Faults returns the emulator's injected faults: Inject one to make calls fail or slow down,
+// Clear them, or List what is left.
+func (e *Emulator) Faults() *Faults { return e.srv.Faults() }
 
 // Config returns an aws.Config with the emulator's region and test credentials. Use it with
 // kinesis.NewFromConfig and Options.BaseEndpoint set to URL(), or take Client().
@@ -45,16 +86,11 @@ func (e *Emulator) Config() aws.Config {
 	}
 }
 
-// Client returns an aws-sdk-go-v2 Kinesis client aimed at the emulator.
-func (e *Emulator) Client() *kinesis.Client {
-	if e.client == nil {
-		e.client = e.NewClient()
-	}
-	return e.client
-}
+// Client returns the emulator's aws-sdk-go-v2 Kinesis client, made once and shared.
+func (e *Emulator) Client() *kinesis.Client { return e.client }
 
 // NewClient returns a new Kinesis client aimed at the emulator, with optFns applied after the
-// endpoint is set (for example to turn retries off).
+// endpoint is set (for example to turn retries off). Its HTTP client is HTTPClient's.
 func (e *Emulator) NewClient(optFns ...func(*kinesis.Options)) *kinesis.Client {
 	url := e.URL()
 	return kinesis.NewFromConfig(e.Config(), append([]func(*kinesis.Options){func(o *kinesis.Options) {
@@ -64,7 +100,7 @@ func (e *Emulator) NewClient(optFns ...func(*kinesis.Options)) *kinesis.Client {
 
 // NewStream creates a stream of the given shards with a unique name, waits until it is ACTIVE and
 // returns its name.
-func (e *Emulator) NewStream(t testing.TB, shards int) string {
+func (e *Emulator) NewStream(t TB, shards int) string {
 	t.Helper()
 	name := UniqueName("stream")
 	CreateStream(t, e.Client(), name, shards)
@@ -73,7 +109,7 @@ func (e *Emulator) NewStream(t testing.TB, shards int) string {
 
 // CreateStream creates a stream through the Kinesis API, against the emulator or any endpoint, and
 // waits until it is ACTIVE.
-func CreateStream(t testing.TB, client *kinesis.Client, name string, shards int) {
+func CreateStream(t TB, client *kinesis.Client, name string, shards int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -97,11 +133,11 @@ func UniqueName(prefix string) string {
 }
 
 // ShardIDs lists the ids of a stream's shards, open and closed.
-func ShardIDs(t testing.TB, client *kinesis.Client, stream string) []string {
+func ShardIDs(t TB, client *kinesis.Client, stream string) []string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	shards, err := listShards(ctx, client, stream)
+	shards, err := shardlist.List(ctx, client, stream)
 	if err != nil {
 		t.Fatalf("pelicantest: list shards of %s: %v", stream, err)
 	}
@@ -110,21 +146,4 @@ func ShardIDs(t testing.TB, client *kinesis.Client, stream string) []string {
 		ids[i] = aws.ToString(sh.ShardId)
 	}
 	return ids
-}
-
-// listShards pages through ListShards (the SDK has no paginator for it).
-func listShards(ctx context.Context, client *kinesis.Client, stream string) ([]types.Shard, error) {
-	var out []types.Shard
-	in := &kinesis.ListShardsInput{StreamName: &stream}
-	for {
-		page, err := client.ListShards(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Shards...)
-		if page.NextToken == nil {
-			return out, nil
-		}
-		in = &kinesis.ListShardsInput{NextToken: page.NextToken}
-	}
 }

@@ -26,5 +26,13 @@ func WithThroughputLimits(on bool) Option { return emulator.WithThroughputLimits
 // WithStream creates a stream of the given shards before NewEmulator returns.
 func WithStream(name string, shards int) Option { return emulator.WithStream(name, shards) }
 
+// WithDataDir keeps the emulator's streams and records in dir, so that an emulator started
+// later on the same directory (after Close) finds them: how a test checks what survives a
+// restart. Without it the emulator keeps everything in memory.
+func WithDataDir(dir string) Option { return emulator.WithDataDir(dir) }
+
 // Fault makes calls of one operation fail or slow down; inject it with Emulator.Faults().Inject.
 type Fault = emulator.Fault
+
+// Faults holds an emulator's injected faults; Emulator.Faults returns it.
+type Faults = emulator.Faults

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/pelicanhq/pelican/internal/sdkhttp"
 	"github.com/pelicanhq/pelican/pelicantest"
 )
 
@@ -62,5 +65,45 @@ func TestWaitForMessage(t *testing.T) {
 		if !strings.Contains(rec.msg, want) {
 			t.Errorf("failure message %q lacks %q", rec.msg, want)
 		}
+	}
+}
+
+// TestClientsHideWriterTo checks that every client the helpers build carries the SDK body
+// workaround, which keeps a retried PutRecords from being stored twice.
+func TestClientsHideWriterTo(t *testing.T) {
+	e := pelicantest.NewEmulator(t)
+	for name, c := range map[string]*kinesis.Client{
+		"Client":                e.Client(),
+		"NewClient":             e.NewClient(),
+		"NewFromConfig(Config)": kinesis.NewFromConfig(e.Config()),
+	} {
+		if !sdkhttp.Wrapped(c.Options().HTTPClient) {
+			t.Errorf("%s: HTTP client %T lacks the sdkhttp workaround", name, c.Options().HTTPClient)
+		}
+	}
+	if !sdkhttp.Wrapped(pelicantest.HTTPClient()) {
+		t.Error("HTTPClient lacks the sdkhttp workaround")
+	}
+}
+
+// TestDataDirSurvivesARestart checks the door persistence tests use: what one emulator stored in
+// a data directory, the next one on it serves.
+func TestDataDirSurvivesARestart(t *testing.T) {
+	dir := t.TempDir()
+	first := pelicantest.NewEmulator(t, pelicantest.WithDataDir(dir), pelicantest.WithStream("kept", 2))
+	pelicantest.Put(t, first.Client(), "kept", "k", []byte("before the restart"))
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second := pelicantest.NewEmulator(t, pelicantest.WithDataDir(dir))
+	recs := pelicantest.ReadAll(t, second.Client(), "kept")
+	if len(recs) != 1 || string(recs[0].Data) != "before the restart" {
+		t.Fatalf("after the restart: %+v", recs)
+	}
+}
+
+func TestRunFailsWithABadOption(t *testing.T) {
+	if _, err := pelicantest.Run(pelicantest.WithStream("", 1)); err == nil {
+		t.Fatal("Run started with a stream without a name")
 	}
 }

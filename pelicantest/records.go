@@ -5,12 +5,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/internal/shardlist"
 )
 
 // Record is a record as the helpers read it back.
@@ -23,7 +24,7 @@ type Record struct {
 }
 
 // Put writes one record and fails the test on error. It returns the shard and sequence number.
-func Put(t testing.TB, client *kinesis.Client, stream, partitionKey string, data []byte) (shardID, sequence string) {
+func Put(t TB, client *kinesis.Client, stream, partitionKey string, data []byte) (shardID, sequence string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -36,7 +37,7 @@ func Put(t testing.TB, client *kinesis.Client, stream, partitionKey string, data
 
 // ReadAll reads every record of every shard of a stream from the trim horizon, shard by shard in
 // shard order and in sequence order within a shard.
-func ReadAll(t testing.TB, client *kinesis.Client, stream string) []Record {
+func ReadAll(t TB, client *kinesis.Client, stream string) []Record {
 	t.Helper()
 	recs, err := readAll(context.Background(), client, stream)
 	if err != nil {
@@ -49,7 +50,7 @@ func readAll(ctx context.Context, client *kinesis.Client, stream string) ([]Reco
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	var out []Record
-	shards, err := listShards(ctx, client, stream)
+	shards, err := shardlist.List(ctx, client, stream)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +80,7 @@ func readAll(ctx context.Context, client *kinesis.Client, stream string) ([]Reco
 
 // WaitFor polls the stream until match accepts a record, or fails the test after timeout with a
 // description of what was seen. It returns the matching record.
-func WaitFor(t testing.TB, client *kinesis.Client, stream string, timeout time.Duration, what string, match func(Record) bool) Record {
+func WaitFor(t TB, client *kinesis.Client, stream string, timeout time.Duration, what string, match func(Record) bool) Record {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var seen []Record
@@ -104,7 +105,7 @@ func WaitFor(t testing.TB, client *kinesis.Client, stream string, timeout time.D
 }
 
 // WaitForData waits for a record whose data equals data.
-func WaitForData(t testing.TB, client *kinesis.Client, stream string, timeout time.Duration, data []byte) Record {
+func WaitForData(t TB, client *kinesis.Client, stream string, timeout time.Duration, data []byte) Record {
 	t.Helper()
 	return WaitFor(t, client, stream, timeout, fmt.Sprintf("data %q", data), func(r Record) bool { return bytes.Equal(r.Data, data) })
 }

@@ -30,14 +30,6 @@ func (s streamRef) setPut(in *kinesis.PutRecordsInput) {
 	}
 }
 
-func (s streamRef) setList(in *kinesis.ListShardsInput) {
-	if s.isARN() {
-		in.StreamARN = aws.String(string(s))
-	} else {
-		in.StreamName = aws.String(string(s))
-	}
-}
-
 // oneAttempt turns off the SDK's own retries for a call: the producer retries per record, with its
 // own backoff, deadline and ordering rules.
 func oneAttempt(o *kinesis.Options) { o.RetryMaxAttempts = 1 }

@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
-	"github.com/pelicanhq/pelican/emulator"
 	"github.com/pelicanhq/pelican/pelicantest"
 	"github.com/pelicanhq/pelican/producer"
 )
@@ -183,12 +182,12 @@ func TestEmulatorFaultsAndThrottling(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := pelicantest.NewEmulator(t, emulator.WithThroughputLimits(true))
+			e := pelicantest.NewEmulator(t, pelicantest.WithThroughputLimits(true))
 			stream := e.NewStream(t, tt.shards)
 			faults := e.Faults()
-			faults.Inject(emulator.Fault{Operation: "PutRecords", Code: "InternalFailure", Times: 3})
-			faults.Inject(emulator.Fault{Operation: "PutRecords", Code: "InternalFailure", AfterApply: true, Times: 3})
-			faults.Inject(emulator.Fault{Operation: "PutRecords", Code: "ServiceUnavailable", AfterApply: true, Times: 2})
+			faults.Inject(pelicantest.Fault{Operation: "PutRecords", Code: "InternalFailure", Times: 3})
+			faults.Inject(pelicantest.Fault{Operation: "PutRecords", Code: "InternalFailure", AfterApply: true, Times: 3})
+			faults.Inject(pelicantest.Fault{Operation: "PutRecords", Code: "ServiceUnavailable", AfterApply: true, Times: 2})
 			m := &countingMetrics{}
 			opts := []producer.Option{producer.WithAggregation(tt.agg), producer.WithMetrics(m),
 				producer.WithBackoff(5*time.Millisecond, 100*time.Millisecond), producer.WithMaxBufferedTime(10 * time.Millisecond)}
@@ -237,7 +236,7 @@ func TestEmulatorThroughputLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := pelicantest.NewEmulator(t, emulator.WithThroughputLimits(true))
+			e := pelicantest.NewEmulator(t, pelicantest.WithThroughputLimits(true))
 			stream := e.NewStream(t, 1)
 			m := &countingMetrics{}
 			p, err := producer.New(context.Background(), e.Client(), stream, producer.WithAggregation(tt.agg), producer.WithMetrics(m))
@@ -267,7 +266,7 @@ func TestEmulatorThroughputLimits(t *testing.T) {
 func TestEmulatorTimeoutAfterWrite(t *testing.T) {
 	e := pelicantest.NewEmulator(t)
 	stream := e.NewStream(t, 2)
-	e.Faults().Inject(emulator.Fault{Operation: "PutRecords", AfterApply: true, Latency: 400 * time.Millisecond, Times: 2})
+	e.Faults().Inject(pelicantest.Fault{Operation: "PutRecords", AfterApply: true, Latency: 400 * time.Millisecond, Times: 2})
 	p, err := producer.New(context.Background(), e.Client(), stream, producer.WithRequestTimeout(100*time.Millisecond),
 		producer.WithBackoff(5*time.Millisecond, 50*time.Millisecond))
 	if err != nil {
@@ -333,7 +332,7 @@ func waitActive(t testing.TB, client *kinesis.Client, stream string) {
 func TestEmulatorCloseDeadline(t *testing.T) {
 	e := pelicantest.NewEmulator(t)
 	stream := e.NewStream(t, 2)
-	e.Faults().Inject(emulator.Fault{Operation: "PutRecords", Latency: time.Minute})
+	e.Faults().Inject(pelicantest.Fault{Operation: "PutRecords", Latency: time.Minute})
 	p, err := producer.New(context.Background(), e.Client(), stream, producer.WithMaxBufferedTime(time.Millisecond))
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,8 @@ import (
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/pelicanhq/pelican/internal/shardlist"
 )
 
 // shard is one shard of the stream and its hash key range.
@@ -37,38 +38,28 @@ func (m *shardMap) find(h hashKey) int {
 
 // listShards reads the stream's shards with ListShards, following NextToken.
 func listShards(ctx context.Context, c Client, stream streamRef) (*shardMap, error) {
-	m := &shardMap{byID: make(map[string]shard)}
-	in := &kinesis.ListShardsInput{}
-	stream.setList(in)
-	for {
-		out, err := c.ListShards(ctx, in)
+	shards, err := shardlist.List(ctx, c, string(stream))
+	if err != nil {
+		return nil, fmt.Errorf("producer: ListShards: %w", err)
+	}
+	m := &shardMap{byID: make(map[string]shard, len(shards))}
+	for _, s := range shards {
+		if s.ShardId == nil || s.HashKeyRange == nil {
+			return nil, fmt.Errorf("producer: ListShards returned a shard without id or hash key range")
+		}
+		start, err := parseHashKey(aws.ToString(s.HashKeyRange.StartingHashKey))
 		if err != nil {
-			return nil, fmt.Errorf("producer: ListShards: %w", err)
+			return nil, fmt.Errorf("producer: shard %s: starting hash key: %w", *s.ShardId, err)
 		}
-		for _, s := range out.Shards {
-			if s.ShardId == nil || s.HashKeyRange == nil {
-				return nil, fmt.Errorf("producer: ListShards returned a shard without id or hash key range")
-			}
-			start, err := parseHashKey(aws.ToString(s.HashKeyRange.StartingHashKey))
-			if err != nil {
-				return nil, fmt.Errorf("producer: shard %s: starting hash key: %w", *s.ShardId, err)
-			}
-			end, err := parseHashKey(aws.ToString(s.HashKeyRange.EndingHashKey))
-			if err != nil {
-				return nil, fmt.Errorf("producer: shard %s: ending hash key: %w", *s.ShardId, err)
-			}
-			sh := shard{id: *s.ShardId, start: start, end: end,
-				open: s.SequenceNumberRange == nil || s.SequenceNumberRange.EndingSequenceNumber == nil}
-			m.byID[sh.id] = sh
-			if sh.open {
-				m.open = append(m.open, sh)
-			}
+		end, err := parseHashKey(aws.ToString(s.HashKeyRange.EndingHashKey))
+		if err != nil {
+			return nil, fmt.Errorf("producer: shard %s: ending hash key: %w", *s.ShardId, err)
 		}
-		if out.NextToken == nil || *out.NextToken == "" {
-			break
+		sh := shard{id: *s.ShardId, start: start, end: end, open: !shardlist.Closed(s)}
+		m.byID[sh.id] = sh
+		if sh.open {
+			m.open = append(m.open, sh)
 		}
-		// The API refuses a stream name beside a NextToken.
-		in = &kinesis.ListShardsInput{NextToken: out.NextToken}
 	}
 	if len(m.open) == 0 {
 		return nil, fmt.Errorf("producer: stream %s has no open shard", stream)

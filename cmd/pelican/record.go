@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/pelicanhq/pelican/harness"
+	"github.com/pelicanhq/pelican/internal/sdkhttp"
 )
 
 func recordCommand() *command {
@@ -190,7 +190,7 @@ func (k *kinesisTarget) client(ctx context.Context) (*kinesis.Client, error) {
 	}
 	// Wrapped after loading, so that the SDK's own client keeps what the configuration gave it
 	// (a CA bundle from AWS_CA_BUNDLE, for one).
-	cfg.HTTPClient = plainBodies{cfg.HTTPClient}
+	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 	endpoint := k.endpoint
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		if endpoint != "" {
@@ -198,21 +198,3 @@ func (k *kinesisTarget) client(ctx context.Context) (*kinesis.Client, error) {
 		}
 	}), nil
 }
-
-// plainBodies hides io.WriterTo on request bodies. The SDK closes a request body once the
-// response headers arrive; net/http, having written a body of known length, may then copy the
-// rest of it through WriteTo to check that nothing is left, fail, and close the connection
-// under the response ("use of closed network connection"), which hits long answers over
-// HTTP/1.1 (an emulator's http:// endpoint) at random. A plain Read at the end is io.EOF, no
-// error.
-type plainBodies struct{ client aws.HTTPClient }
-
-func (p plainBodies) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = readOnlyBody{req.Body}
-	}
-	return p.client.Do(req)
-}
-
-// readOnlyBody has only Read and Close, whatever the body it wraps has.
-type readOnlyBody struct{ io.ReadCloser }

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/pelicanhq/pelican/internal/sdkhttp"
 )
 
 // DefaultImage is the tag `make image` builds.
@@ -102,6 +104,16 @@ func (c *Container) Client(ctx context.Context) (*kinesis.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := aws.Config{Region: c.region, Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
-	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(endpoint) }), nil
+	return newClient(c.region, endpoint), nil
+}
+
+// newClient returns a Kinesis client for endpoint with test credentials and the SDK body
+// workaround (package sdkhttp), which keeps a retried PutRecords from being stored twice.
+func newClient(region, endpoint string) *kinesis.Client {
+	cfg := aws.Config{
+		Region:      region,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		HTTPClient:  sdkhttp.Wrap(nil),
+	}
+	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) { o.BaseEndpoint = aws.String(endpoint) })
 }

@@ -8,9 +8,10 @@ import (
 
 // Account is what one account keeps in one region apart from its streams: account settings,
 // channels, and the tags and policies of resources that have no record of their own in the store
-// (enhanced fan-out consumers). Mu guards every field.
+// (enhanced fan-out consumers). Its lock guards every field: use them inside Update or
+// UpdateAccount. An account's lock is taken before a stream's, never after.
 type Account struct {
-	Mu sync.Mutex
+	mu sync.Mutex
 
 	// Commitment is the minimum throughput billing commitment of the account.
 	Commitment Commitment
@@ -86,7 +87,21 @@ func (s *Store) Account(account, region string) *Account {
 	return a
 }
 
-// SortedChannels returns the account's channels ordered by name. Callers hold Mu.
+// Update runs fn with the account's fields locked.
+func (a *Account) Update(fn func()) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	fn()
+}
+
+// UpdateAccount runs fn with a's fields locked and returns what fn returns.
+func UpdateAccount[T any](a *Account, fn func() (T, error)) (T, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return fn()
+}
+
+// SortedChannels returns the account's channels ordered by name. Callers are inside Update.
 func (a *Account) SortedChannels() []*Channel {
 	out := make([]*Channel, 0, len(a.Channels))
 	for _, ch := range a.Channels {

@@ -98,9 +98,9 @@ func TestFileJournalKeepsPendingChange(t *testing.T) {
 				t.Fatalf("pending change: got %+v, want %+v", got.Pending, c)
 			}
 			// Settling the transition clears it, and the next save forgets the change.
-			got.Mu.Lock()
+			got.mu.Lock()
 			got.Pending, got.Status = nil, StatusActive
-			got.Mu.Unlock()
+			got.mu.Unlock()
 			s3, _ := reopenRestored(t, j2, name)
 			if again := s3.Get(st.Key); again.Pending != nil || again.Status != StatusActive {
 				t.Fatalf("after the transition: %s with %+v", again.Status, again.Pending)

@@ -42,9 +42,9 @@ func (j *FileJournal) CompactIfMostlyTrimmed(st *Stream) (bool, error) {
 // retainedLogBytes estimates the log bytes the records st retains take: their data and keys, and
 // about 80 bytes each of sequence number, index, arrival and framing.
 func retainedLogBytes(st *Stream) int64 {
-	st.Mu.RLock()
+	st.mu.RLock()
 	shards := append([]*Shard(nil), st.Shards...)
-	st.Mu.RUnlock()
+	st.mu.RUnlock()
 	var n int64
 	for _, sh := range shards {
 		n += sh.Bytes() + 80*int64(sh.Next()-sh.Oldest())
@@ -207,8 +207,8 @@ func (c *compactor) abandon(tmp string) error {
 
 // shardsByIndex maps the shards of st by index.
 func (st *Stream) shardsByIndex() map[int]*Shard {
-	st.Mu.RLock()
-	defer st.Mu.RUnlock()
+	st.mu.RLock()
+	defer st.mu.RUnlock()
 	m := make(map[int]*Shard, len(st.Shards))
 	for _, sh := range st.Shards {
 		m[sh.Index] = sh

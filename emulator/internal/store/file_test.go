@@ -123,13 +123,13 @@ func TestFileJournalRestoresStreamsShardsAndRecords(t *testing.T) {
 	before := put(t, j, st, st.Shards[1], testEpoch.Add(2*time.Second), "d")
 
 	// A split: shard 1 closes and two children open; records go to a child before any save.
-	st.Mu.Lock()
+	st.mu.Lock()
 	st.Shards[1].Close(testEpoch.Add(3 * time.Second))
 	mid := FromBig(SplitEvenly(st.Shards[1].StartHash, st.Shards[1].EndHash, 2)[1][0].Big())
 	st.Shards = append(st.Shards,
 		NewShard(2, st.Shards[1].StartHash, mid.Sub1(), testEpoch.Add(3*time.Second), st.Shards[1].ID, ""),
 		NewShard(3, mid, st.Shards[1].EndHash, testEpoch.Add(3*time.Second), st.Shards[1].ID, ""))
-	st.Mu.Unlock()
+	st.mu.Unlock()
 	child := put(t, j, st, st.Shards[3], testEpoch.Add(4*time.Second), "e", "f")
 
 	s2, _, rep := reopen(t, j)
@@ -443,9 +443,9 @@ func TestFileJournalSavesUnknownShardFirst(t *testing.T) {
 	if err := j.Streams(nil); err != nil {
 		t.Fatal(err)
 	}
-	st.Mu.Lock()
+	st.mu.Lock()
 	st.Shards = append(st.Shards, NewShard(1, HashKey{}, MaxHashKey, testEpoch, "", ""))
-	st.Mu.Unlock()
+	st.mu.Unlock()
 	put(t, j, st, st.Shards[1], testEpoch, "on the new shard")
 	var doc metaDoc
 	b, err := os.ReadFile(filepath.Join(j.Dir(), metaFile))
@@ -680,9 +680,9 @@ func TestFileJournalCloseSavesLastChanges(t *testing.T) {
 	if err := j.Streams(nil); err != nil {
 		t.Fatal(err)
 	}
-	st.Mu.Lock()
+	st.mu.Lock()
 	st.Tags["late"] = "change"
-	st.Mu.Unlock()
+	st.mu.Unlock()
 	s2, _, _ := reopen(t, j)
 	if got := s2.Get(st.Key).Tags["late"]; got != "change" {
 		t.Fatalf("tag after Close and reopen: %q", got)
@@ -708,21 +708,21 @@ func TestFileJournalClosed(t *testing.T) {
 func TestFileJournalRestoresAccounts(t *testing.T) {
 	s, j := openTestJournal(t, t.TempDir())
 	a := s.Account("111111111111", "eu-west-1")
-	a.Mu.Lock()
+	a.mu.Lock()
 	a.Commitment = Commitment{Status: "ENABLED", StartedAt: testEpoch, EarliestAllowedEndAt: testEpoch.Add(24 * time.Hour)}
 	a.Channels["ch"] = &Channel{Name: "ch", ID: "id-1", ARN: "arn:ch", Created: testEpoch, Status: "ACTIVE",
 		Streams: []ChannelStream{{ARN: "arn:s", Created: testEpoch}}, Config: []byte(`{"k":1}`), Tags: map[string]string{"a": "b"}}
 	a.Tags["arn:consumer"] = map[string]string{"team": "x"}
 	a.Policies["arn:consumer"] = `{"Version":"2012-10-17"}`
 	a.ModeSwitches["arn:s@1"] = []time.Time{testEpoch}
-	a.Mu.Unlock()
+	a.mu.Unlock()
 	if err := j.Streams(nil); err != nil {
 		t.Fatal(err)
 	}
 	s2, _, _ := reopen(t, j)
 	got := s2.Account("111111111111", "eu-west-1")
-	got.Mu.Lock()
-	defer got.Mu.Unlock()
+	got.mu.Lock()
+	defer got.mu.Unlock()
 	ch := got.Channels["ch"]
 	if got.Commitment.Status != "ENABLED" || !got.Commitment.EarliestAllowedEndAt.Equal(a.Commitment.EarliestAllowedEndAt) ||
 		ch == nil || ch.ID != "id-1" || string(ch.Config) != `{"k":1}` || ch.Tags["a"] != "b" || len(ch.Streams) != 1 ||
@@ -742,13 +742,13 @@ func TestMetadataCoversEveryStreamField(t *testing.T) {
 		want []string
 	}{
 		{reflect.TypeFor[Stream](), []string{"ARN", "Consumers", "Created", "Distribution", "EncryptionType",
-			"Generation", "Key", "KeyID", "MaxRecordSizeKiB", "Metrics", "Mode", "Mu", "Pending", "PendingUntil",
-			"Policy", "RetentionHours", "Shards", "Status", "Tags", "WarmThroughput"}},
+			"Generation", "Key", "KeyID", "MaxRecordSizeKiB", "Metrics", "Mode", "Pending", "PendingUntil",
+			"Policy", "RetentionHours", "Shards", "Status", "Tags", "WarmThroughput", "mu"}},
 		{reflect.TypeFor[Shard](), []string{"AdjacentParent", "Created", "EndHash", "ID", "Index", "Parent",
 			"StartHash", "StartSequence", "bytes", "closed", "closedAt", "endSeq", "log", "mu", "next",
 			"visible", "wake"}},
 		{reflect.TypeFor[Consumer](), []string{"ARN", "Created", "Name", "PendingUntil", "Status"}},
-		{reflect.TypeFor[Account](), []string{"Channels", "Commitment", "ModeSwitches", "Mu", "Policies", "Tags"}},
+		{reflect.TypeFor[Account](), []string{"Channels", "Commitment", "ModeSwitches", "Policies", "Tags", "mu"}},
 		{reflect.TypeFor[Change](), []string{"AdjacentShardToMerge", "EncryptionType", "KeyID", "Kind",
 			"MaxRecordSizeKiB", "NewStartingHashKey", "ShardToMerge", "ShardToSplit", "StreamMode",
 			"TargetShardCount", "WarmThroughputMiBps"}},

@@ -14,13 +14,15 @@ const (
 	StatusDeleting = "DELETING"
 )
 
-// Stream is one Kinesis data stream. Mu guards every field below it; a shard's records have their
-// own lock so that writers to different shards do not contend.
+// Stream is one Kinesis data stream. Its lock guards every field below it: read them inside View
+// and change them inside Update (or the generic ViewStream and UpdateStream). A shard's records
+// have their own lock so that writers to different shards do not contend. When an account's lock
+// is needed too, it is taken first (UpdateAccount around UpdateStream), never the other way round.
 type Stream struct {
 	Key Key
 	ARN string
 
-	Mu sync.RWMutex
+	mu sync.RWMutex
 
 	Status           string
 	Created          time.Time
@@ -61,7 +63,35 @@ type Consumer struct {
 	PendingUntil time.Time
 }
 
-// OpenShards returns the stream's open shards in hash key order. Callers hold Mu.
+// View runs fn with the stream's fields locked for reading.
+func (st *Stream) View(fn func()) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	fn()
+}
+
+// Update runs fn with the stream's fields locked for writing.
+func (st *Stream) Update(fn func()) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	fn()
+}
+
+// ViewStream runs fn with st's fields locked for reading and returns what fn returns.
+func ViewStream[T any](st *Stream, fn func() (T, error)) (T, error) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return fn()
+}
+
+// UpdateStream runs fn with st's fields locked for writing and returns what fn returns.
+func UpdateStream[T any](st *Stream, fn func() (T, error)) (T, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return fn()
+}
+
+// OpenShards returns the stream's open shards in hash key order. Callers are inside View or Update.
 func (st *Stream) OpenShards() []*Shard {
 	out := make([]*Shard, 0, len(st.Shards))
 	for _, sh := range st.Shards {
@@ -73,7 +103,7 @@ func (st *Stream) OpenShards() []*Shard {
 	return out
 }
 
-// Shard returns the shard with id, or nil. Callers hold Mu.
+// Shard returns the shard with id, or nil. Callers are inside View or Update.
 func (st *Stream) Shard(id string) *Shard {
 	for _, sh := range st.Shards {
 		if sh.ID == id {
@@ -83,7 +113,7 @@ func (st *Stream) Shard(id string) *Shard {
 	return nil
 }
 
-// Route returns the open shard whose hash range holds k. Callers hold Mu.
+// Route returns the open shard whose hash range holds k. Callers are inside View or Update.
 func (st *Stream) Route(k HashKey) *Shard {
 	for _, sh := range st.Shards {
 		if !sh.Closed() && sh.StartHash.Cmp(k) <= 0 && k.Cmp(sh.EndHash) <= 0 {

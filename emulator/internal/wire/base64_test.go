@@ -84,7 +84,7 @@ func BenchmarkDecodeBase64(b *testing.B) {
 	raw := bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 256)
 	text := []byte(base64.StdEncoding.EncodeToString(raw))
 	dst := make([]byte, len(raw))
-	b.Run("pelican", func(b *testing.B) {
+	b.Run("impl=wire", func(b *testing.B) {
 		b.SetBytes(int64(len(text)))
 		for i := 0; i < b.N; i++ {
 			if _, err := decodeBase64(dst, text); err != nil {
@@ -92,7 +92,7 @@ func BenchmarkDecodeBase64(b *testing.B) {
 			}
 		}
 	})
-	b.Run("stdlib", func(b *testing.B) {
+	b.Run("impl=stdlib", func(b *testing.B) {
 		b.SetBytes(int64(len(text)))
 		for i := 0; i < b.N; i++ {
 			if _, err := base64.StdEncoding.Decode(dst, text); err != nil {
@@ -105,13 +105,13 @@ func BenchmarkDecodeBase64(b *testing.B) {
 func BenchmarkEncodeBase64(b *testing.B) {
 	raw := bytes.Repeat([]byte{0xA5, 0x5A, 0x00, 0xFF}, 256)
 	buf := make([]byte, 0, 2048)
-	b.Run("pelican", func(b *testing.B) {
+	b.Run("impl=wire", func(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		for i := 0; i < b.N; i++ {
 			buf = AppendJSONBlob(buf[:0], raw)
 		}
 	})
-	b.Run("stdlib", func(b *testing.B) {
+	b.Run("impl=stdlib", func(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		for i := 0; i < b.N; i++ {
 			buf = base64.StdEncoding.AppendEncode(buf[:0], raw)

@@ -61,6 +61,8 @@ func (e *SyntaxError) Error() string { return e.Msg }
 // indefinite-length arrays, the shapes AWS's own CBOR writer produces; a nil pointer field is left
 // out; []byte is a byte string; Timestamp and time.Time are tag 1 around integer epoch
 // milliseconds. Other types that implement json.Marshaler are encoded from their JSON form.
+// fxamacker/cbor encodes faster (testdata/cbor_encode.benchstat) but its Marshal writes
+// definite lengths, so the answers would no longer be AWS's bytes.
 func MarshalCBOR(v any) ([]byte, error) {
 	e := encoder{buf: make([]byte, 0, 256), types: typeCache{}}
 	if err := e.value(reflect.ValueOf(v)); err != nil {
@@ -69,13 +71,14 @@ func MarshalCBOR(v any) ([]byte, error) {
 	return e.buf, nil
 }
 
-// UnmarshalCBOR decodes one CBOR data item into v, which must be a non-nil pointer. It matches map
-// keys to the `json` names of struct fields (exact match first, then case-insensitive), skips
-// unknown keys, and reads definite and indefinite lengths and half, single and double floats. A
-// byte string never decodes into a string, nor a text string into []byte. Every failure in the
-// data is a *SyntaxError; bytes after the item are one too.
-func UnmarshalCBOR(data []byte, v any) error { return unmarshalCBOR(data, v, nil) }
-
+// unmarshalCBOR decodes one CBOR data item into v, which must be a non-nil pointer, with blobs in
+// lent when it is not nil. It matches map keys to the `json` names of struct fields (exact match
+// first, then case-insensitive), skips unknown keys, and reads definite and indefinite lengths and
+// half, single and double floats. A byte string never decodes into a string, nor a text string
+// into []byte. Every failure in the data is a *SyntaxError; bytes after the item are one too. It
+// is no faster than fxamacker/cbor on PutRecords bodies and slower on small ones
+// (testdata/cbor_decode.benchstat); it is kept for its SerializationException texts and its
+// millisecond timestamps.
 func unmarshalCBOR(data []byte, v any, lent *Arena) error {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {

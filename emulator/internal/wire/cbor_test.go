@@ -806,18 +806,31 @@ func BenchmarkMarshalCBORGetRecords(b *testing.B) {
 			Data: bytes.Repeat([]byte{byte(i)}, 1024), PartitionKey: "partition-" + itoa(i),
 		})
 	}
-	b.Run("pelican", func(b *testing.B) {
+	benchMarshalCBOR(b, resp)
+}
+
+// BenchmarkMarshalCBORControlPlane encodes a small control-plane answer, the other shape the
+// encoder writes.
+func BenchmarkMarshalCBORControlPlane(b *testing.B) {
+	benchMarshalCBOR(b, testGetShardIteratorInput{StreamName: "orders", ShardId: "shardId-000000000001",
+		ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: ptr("49590338271490256608559692538361571095921575989136588898")})
+}
+
+// benchMarshalCBOR compares the wire encoder with fxamacker/cbor on v; `benchstat -col /impl`
+// reads the two side by side (testdata/cbor_encode.benchstat).
+func benchMarshalCBOR(b *testing.B, v any) {
+	b.Run("impl=wire", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := MarshalCBOR(resp); err != nil {
+			if _, err := MarshalCBOR(v); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	b.Run("json", func(b *testing.B) {
+	b.Run("impl=fxamacker", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := JSON.Encode(resp); err != nil {
+			if _, err := cbor.Marshal(v); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -829,25 +842,37 @@ func BenchmarkUnmarshalCBORPutRecords(b *testing.B) {
 	for i := range 500 {
 		in.Records = append(in.Records, testPutRecordsEntry{Data: bytes.Repeat([]byte{byte(i)}, 1024), PartitionKey: "partition-" + itoa(i)})
 	}
+	benchUnmarshalCBOR[testPutRecordsInput](b, in)
+}
+
+// BenchmarkUnmarshalCBORControlPlane decodes a small control-plane request.
+func BenchmarkUnmarshalCBORControlPlane(b *testing.B) {
+	benchUnmarshalCBOR[testGetShardIteratorInput](b, testGetShardIteratorInput{StreamName: "orders", ShardId: "shardId-000000000001",
+		ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: ptr("49590338271490256608559692538361571095921575989136588898")})
+}
+
+// benchUnmarshalCBOR compares the wire decoder with fxamacker/cbor on the encoding of in
+// (testdata/cbor_decode.benchstat).
+func benchUnmarshalCBOR[T any](b *testing.B, in T) {
 	data, err := MarshalCBOR(in)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Run("pelican", func(b *testing.B) {
+	b.Run("impl=wire", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		b.ReportAllocs()
 		for b.Loop() {
-			var out testPutRecordsInput
+			var out T
 			if err := UnmarshalCBOR(data, &out); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	b.Run("fxamacker", func(b *testing.B) {
+	b.Run("impl=fxamacker", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		b.ReportAllocs()
 		for b.Loop() {
-			var out testPutRecordsInput
+			var out T
 			if err := cbor.Unmarshal(data, &out); err != nil {
 				b.Fatal(err)
 			}

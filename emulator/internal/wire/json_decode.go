@@ -17,7 +17,10 @@ import (
 // and decodes base64 through an extra copy; for PutRecords bodies of megabytes that is most of a
 // request's cost. jsonDecoder reads once, straight into the typed request, with the results
 // encoding/json gives (a differential fuzz test holds it to that). Types it does not handle make
-// it decline, and Decode falls back to encoding/json.
+// it decline, and Decode falls back to encoding/json. testdata/json_decode.benchstat has the
+// figures: several times faster than encoding/json on PutRecords bodies, about twice as slow on
+// small control-plane bodies (its type cache lives for one call); it stays for the
+// SerializationException texts it writes, which encoding/json would word differently.
 
 // errJSONDecline says the fast decoder does not handle a type; the caller uses encoding/json.
 var errJSONDecline = errors.New("wire: fast JSON decoder declines")

@@ -133,20 +133,39 @@ func BenchmarkDecodePutRecordsJSON(b *testing.B) {
 		sb.WriteString(`{"Data":"` + data + `","PartitionKey":"key-` + strings.Repeat("x", i%7) + `"}`)
 	}
 	sb.WriteString(`]}`)
-	body := []byte(sb.String())
-	b.Run("wire", func(b *testing.B) {
+	benchDecodeJSON[diffRequest](b, []byte(sb.String()))
+}
+
+// BenchmarkDecodeControlPlaneJSON decodes the small bodies of control-plane calls, where the
+// reflective decoder has to earn its place against encoding/json.
+func BenchmarkDecodeControlPlaneJSON(b *testing.B) {
+	b.Run("op=GetShardIterator", func(b *testing.B) {
+		benchDecodeJSON[testGetShardIteratorInput](b, []byte(`{"StreamName":"orders","ShardId":"shardId-000000000001",`+
+			`"ShardIteratorType":"AT_TIMESTAMP","Timestamp":1.700000000123E9}`))
+	})
+	b.Run("op=AddTagsToStream", func(b *testing.B) {
+		benchDecodeJSON[diffRequest](b, []byte(`{"StreamName":"orders","Tags":{"team":"payments","env":"test","cost-center":"42"}}`))
+	})
+}
+
+// benchDecodeJSON compares the wire decoder with encoding/json on body
+// (testdata/json_decode.benchstat).
+func benchDecodeJSON[T any](b *testing.B, body []byte) {
+	b.Run("impl=wire", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
-		for i := 0; i < b.N; i++ {
-			var v diffRequest
+		b.ReportAllocs()
+		for b.Loop() {
+			var v T
 			if err := JSON.Decode(body, &v); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
-	b.Run("encoding-json", func(b *testing.B) {
+	b.Run("impl=encoding-json", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
-		for i := 0; i < b.N; i++ {
-			var v diffRequest
+		b.ReportAllocs()
+		for b.Loop() {
+			var v T
 			if err := json.Unmarshal(body, &v); err != nil {
 				b.Fatal(err)
 			}

@@ -40,17 +40,6 @@ func scanJSON(d *jsonDecoder, v ScannedJSON) bool {
 	return false
 }
 
-// ScanJSON decodes data into v through its ScanJSON, blobs into arena (when not nil), and reports
-// whether v took it: on false v is zero and the body needs the general decoder. It is for tests
-// that check a type's ScanJSON against encoding/json.
-func ScanJSON(data []byte, v ScannedJSON, arena *Arena) bool {
-	d := &jsonDecoder{data: data}
-	if arena != nil {
-		d.arena = arena.buf[:0]
-	}
-	return scanJSON(d, v)
-}
-
 // Object reads an object, calling member for each key; member reads the value and reports whether
 // it could. A key seen twice makes Object decline: member sees each key once.
 func (s *Scanner) Object(member func(key []byte) bool) bool {

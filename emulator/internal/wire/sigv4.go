@@ -38,7 +38,9 @@ const (
 type Credential struct{ AccessKey, Date, Region, Service string }
 
 // AuthError is a request AWS refuses before reading it: Type is the AWS __type and Message the
-// AWS wording. AWS answers all of them with HTTP 400 in the JSON and CBOR protocols.
+// AWS wording of what the parser found wrong (empty for MissingAuthenticationTokenException, whose
+// fixed wording the server's error type owns). AWS answers all of them with HTTP 400 in the JSON
+// and CBOR protocols.
 type AuthError struct{ Type, Message string }
 
 // Error returns the message.
@@ -46,16 +48,6 @@ func (e *AuthError) Error() string { return e.Message }
 
 func authError(typ, format string, args ...any) *AuthError {
 	return &AuthError{Type: typ, Message: fmt.Sprintf(format, args...)}
-}
-
-// NewUnrecognizedClientError is the answer for an access key the server does not know.
-func NewUnrecognizedClientError() *AuthError {
-	return &AuthError{Type: UnrecognizedClientException, Message: "The security token included in the request is invalid."}
-}
-
-// NewMissingAuthenticationTokenError is the answer for a request that carries no signature.
-func NewMissingAuthenticationTokenError() *AuthError {
-	return &AuthError{Type: MissingAuthenticationTokenException, Message: "Missing Authentication Token"}
 }
 
 // signedRequest is what the signature covers, as the request states it.
@@ -91,7 +83,7 @@ func parseAuth(r *http.Request) (*signedRequest, *AuthError) {
 		return nil, authError(InvalidSignatureException,
 			"Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.")
 	case header == "" && !hasQueryAuth:
-		return nil, NewMissingAuthenticationTokenError()
+		return nil, &AuthError{Type: MissingAuthenticationTokenException}
 	}
 
 	var (

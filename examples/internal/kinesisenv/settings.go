@@ -5,17 +5,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
+	"github.com/pelicanhq/pelican/internal/sdkhttp"
 )
 
 // DefaultStream is the stream the services use when none is named, the one `make run` and
@@ -85,40 +84,16 @@ func (s Settings) Client(ctx context.Context, optFns ...func(*config.LoadOptions
 	if err != nil {
 		return nil, fmt.Errorf("kinesisenv: load AWS configuration: %w", err)
 	}
-	httpClient := cfg.HTTPClient
-	if httpClient == nil {
-		httpClient = awshttp.NewBuildableClient()
-	}
+	// Wrapped after loading, so that the SDK's own client keeps what the configuration gave it
+	// (a CA bundle from AWS_CA_BUNDLE, for one); see package sdkhttp for why.
+	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 	endpoint := s.Endpoint
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
-		o.HTTPClient = plainBodies{httpClient}
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
 	}), nil
 }
-
-// plainBodies is the HTTP client the services give the Kinesis client: the one the SDK's
-// configuration made (with a custom CA bundle, say), sending request bodies that hide
-// io.WriterTo.
-//
-// Why: the SDK closes a request body as soon as the response headers arrive, after which the
-// body's WriteTo fails. net/http, once it has written a body of known length, copies what is left
-// of it to check that nothing is, through WriteTo when the body has one; if the response won the
-// race, that copy fails and the transport closes the connection under the response, which the SDK
-// reports as "use of closed network connection". Over HTTP/1.1 (an emulator's http:// endpoint)
-// that hits long answers at random. A plain Read at the end answers io.EOF, which is no error.
-type plainBodies struct{ c aws.HTTPClient }
-
-func (p plainBodies) Do(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = readCloser{req.Body}
-	}
-	return p.c.Do(req)
-}
-
-// readCloser has only Read and Close, whatever the body it wraps has.
-type readCloser struct{ io.ReadCloser }
 
 // isEmulator reports whether endpoint is not one of AWS's own (a VPC endpoint, say).
 func isEmulator(endpoint string) bool {

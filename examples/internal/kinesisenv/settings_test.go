@@ -11,9 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/big"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
+	"github.com/pelicanhq/pelican/internal/sdkhttp"
 	"github.com/pelicanhq/pelican/pelicantest"
 )
 
@@ -165,34 +164,17 @@ func TestClientKeepsTheChainForAWSEndpoints(t *testing.T) {
 	}
 }
 
-// recorder is an HTTP client that keeps the request body it was given.
-type recorder struct{ body io.ReadCloser }
-
-func (r *recorder) Do(req *http.Request) (*http.Response, error) {
-	r.body = req.Body
-	return nil, errors.New("recorded")
-}
-
-// writerToBody is a request body with WriteTo, as the SDK's are.
-type writerToBody struct{ *strings.Reader }
-
-func (writerToBody) Close() error { return nil }
-
-func TestPlainBodiesHideWriterTo(t *testing.T) {
-	rec := &recorder{}
-	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1/", writerToBody{strings.NewReader("{}")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := req.Body.(io.WriterTo); !ok {
-		t.Fatal("the test body has no WriteTo")
-	}
-	_, _ = plainBodies{rec}.Do(req)
-	if _, ok := rec.body.(io.WriterTo); ok {
-		t.Fatal("the body sent on still has WriteTo")
-	}
-	if b, _ := io.ReadAll(rec.body); string(b) != "{}" {
-		t.Fatalf("body %q", b)
+// TestClientHidesWriterTo checks that the services' clients carry the SDK body workaround, with
+// an endpoint and without one.
+func TestClientHidesWriterTo(t *testing.T) {
+	for _, endpoint := range []string{"", "http://127.0.0.1:4567"} {
+		kc, err := Settings{Endpoint: endpoint, Stream: "s", Region: "eu-west-1"}.Client(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sdkhttp.Wrapped(kc.Options().HTTPClient) {
+			t.Errorf("endpoint %q: the client's HTTP client %T lacks the sdkhttp workaround", endpoint, kc.Options().HTTPClient)
+		}
 	}
 }
 

@@ -1,4 +1,4 @@
-package emulator
+package wire
 
 import (
 	"bytes"
@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"testing"
 	"time"
-
-	"github.com/pelicanhq/pelican/emulator/internal/wire"
 )
 
 // comparePutRecordsJSON fails when the hand-written PutRecords answer differs from encoding/json's.
@@ -64,14 +62,14 @@ func compareGetRecordsJSON(t *testing.T, o *GetRecordsOutput) {
 func TestGetRecordsJSONMatchesEncodingJSON(t *testing.T) {
 	seq := "49590338271490256608559692538361571095921575989136588898"
 	next := "AAAAAAAAAAF+/iterator=="
-	at := wire.NewTimestamp(time.UnixMilli(1764000000123))
+	at := NewTimestamp(time.UnixMilli(1764000000123))
 	for _, o := range []*GetRecordsOutput{
 		{},
 		{Records: []Record{}, NextShardIterator: &next, MillisBehindLatest: 12},
 		{Records: []Record{
 			{SequenceNumber: seq, ApproximateArrivalTimestamp: at, Data: []byte("hello"), PartitionKey: "k"},
-			{SequenceNumber: seq, ApproximateArrivalTimestamp: wire.NewTimestamp(time.UnixMilli(1764000000000)), Data: []byte{}, PartitionKey: "<&\"é\xff>", EncryptionType: "KMS"},
-			{SequenceNumber: seq, ApproximateArrivalTimestamp: wire.NewTimestamp(time.UnixMilli(-1500)), Data: nil, PartitionKey: ""},
+			{SequenceNumber: seq, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(1764000000000)), Data: []byte{}, PartitionKey: "<&\"é\xff>", EncryptionType: "KMS"},
+			{SequenceNumber: seq, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(-1500)), Data: nil, PartitionKey: ""},
 		}, ChildShards: []ChildShard{{ShardId: "shardId-000000000002", ParentShards: []string{"shardId-000000000000"},
 			HashKeyRange: HashKeyRange{StartingHashKey: "0", EndingHashKey: "340282366920938463463374607431768211455"}}}},
 	} {
@@ -84,8 +82,8 @@ func FuzzGetRecordsJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, key string, ms int64, iterator string, behind int64) {
 		ms %= 1 << 42 // within the years a stream can hold
 		compareGetRecordsJSON(t, &GetRecordsOutput{NextShardIterator: &iterator, MillisBehindLatest: behind, Records: []Record{
-			{SequenceNumber: "1", ApproximateArrivalTimestamp: wire.NewTimestamp(time.UnixMilli(ms)), Data: data, PartitionKey: key},
-			{SequenceNumber: key, ApproximateArrivalTimestamp: wire.NewTimestamp(time.UnixMilli(-ms)), Data: []byte(key), PartitionKey: iterator, EncryptionType: key},
+			{SequenceNumber: "1", ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(ms)), Data: data, PartitionKey: key},
+			{SequenceNumber: key, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(-ms)), Data: []byte(key), PartitionKey: iterator, EncryptionType: key},
 		}})
 	})
 }
@@ -100,7 +98,7 @@ func comparePutRecordsDecoding(t *testing.T, body []byte) bool {
 		errStd = nil // an empty body is an empty request, as AWS takes it
 	}
 	var got PutRecordsInput
-	errGot := wire.JSON.DecodeWith(body, &got, &wire.Arena{})
+	errGot := JSON.DecodeWith(body, &got, &Arena{})
 	if (errGot == nil) != (errStd == nil) {
 		t.Fatalf("%q: error %v, encoding/json %v", body, errGot, errStd)
 	}
@@ -108,7 +106,7 @@ func comparePutRecordsDecoding(t *testing.T, body []byte) bool {
 		t.Fatalf("%q decodes to\n%+v\nencoding/json\n%+v", body, got, std)
 	}
 	var scanned PutRecordsInput
-	took := wire.ScanJSON(body, &scanned, nil)
+	took := ScanJSON(body, &scanned, nil)
 	if took && (errStd != nil || !reflect.DeepEqual(scanned, std)) {
 		t.Fatalf("%q: the scan took it as\n%+v\nencoding/json (%v)\n%+v", body, scanned, errStd, std)
 	}
