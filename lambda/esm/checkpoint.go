@@ -1,0 +1,5 @@
+package esm
+
+type checkpoints struct{}
+
+func openCheckpoints(path string) (*checkpoints, error) { return &checkpoints{}, nil }
