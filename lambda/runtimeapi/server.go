@@ -253,4 +253,3 @@ func (s *Server) exited(exitErr error) {
 	default:
 	}
 }
-
