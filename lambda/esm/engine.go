@@ -40,11 +40,14 @@ type Engine struct {
 	log     *slog.Logger
 	cps     *checkpoints
 
-	mu      sync.Mutex
-	changed chan struct{} // closed and replaced on every change of state WaitIdle looks at
-	shards  map[string]*shardState
-	stats   Stats
-	running bool
+	mu        sync.Mutex
+	changed   chan struct{} // closed and replaced on every change of state WaitIdle looks at
+	relist    chan struct{} // asks Run to list the shards again
+	shards    map[string]*shardState
+	stats     Stats
+	running   bool
+	gen       uint64 // bumped by each WaitIdle or WaitQuiet call
+	listedGen uint64 // the generation of the last shard listing
 }
 
 // Stats counts what an engine has done since it started.
@@ -96,7 +99,7 @@ func New(client *kinesis.Client, m Mapping, fn Function, opts ...Option) (*Engin
 		cfg.identityARN = "arn:" + src.Partition + ":iam::" + src.Account + ":role/lambda-role"
 	}
 	e := &Engine{client: client, m: m, src: src, fn: fn, cfg: cfg, log: cfg.logger,
-		changed: make(chan struct{}), shards: map[string]*shardState{}}
+		changed: make(chan struct{}), relist: make(chan struct{}, 1), shards: map[string]*shardState{}}
 	if m.FilterCriteria != nil {
 		fs, err := compileFilters(*m.FilterCriteria)
 		if err != nil {
@@ -104,7 +107,7 @@ func New(client *kinesis.Client, m Mapping, fn Function, opts ...Option) (*Engin
 		}
 		e.filters = fs
 	}
-	cps, err := openCheckpoints(cfg.checkpointFile)
+	cps, err := openCheckpoints(cfg.checkpointFile, src.StreamARN)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@ package esm
 import (
 	"bytes"
 	"encoding/json"
-		"fmt"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
