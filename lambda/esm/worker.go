@@ -331,7 +331,8 @@ func (w *worker) publish(gen uint64) {
 // dueNow reports whether some lane could invoke now (it will, at the next step).
 func (w *worker) dueNow() bool {
 	now := w.e.cfg.clock.Now()
-	return !w.nextDue(now).After(now)
+	at := w.nextDue(now)
+	return !at.IsZero() && !at.After(now)
 }
 
 // arm sets the worker's one timer for the next time something is due.
