@@ -25,7 +25,7 @@ type outcome struct {
 // absent, null or empty batchItemFailures (or answer) is success; an entry whose itemIdentifier
 // is absent, null, empty, or not a sequence number of the batch fails the whole batch; otherwise
 // the lowest reported record and all after it are retried. With tumbling windows an answer
-// without "state" is a failed invocation.
+// without "state" (or with a null one) is a failed invocation.
 func judge(batch []*record, resp []byte, invokeErr error, reportItems, windowed bool) outcome {
 	n := len(batch)
 	if invokeErr != nil {
@@ -37,7 +37,7 @@ func judge(batch []*record, resp []byte, invokeErr error, reportItems, windowed 
 	out := outcome{failedFrom: n, reason: "ok"}
 	if windowed {
 		raw, ok := obj["state"]
-		if !isObject || !ok {
+		if !isObject || !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			return outcome{whole: true, reason: "answer without state"}
 		}
 		if err := json.Unmarshal(raw, &out.state); err != nil {
