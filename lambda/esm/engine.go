@@ -48,6 +48,7 @@ type Engine struct {
 	running   bool
 	gen       uint64 // bumped by each WaitIdle or WaitQuiet call
 	listedGen uint64 // the generation of the last shard listing
+	relistDue bool   // a shard finished: its children may start at the next listing
 }
 
 // Stats counts what an engine has done since it started.

@@ -71,6 +71,9 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.mu.Unlock()
 			continue
 		}
+		e.mu.Lock()
+		e.relistDue = false
+		e.mu.Unlock()
 		e.startShards(ctx, shards, &wg)
 		e.mu.Lock()
 		e.listedGen = gen
@@ -197,15 +200,15 @@ func (e *Engine) wait(ctx context.Context, done func(*shardState, uint64) bool) 
 	e.mu.Unlock()
 	for {
 		e.mu.Lock()
-		ok := e.listedGen >= g
+		ok := e.listedGen >= g && !e.relistDue
 		if !e.running {
 			ok = false
 		}
 		for _, st := range e.shards {
-			if st.finished {
-				continue
+			if st.finished || !st.started {
+				continue // a shard not started waits for its parents, whose workers are counted
 			}
-			if !st.started || !done(st, g) {
+			if !done(st, g) {
 				ok = false
 				break
 			}

@@ -283,6 +283,7 @@ func (w *worker) finish() {
 	e.mu.Lock()
 	w.st.finished = true
 	w.st.stats.Finished = true
+	e.relistDue = true
 	e.notifyLocked()
 	e.mu.Unlock()
 	signal(e.relist)
