@@ -247,7 +247,7 @@ func (m Mapping) Validate() error {
 		return &ValidationError{Code: "ValidationException", Message: fmt.Sprintf("%d validation error%s detected: %s", len(errs), plural(len(errs)), strings.Join(errs, "; "))}
 	}
 	if a != -1 && a < MinRecordAge {
-		return invalid("MaximumRecordAgeInSeconds must be -1 or between %d and %d.", MinRecordAge, MaxRecordAge)
+		return invalid("MaximumRecordAgeInSeconds must be either -1 (forever) or between %d and %d (inclusive)", MinRecordAge, MaxRecordAge)
 	}
 	switch m.StartingPosition {
 	case Latest, TrimHorizon:
