@@ -60,6 +60,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		ln:     ln,
 		queue:  make(chan *invocation),
 		closed: make(chan struct{}),
+		state:  stateStarted,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
