@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
@@ -76,7 +75,7 @@ func AttachLambda(t testing.TB, client *kinesis.Client, stream string, handler a
 	}
 	fn, ok := handler.(esm.Function)
 	if !ok {
-		fn = lambda.NewHandler(handler)
+		fn = esm.NewHandler(handler)
 	}
 	engine, err := esm.New(client, m, fn, cfg.opts...)
 	if err != nil {

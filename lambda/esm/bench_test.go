@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -41,7 +40,7 @@ func BenchmarkEngineThroughput(b *testing.B) {
 				}
 			}
 			var delivered atomic.Int64
-			fn := lambda.NewHandler(func(_ context.Context, ev events.KinesisEvent) error {
+			fn := esm.NewHandler(func(_ context.Context, ev events.KinesisEvent) error {
 				delivered.Add(int64(len(ev.Records)))
 				return nil
 			})
@@ -72,7 +71,7 @@ func BenchmarkPutToInvokeLatency(b *testing.B) {
 			client := emu.Client()
 			stream := emu.NewStream(b, 1)
 			invoked := make(chan time.Time, 16)
-			fn := lambda.NewHandler(func(_ context.Context, ev events.KinesisEvent) error {
+			fn := esm.NewHandler(func(_ context.Context, ev events.KinesisEvent) error {
 				invoked <- time.Now()
 				return nil
 			})

@@ -7,9 +7,9 @@
 // error messages.
 //
 // The engine does not care how a function runs. A Function is anything with aws-lambda-go's
-// Invoke method: a Go handler runs in process through lambda.NewHandler (any signature
-// lambda.Start accepts), and a function in another process runs through a Lambda Runtime API
-// server that implements Function.
+// Invoke method: a Go handler (any signature lambda.Start accepts) runs in process through
+// NewHandler, which wraps aws-lambda-go's lambda.NewHandler, and a function in another process
+// runs through a Lambda Runtime API server that implements Function.
 //
 // # What it does, as the Lambda developer guide describes
 //

@@ -11,10 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 )
 
-// Function is what the engine invokes. aws-lambda-go's lambda.Handler has exactly this method,
-// so lambda.NewHandler(h), for any handler signature lambda.Start accepts, is a Function; a
-// function run out of process through the Runtime API is another. A returned error is a function
-// error (an unhandled error, a crash, a timeout) and counts toward the mapping's retries.
+// Function is what the engine invokes. aws-lambda-go's lambda.Handler has exactly this method; a
+// function run out of process through the Runtime API is another Function. A returned error is a
+// function error (an unhandled error, a crash, a timeout) and counts toward the mapping's retries.
+//
+// The engine calls Invoke concurrently (one call per shard and lane at most) and reads the answer
+// after the call returns, so the answer must stay the caller's. A lambda.Handler reuses its answer
+// buffer and serves one invocation at a time: make a Go handler a Function with NewHandler, which
+// gives each concurrent invocation a lambda.Handler of its own.
 type Function interface {
 	Invoke(ctx context.Context, payload []byte) ([]byte, error)
 }

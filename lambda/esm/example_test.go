@@ -9,7 +9,6 @@ import (
 	"os/signal"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -65,7 +64,7 @@ func ExampleNew() {
 		StartingPosition:      esm.TrimHorizon,
 		FunctionResponseTypes: []string{esm.ReportBatchItemFailures},
 	}
-	engine, err := esm.New(client, m, lambda.NewHandler(handle),
+	engine, err := esm.New(client, m, esm.NewHandler(handle),
 		esm.WithLogger(slog.Default()), esm.WithCheckpointFile("checkpoints.json"))
 	if err != nil {
 		panic(err)

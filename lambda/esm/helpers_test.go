@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/pelicanhq/pelican/lambda/esm"
@@ -69,7 +68,7 @@ type recorder struct {
 }
 
 func (r *recorder) handler() esm.Function {
-	return lambda.NewHandler(func(ctx context.Context, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+	return esm.NewHandler(func(ctx context.Context, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
 		r.mu.Lock()
 		n := len(r.calls)
 		r.calls = append(r.calls, invocation{Event: ev})
