@@ -86,7 +86,7 @@ func AttachLambda(t testing.TB, client *kinesis.Client, stream string, handler a
 	go func() { done <- engine.Run(runCtx) }()
 	t.Cleanup(func() {
 		stop()
-		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, esm.ErrDisabled) {
 			t.Errorf("pelicantest: lambda mapping: %v", err)
 		}
 	})

@@ -36,6 +36,7 @@ func (e *Engine) Run(ctx context.Context) error {
 		return errors.New("esm: engine is running already")
 	}
 	e.running = true
+	e.shards = map[string]*shardState{} // a new run starts its shards afresh from the checkpoints
 	e.mu.Unlock()
 	var wg sync.WaitGroup
 	defer func() {

@@ -3,6 +3,7 @@ package esm_test
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,5 +83,35 @@ func TestTumblingWindowAnswerWithoutStateFails(t *testing.T) {
 	}
 	if got, want := r.batches(), [][]string{{"a"}, {"a"}}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("batches = %v, want %v", got, want)
+	}
+}
+
+// TestTumblingWindowTerminatedEarly: a state over 1 MB ends the window early: the next
+// invocation is final and says so, and the window goes on with a fresh state.
+func TestTumblingWindowTerminatedEarly(t *testing.T) {
+	e := newEnv(t, 1)
+	big := strings.Repeat("s", 1<<20)
+	r := recorder{respond: func(n int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+		state := map[string]string{"n": strconv.Itoa(n)}
+		if n == 0 {
+			state["big"] = big
+		}
+		return &events.KinesisTimeWindowEventResponse{TimeWindowEventResponseProperties: events.TimeWindowEventResponseProperties{State: state}}, nil
+	}}
+	l := attach(t, e, &r, esm.Mapping{TumblingWindowInSeconds: i32(60)})
+	l.WaitQuiet(t)
+	e.put(t, "k", "a")
+	l.WaitQuiet(t)
+	e.put(t, "k", "b")
+	l.WaitQuiet(t)
+	calls := r.invocations()
+	if len(calls) != 3 {
+		t.Fatalf("invocations = %d, want 3", len(calls))
+	}
+	if ev := calls[1].Event; !ev.IsFinalInvokeForWindow || !ev.IsWindowTerminatedEarly || len(ev.Records) != 0 || ev.State["big"] != big {
+		t.Fatalf("second invocation: final %v, early %v, %d records", ev.IsFinalInvokeForWindow, ev.IsWindowTerminatedEarly, len(ev.Records))
+	}
+	if ev := calls[2].Event; ev.IsFinalInvokeForWindow || len(ev.State) != 0 || !ev.Window.Start.Equal(calls[0].Event.Window.Start.Time) {
+		t.Fatalf("third invocation: final %v, state %v, window %v", ev.IsFinalInvokeForWindow, ev.State, ev.Window)
 	}
 }

@@ -377,10 +377,14 @@ func (w *worker) nextDue(now time.Time) time.Time {
 			earlier(laterOf(l.retryAt, w.readyAt(l)))
 		}
 	}
-	if w.win != nil && len(w.lanes[0].retry) == 0 && !w.lanes[0].inflight {
-		earlier(laterOf(w.lanes[0].retryAt, w.win.end))
-		if w.win.earlyFinal {
-			earlier(w.lanes[0].retryAt)
+	if l := w.lanes[0]; w.win != nil && len(l.retry) == 0 && !l.inflight {
+		// The window's final invocation: due at its end once its records are all sent (while
+		// some wait in the queue, their batch comes first and says when).
+		switch {
+		case w.win.earlyFinal:
+			earlier(l.retryAt)
+		case len(l.queue) == 0:
+			earlier(laterOf(l.retryAt, w.win.end))
 		}
 	}
 	return at
