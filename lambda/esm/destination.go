@@ -79,14 +79,18 @@ func (w *worker) discard(l *lane, recs []*record, condition string, win *events.
 		f(context.Background(), rec)
 	}
 	dest := e.m.onFailureDestination()
-	if e.cfg.onFailureDir == "" || dest == "" {
-		return
-	}
 	if kind, _ := destinationKind(dest); kind == "s3" {
 		rec.Payload = buildEvent(recs, win)
 	}
-	if err := appendJSONLine(filepath.Join(e.cfg.onFailureDir, destinationFile(dest)), rec); err != nil {
-		e.log.Error("esm: on-failure destination", "destination", dest, "err", err)
+	if e.cfg.onFailureFile != "" {
+		if err := appendJSONLine(e.cfg.onFailureFile, rec); err != nil {
+			e.log.Error("esm: on-failure file", "file", e.cfg.onFailureFile, "err", err)
+		}
+	}
+	if e.cfg.onFailureDir != "" && dest != "" {
+		if err := appendJSONLine(filepath.Join(e.cfg.onFailureDir, destinationFile(dest)), rec); err != nil {
+			e.log.Error("esm: on-failure destination", "destination", dest, "err", err)
+		}
 	}
 }
 

@@ -31,6 +31,7 @@ type config struct {
 	checkpointFile string
 	onFailure      []func(context.Context, OnFailureRecord)
 	onFailureDir   string
+	onFailureFile  string
 	functionARN    string
 	identityARN    string
 	pollInterval   time.Duration
@@ -57,6 +58,10 @@ func WithOnFailure(f func(ctx context.Context, rec OnFailureRecord)) Option {
 // mapping's on-failure destination (sqs-QUEUE.jsonl, sns-TOPIC.jsonl, s3-BUCKET.jsonl; S3 records
 // carry the whole event as "payload"). A mapping without a destination writes nothing there.
 func WithOnFailureDir(dir string) Option { return func(cfg *config) { cfg.onFailureDir = dir } }
+
+// WithOnFailureFile appends each failure record, as one JSON line, to the file at path, whatever
+// the mapping's destination (S3 destinations' records carry the event as "payload").
+func WithOnFailureFile(path string) Option { return func(cfg *config) { cfg.onFailureFile = path } }
 
 // WithFunctionARN sets the function ARN of failure records (by default built from FunctionName,
 // or FunctionName itself when it is an ARN).

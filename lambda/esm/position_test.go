@@ -3,6 +3,7 @@ package esm_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -196,5 +197,51 @@ func waitActive(t *testing.T, e *env) {
 	})
 	if err := w.Wait(t.Context(), &kinesis.DescribeStreamInput{StreamName: &e.stream}, time.Minute); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStopFinishesInFlightInvocation: Run returns only after the invocation in flight ends, and
+// its success is in the checkpoint file.
+func TestStopFinishesInFlightInvocation(t *testing.T) {
+	e := newEnv(t, 1)
+	seqs := e.put(t, "k", "a")
+	file := filepath.Join(t.TempDir(), "checkpoints.json")
+	entered, release := make(chan struct{}), make(chan struct{})
+	fn := esm.FunctionFunc(func(context.Context, []byte) ([]byte, error) {
+		close(entered)
+		<-release
+		return nil, nil
+	})
+	eng, err := esm.New(e.client, esm.Mapping{EventSourceArn: streamARN(t, e), FunctionName: "f", StartingPosition: esm.TrimHorizon},
+		fn, esm.WithClock(e.clock), esm.WithCheckpointFile(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(ctx) }()
+	go func() {
+		wctx, wcancel := context.WithTimeout(context.Background(), time.Minute)
+		defer wcancel()
+		_ = eng.WaitIdle(wctx) // makes the shard poll now
+	}()
+	<-entered
+	cancel()
+	select {
+	case <-done:
+		t.Fatal("Run returned while an invocation was in flight")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	shard := pelicantest.ShardIDs(t, e.client, e.stream)[0]
+	if cp := eng.Stats().Shards[shard].Checkpoint; cp != seqs[0] {
+		t.Fatalf("checkpoint = %q, want %s", cp, seqs[0])
+	}
+	data, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(data), seqs[0]) {
+		t.Fatalf("checkpoint file %s (%v) lacks %s", data, err, seqs[0])
 	}
 }
