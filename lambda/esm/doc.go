@@ -43,7 +43,7 @@
 // # Where it differs from AWS
 //
 //   - A consumer ARN is accepted, but its shards are read with GetRecords, not through
-//     SubscribeToShard (enhanced fan-out).
+//     SubscribeToShard (enhanced fan-out); events name the stream's ARN as their eventSourceARN.
 //   - WaitIdle and WaitQuiet make every shard poll at once instead of at its next poll.
 //   - Lambda does not document its retry delays for streams: here a lane waits one second before
 //     its first retry, doubling up to a minute. Halves of a bisected batch go at once.

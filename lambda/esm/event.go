@@ -27,7 +27,7 @@ func (e *Engine) eventRecord(shardID string, r *record) ([]byte, error) {
 		EventID:           shardID + ":" + r.seq,
 		EventName:         "aws:kinesis:record",
 		EventSource:       "aws:kinesis",
-		EventSourceArn:    e.src.ARN,
+		EventSourceArn:    e.src.StreamARN,
 		EventVersion:      "1.0",
 		InvokeIdentityArn: e.cfg.identityARN,
 		Kinesis: events.KinesisRecord{

@@ -245,3 +245,22 @@ func TestStopFinishesInFlightInvocation(t *testing.T) {
 		t.Fatalf("checkpoint file %s (%v) lacks %s", data, err, seqs[0])
 	}
 }
+
+// TestConsumerARN: a mapping on a registered consumer's ARN reads its stream; the events name
+// the stream.
+func TestConsumerARN(t *testing.T) {
+	e := newEnv(t, 1)
+	arn := streamARN(t, e)
+	out, err := e.client.RegisterStreamConsumer(t.Context(), &kinesis.RegisterStreamConsumerInput{StreamARN: &arn, ConsumerName: aws.String("lambda")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.put(t, "k", "a")
+	var r recorder
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: aws.ToString(out.Consumer.ConsumerARN)})
+	l.WaitIdle(t)
+	calls := r.invocations()
+	if len(calls) != 1 || calls[0].Event.Records[0].EventSourceArn != arn {
+		t.Fatalf("invocations = %+v", calls)
+	}
+}

@@ -509,7 +509,7 @@ func (w *worker) windowProps(win *window, final, early bool) *events.TimeWindowP
 		Window:                  events.Window{Start: events.RFC3339EpochTime{Time: win.start}, End: events.RFC3339EpochTime{Time: win.end}},
 		State:                   win.state,
 		ShardID:                 w.id,
-		EventSourceARN:          w.e.src.ARN,
+		EventSourceARN:          w.e.src.StreamARN,
 		IsFinalInvokeForWindow:  final,
 		IsWindowTerminatedEarly: early,
 	}
