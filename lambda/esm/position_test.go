@@ -264,3 +264,20 @@ func TestConsumerARN(t *testing.T) {
 		t.Fatalf("invocations = %+v", calls)
 	}
 }
+
+// TestLatestSurvivesExpiredIterator: with LATEST, an iterator that expires before any record is
+// read is replaced by one that starts where the first one did: records written meanwhile come,
+// older ones do not.
+func TestLatestSurvivesExpiredIterator(t *testing.T) {
+	e := newEnv(t, 1)
+	e.put(t, "k", "old")
+	var r recorder
+	l := attach(t, e, &r, esm.Mapping{StartingPosition: esm.Latest})
+	l.WaitQuiet(t)
+	e.clock.Advance(10 * time.Minute) // past the iterator's five minutes, in one step
+	e.put(t, "k", "new")
+	l.WaitIdle(t)
+	if got, want := r.delivered(), []string{"new"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("delivered = %v, want %v", got, want)
+	}
+}
