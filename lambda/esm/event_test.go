@@ -1,6 +1,7 @@
 package esm_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
+	"github.com/pelicanhq/pelican/aggregation"
 	"github.com/pelicanhq/pelican/lambda/esm"
 	"github.com/pelicanhq/pelican/pelicantest"
 )
@@ -64,5 +66,31 @@ func TestEventIsLambdasKinesisEvent(t *testing.T) {
 	// The arrival time is seconds with milliseconds, as a JSON number.
 	if !strings.Contains(string(payloads[0]), `"approximateArrivalTimestamp":1772366400`) {
 		t.Errorf("arrival is not in Unix seconds: %s", payloads[0])
+	}
+}
+
+// TestAggregatedRecordsStayAggregated: a KPL aggregate is delivered as stored, one Kinesis
+// record carrying its user records, as Lambda delivers it.
+func TestAggregatedRecordsStayAggregated(t *testing.T) {
+	e := newEnv(t, 1)
+	agg := aggregation.Aggregate(
+		aggregation.Record{PartitionKey: "a", Data: []byte("one")},
+		aggregation.Record{PartitionKey: "b", Data: []byte("two")},
+	)
+	pelicantest.Put(t, e.client, e.stream, "a", agg)
+	var r recorder
+	l := attach(t, e, &r, esm.Mapping{})
+	l.WaitIdle(t)
+	calls := r.invocations()
+	if len(calls) != 1 || len(calls[0].Event.Records) != 1 {
+		t.Fatalf("invocations = %+v, want one record", calls)
+	}
+	data := calls[0].Event.Records[0].Kinesis.Data
+	if !bytes.Equal(data, agg) {
+		t.Fatalf("data is not the aggregate as stored")
+	}
+	recs, aggregated, err := aggregation.Deaggregate(data)
+	if err != nil || !aggregated || len(recs) != 2 {
+		t.Fatalf("deaggregate: %v, %v, %d records", err, aggregated, len(recs))
 	}
 }
