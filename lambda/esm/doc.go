@@ -56,7 +56,8 @@
 //     records' arrival times, and a shard with tumbling windows is read in one lane whatever the
 //     ParallelizationFactor (the state is per shard). A final invocation may carry no records.
 //   - Filters are held to the data key (Kinesis mappings support no other); data that is not JSON
-//     matches no filter. Lambda's quotas on the number and size of filters are not enforced.
+//     matches no filter and is dropped, as the guide says. Up to ten filters are taken, the most a
+//     raised quota allows; the default quota of five is not enforced.
 //   - A single record whose event alone passes 6 MB is sent alone rather than refused.
 //   - With LATEST, the position is kept in memory until the first checkpoint: an engine restarted
 //     before any record was checkpointed starts at the stream's tip again.

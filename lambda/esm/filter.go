@@ -41,7 +41,13 @@ func ParsePattern(s string) error {
 	return err
 }
 
+// maxFilters is the most filters a mapping may have once its quota (five by default) is raised.
+const maxFilters = 10
+
 func compileFilters(fc FilterCriteria) (*filterSet, error) {
+	if len(fc.Filters) > maxFilters {
+		return nil, invalid("FilterCriteria has %d filters; an event source mapping takes at most %d (five under the default quota).", len(fc.Filters), maxFilters)
+	}
 	fs := &filterSet{}
 	for _, f := range fc.Filters {
 		p, err := compilePattern(f.Pattern)

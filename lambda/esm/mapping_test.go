@@ -116,6 +116,12 @@ func TestValidateRanges(t *testing.T) {
 		{"lambda destination", func(m *esm.Mapping) {
 			m.DestinationConfig = &esm.DestinationConfig{OnFailure: &esm.OnFailure{Destination: "arn:aws:lambda:eu-west-1:123456789012:function:x"}}
 		}, false, "InvalidParameterValueException"},
+		{"eleven filters", func(m *esm.Mapping) {
+			m.FilterCriteria = &esm.FilterCriteria{}
+			for range 11 {
+				m.FilterCriteria.Filters = append(m.FilterCriteria.Filters, esm.Filter{Pattern: `{"data":{"k":["v"]}}`})
+			}
+		}, false, "InvalidParameterValueException"},
 		{"sns destination", func(m *esm.Mapping) {
 			m.DestinationConfig = &esm.DestinationConfig{OnFailure: &esm.OnFailure{Destination: "arn:aws:sns:eu-west-1:123456789012:topic"}}
 		}, true, ""},
