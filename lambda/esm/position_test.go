@@ -2,6 +2,7 @@ package esm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -279,5 +280,20 @@ func TestLatestSurvivesExpiredIterator(t *testing.T) {
 	l.WaitIdle(t)
 	if got, want := r.delivered(), []string{"new"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("delivered = %v, want %v", got, want)
+	}
+}
+
+// TestMissingStream: Run fails when the mapping's stream does not exist.
+func TestMissingStream(t *testing.T) {
+	e := newEnv(t, 1)
+	m := esm.Mapping{EventSourceArn: streamARN(t, e) + "-missing", FunctionName: "f", StartingPosition: esm.Latest}
+	var r recorder
+	eng, err := esm.New(e.client, m, r.handler(), esm.WithClock(e.clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing *types.ResourceNotFoundException
+	if err := eng.Run(t.Context()); !errors.As(err, &missing) {
+		t.Fatalf("Run = %v, want ResourceNotFoundException", err)
 	}
 }

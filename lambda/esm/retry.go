@@ -44,11 +44,7 @@ func (w *worker) handle(r result) {
 		}
 		return
 	}
-	if out.functionError != "" {
-		l.lastErr = out.functionError
-	} else {
-		l.lastErr = ""
-	}
+	l.lastErr = out.functionError
 	if out.whole {
 		out.failedFrom = 0
 	}

@@ -3,6 +3,7 @@ package esm
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,7 +26,8 @@ type shardState struct {
 
 // Run reads the stream and invokes the function until ctx is done, then stops cleanly: the
 // invocations in flight finish and the checkpoints are saved. It returns nil when ctx ended it,
-// ErrDisabled for a disabled mapping, or the error that stopped it.
+// ErrDisabled for a disabled mapping, or the error that stopped it (a stream that does not
+// exist); other errors of the Kinesis API are logged and retried at the next poll.
 func (e *Engine) Run(ctx context.Context) error {
 	if !*e.m.Enabled {
 		return ErrDisabled
@@ -62,6 +64,10 @@ func (e *Engine) Run(ctx context.Context) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
+			}
+			var missing *types.ResourceNotFoundException
+			if errors.As(err, &missing) {
+				return fmt.Errorf("esm: event source %s: %w", e.src.ARN, err)
 			}
 			e.log.Warn("esm: list shards", "stream", e.src.Stream, "err", err)
 			stopRetry()
