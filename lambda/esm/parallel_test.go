@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,4 +97,69 @@ func TestParallelizationFactorKeepsKeyOrder(t *testing.T) {
 		t.Errorf("at most %d batch in flight at once; ParallelizationFactor 10 should overlap batches", maxInFlight)
 	}
 	t.Logf("up to %d batches of one shard in flight", maxInFlight)
+}
+
+// TestParallelizationFactorWithFailures: a failing key holds back its own lane only; the shard's
+// checkpoint stays below the failure, and once it heals every key's records arrive in order.
+func TestParallelizationFactorWithFailures(t *testing.T) {
+	e := newEnv(t, 1)
+	var firstSick string
+	for i := range 5 {
+		for k := range 8 {
+			seq := e.put(t, fmt.Sprintf("key-%d", k), fmt.Sprintf("key-%d/%d", k, i))[0]
+			if k == 3 && i == 0 {
+				firstSick = seq
+			}
+		}
+	}
+	var mu sync.Mutex
+	sick := true
+	r := recorder{respond: func(_ int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, rec := range ev.Records {
+			if sick && strings.HasPrefix(string(rec.Kinesis.Data), "key-3/") {
+				return nil, errBoom
+			}
+		}
+		return nil, nil
+	}}
+	l := attach(t, e, &r, esm.Mapping{BatchSize: i32(3), ParallelizationFactor: i32(4)})
+	l.WaitQuiet(t)
+	advance(t, e, l, 5*time.Second)
+	delivered := r.delivered()
+	if len(delivered) == 0 {
+		t.Fatal("no lane went on while one failed")
+	}
+	for _, d := range delivered {
+		if strings.HasPrefix(d, "key-3/") {
+			t.Fatalf("%s delivered while its batch fails", d)
+		}
+	}
+	if cp := l.Stats().Shards[pelicantest.ShardIDs(t, e.client, e.stream)[0]].Checkpoint; cp != "" {
+		c, _ := new(big.Int).SetString(cp, 10)
+		f, _ := new(big.Int).SetString(firstSick, 10)
+		if c.Cmp(f) >= 0 {
+			t.Fatalf("checkpoint %s passed the failing record %s", cp, firstSick)
+		}
+	}
+	mu.Lock()
+	sick = false
+	mu.Unlock()
+	advance(t, e, l, time.Minute)
+	l.WaitIdle(t)
+	next := map[string]int{}
+	for _, d := range r.delivered() {
+		k, n, _ := strings.Cut(d, "/")
+		i, _ := strconv.Atoi(n)
+		if i != next[k] {
+			t.Fatalf("%s: got record %d, want %d", k, i, next[k])
+		}
+		next[k] = i + 1
+	}
+	for k := range 8 {
+		if next[fmt.Sprintf("key-%d", k)] != 5 {
+			t.Fatalf("key-%d: %d records delivered, want 5", k, next[fmt.Sprintf("key-%d", k)])
+		}
+	}
 }
