@@ -205,6 +205,6 @@ func (w *worker) invoke(ctx context.Context, l *lane, b *batch, fromRetry bool) 
 	ictx := context.WithoutCancel(ctx) // an invocation in flight finishes when Run stops
 	go func() {
 		resp, err := e.fn.Invoke(ictx, payload)
-		w.results <- result{lane: l, b: b, fromRetry: fromRetry, out: judge(b.recs, resp, err, reportItems, windowed), requestID: id, payload: payload}
+		w.results <- result{lane: l, b: b, fromRetry: fromRetry, out: judge(b.recs, resp, err, reportItems, windowed), requestID: id}
 	}()
 }

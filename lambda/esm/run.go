@@ -108,7 +108,6 @@ func (e *Engine) startShards(ctx context.Context, shards []types.Shard, wg *sync
 					st.parents = append(st.parents, *p)
 				}
 			}
-			st.stats.Checkpoint = ""
 			if cp, ok := e.cps.get(id); ok {
 				st.finished = cp.Finished
 				st.stats.Checkpoint = cp.SequenceNumber

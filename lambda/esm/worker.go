@@ -39,7 +39,6 @@ type result struct {
 	fromRetry bool
 	out       outcome
 	requestID string
-	payload   []byte
 }
 
 // worker reads one shard and invokes the function with its batches. Only its goroutine touches
