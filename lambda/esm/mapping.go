@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -35,7 +36,8 @@ type Mapping struct {
 	Enabled *bool `json:"Enabled,omitempty"`
 	// StartingPosition is LATEST, TRIM_HORIZON or AT_TIMESTAMP (required).
 	StartingPosition string `json:"StartingPosition"`
-	// StartingPositionTimestamp is the Unix time in seconds AT_TIMESTAMP starts at.
+	// StartingPositionTimestamp is the Unix time in seconds AT_TIMESTAMP starts at. ParseMapping
+	// also takes it as the AWS CLI does, as an ISO 8601 string ("2026-03-01T12:00:00Z").
 	StartingPositionTimestamp *float64 `json:"StartingPositionTimestamp,omitempty"`
 	// BatchSize is the most records in one invocation: 1-10000, default 100.
 	BatchSize *int32 `json:"BatchSize,omitempty"`
@@ -82,6 +84,9 @@ type Filter struct {
 // DestinationConfig is where Lambda sends batches it gives up on.
 type DestinationConfig struct {
 	OnFailure *OnFailure `json:"OnFailure,omitempty"`
+	// OnSuccess is part of the command's input, but Kinesis mappings take no success
+	// destination: Validate refuses one.
+	OnSuccess *OnFailure `json:"OnSuccess,omitempty"`
 }
 
 // OnFailure names the destination of discarded batches: an SQS queue, SNS topic or S3 bucket ARN.
@@ -127,6 +132,14 @@ func ParseMapping(data []byte) (Mapping, error) {
 			return Mapping{}, invalid("Unsupported parameter for the event source: %s does not apply to Amazon Kinesis.", k)
 		}
 	}
+	if ts, ok := raw["StartingPositionTimestamp"]; ok {
+		secs, err := parseTimestamp(ts)
+		if err != nil {
+			return Mapping{}, fmt.Errorf("esm: parameter validation failed: Invalid timestamp value for StartingPositionTimestamp: %w", err)
+		}
+		raw["StartingPositionTimestamp"], _ = json.Marshal(secs)
+		data, _ = json.Marshal(raw) // raw messages and a number: cannot fail
+	}
 	var m Mapping
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -138,6 +151,28 @@ func ParseMapping(data []byte) (Mapping, error) {
 		return Mapping{}, err
 	}
 	return m, nil
+}
+
+// parseTimestamp reads a timestamp as the AWS CLI takes it: Unix seconds as a number (or a
+// string of one), or an ISO 8601 date and time, UTC when it names no zone.
+func parseTimestamp(raw json.RawMessage) (float64, error) {
+	var n float64
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n, nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return 0, fmt.Errorf("%s is neither a number nor a string", raw)
+	}
+	if n, err := strconv.ParseFloat(s, 64); err == nil {
+		return n, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return float64(t.UnixNano()) / 1e9, nil
+		}
+	}
+	return 0, fmt.Errorf("%q is not Unix seconds nor an ISO 8601 time", s)
 }
 
 // memberNames lists what --cli-input-json of create-event-source-mapping accepts; the members
@@ -272,6 +307,9 @@ func (m Mapping) Validate() error {
 		if _, err := compileFilters(*m.FilterCriteria); err != nil {
 			return err
 		}
+	}
+	if m.DestinationConfig != nil && m.DestinationConfig.OnSuccess != nil && m.DestinationConfig.OnSuccess.Destination != "" {
+		return invalid("Unsupported DestinationConfig parameter for given event source mapping type: OnSuccess.")
 	}
 	if d := m.onFailureDestination(); d != "" {
 		if _, err := destinationKind(d); err != nil {

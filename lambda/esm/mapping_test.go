@@ -146,3 +146,31 @@ func TestValidateRanges(t *testing.T) {
 		})
 	}
 }
+
+// TestParseMappingTimestamp: StartingPositionTimestamp is taken as the AWS CLI takes
+// timestamps: Unix seconds, or ISO 8601.
+func TestParseMappingTimestamp(t *testing.T) {
+	want := 1772366400.0 // 2026-03-01T12:00:00Z
+	for _, ts := range []string{`1772366400`, `"1772366400"`, `"2026-03-01T12:00:00Z"`, `"2026-03-01T13:00:00+01:00"`, `"2026-03-01T12:00:00"`} {
+		m, err := esm.ParseMapping([]byte(`{"EventSourceArn":"` + arn + `","FunctionName":"f","StartingPosition":"AT_TIMESTAMP","StartingPositionTimestamp":` + ts + `}`))
+		if err != nil {
+			t.Errorf("%s: %v", ts, err)
+			continue
+		}
+		if *m.StartingPositionTimestamp != want {
+			t.Errorf("%s = %v, want %v", ts, *m.StartingPositionTimestamp, want)
+		}
+	}
+	if _, err := esm.ParseMapping([]byte(`{"EventSourceArn":"` + arn + `","FunctionName":"f","StartingPosition":"AT_TIMESTAMP","StartingPositionTimestamp":"yesterday"}`)); err == nil {
+		t.Error("a timestamp of words was accepted")
+	}
+}
+
+func TestOnSuccessDestinationRefused(t *testing.T) {
+	_, err := esm.ParseMapping([]byte(`{"EventSourceArn":"` + arn + `","FunctionName":"f","StartingPosition":"LATEST",
+		"DestinationConfig":{"OnSuccess":{"Destination":"arn:aws:sqs:eu-west-1:123456789012:ok"}}}`))
+	var ve *esm.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want a ValidationError", err)
+	}
+}
