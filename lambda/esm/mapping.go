@@ -235,8 +235,9 @@ func (m Mapping) WithDefaults() Mapping {
 	return m
 }
 
-// ValidationError is what Lambda answers a mapping it refuses with: an
-// InvalidParameterValueException and its message.
+// ValidationError is what Lambda answers a mapping it refuses with: its error code
+// (ValidationException for a value outside the API's ranges or enums,
+// InvalidParameterValueException for Lambda's own rules) and its message.
 type ValidationError struct {
 	Code    string
 	Message string
