@@ -39,6 +39,7 @@ func commands() []*command {
 		emulatorCommand(),
 		fixturesCommand(),
 		healthCommand(),
+		lambdaCommand(),
 		recordCommand(),
 		replayCommand(),
 		versionCommand(),

@@ -13,6 +13,7 @@ import (
 	_ "time/tzdata" // the service runs in an empty image, which has no zoneinfo
 
 	"github.com/pelicanhq/pelican"
+	"github.com/pelicanhq/pelican/examples/cuckooclock/internal/clock"
 	"github.com/pelicanhq/pelican/examples/internal/kinesisenv"
 	"github.com/pelicanhq/pelican/examples/internal/service"
 	"github.com/pelicanhq/pelican/producer"
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	pub := pelican.NewPublisher(pelican.ProducerSender(prod), pelican.WithProducerName(producerName))
 	log.Info("clock started", "clock_id", *id, "interval", *interval, "time_zone", loc.String(), "stream", settings.Stream)
-	runErr := newClock(*id, pub, withLocation(loc), withInterval(*interval), withLogger(log)).run(ctx)
+	runErr := clock.New(*id, pub, clock.WithLocation(loc), clock.WithInterval(*interval), clock.WithLogger(log)).Run(ctx)
 
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

@@ -18,6 +18,7 @@ import (
 	"github.com/pelicanhq/pelican/examples/internal/filelease"
 	"github.com/pelicanhq/pelican/examples/internal/kinesisenv"
 	"github.com/pelicanhq/pelican/examples/internal/service"
+	"github.com/pelicanhq/pelican/examples/notifier/internal/notify"
 	"github.com/pelicanhq/pelican/producer"
 )
 
@@ -83,11 +84,11 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		store = fl
 		outboxPath = filepath.Join(*dataDir, outboxFile)
 	}
-	ob, err := openOutbox(outboxPath)
+	ob, err := notify.OpenOutbox(outboxPath)
 	if err != nil {
 		return err
 	}
-	defer ob.close()
+	defer ob.Close()
 
 	client, err := settings.Client(ctx)
 	if err != nil {
@@ -103,13 +104,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	pub := pelican.NewPublisher(pelican.ProducerSender(prod), pelican.WithProducerName(producerName))
 	sub := pelican.NewSubscriber(pelican.WithLogger(log))
-	newNotifier(pub, ob, withRecipient(*recipient), withLogger(log)).register(sub)
+	notify.New(pub, ob, notify.WithRecipient(*recipient), notify.WithLogger(log)).Register(sub)
 	c, err := consumer.New(client, settings.Stream, sub, consumer.WithLeaseStore(store), consumer.WithLogger(log))
 	if err != nil {
 		return err
 	}
 	log.Info("notifier started", "stream", settings.Stream, "recipient", *recipient, "data_dir", *dataDir,
-		"sent_before", ob.count(), "handles", sub.EventTypes())
+		"sent_before", ob.Count(), "handles", sub.EventTypes())
 	runErr := c.Run(ctx)
 
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -117,6 +118,6 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := prod.Close(closeCtx); err != nil {
 		return errors.Join(runErr, fmt.Errorf("producer: %w", err))
 	}
-	log.Info("notifier stopped", "sent", ob.count())
+	log.Info("notifier stopped", "sent", ob.Count())
 	return runErr
 }

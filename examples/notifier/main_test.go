@@ -13,6 +13,7 @@ import (
 
 	"github.com/pelicanhq/pelican"
 	"github.com/pelicanhq/pelican/aggregation"
+	"github.com/pelicanhq/pelican/examples/notifier/internal/notify"
 	"github.com/pelicanhq/pelican/pelicantest"
 	"github.com/pelicanhq/pelican/producer"
 	clockv1 "github.com/pelicanhq/pelican/proto/example/clock/v1"
@@ -149,7 +150,7 @@ func TestRunAnswersTicksAndResumesAfterARestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return tickNotificationPrefix + r.EventID
+		return notify.TickNotificationPrefix + r.EventID
 	}
 
 	first := []string{publish("hall", 6), publish("tower", 7), publish("kitchen", 8)}
@@ -195,7 +196,7 @@ func TestRunAnswersTicksAndResumesAfterARestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, _, err := parseOutbox(data)
+	entries, _, err := notify.ParseOutbox(data)
 	if err != nil {
 		t.Fatal(err)
 	}

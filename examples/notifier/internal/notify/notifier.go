@@ -1,4 +1,4 @@
-package main
+package notify
 
 import (
 	"context"
@@ -16,54 +16,54 @@ import (
 	notificationv1 "github.com/pelicanhq/pelican/proto/example/notification/v1"
 )
 
-// tickNotificationPrefix starts the id of the notification sent for a tick; the tick's event id
+// TickNotificationPrefix starts the id of the notification sent for a tick; the tick's event id
 // follows.
-const tickNotificationPrefix = "cuckoo-"
+const TickNotificationPrefix = "cuckoo-"
 
-// notifier sends the notifications that events ask for, and reports each outcome as an event.
-type notifier struct {
+// Notifier sends the notifications that events ask for, and reports each outcome as an event.
+type Notifier struct {
 	pub       *pelican.Publisher
-	outbox    *outbox
+	outbox    *Outbox
 	recipient string
 	now       func() time.Time
 	log       *slog.Logger
 }
 
-// notifierOption configures a notifier.
-type notifierOption func(*notifier)
+// Option configures a Notifier.
+type Option func(*Notifier)
 
-// withRecipient sets the chat handle that tick notifications go to (default "#cuckoo-clock").
-func withRecipient(r string) notifierOption { return func(n *notifier) { n.recipient = r } }
+// WithRecipient sets the chat handle that tick notifications go to (default "#cuckoo-clock").
+func WithRecipient(r string) Option { return func(n *Notifier) { n.recipient = r } }
 
-// withNow sets where the notifier reads the time (default time.Now).
-func withNow(now func() time.Time) notifierOption { return func(n *notifier) { n.now = now } }
+// WithNow sets where the notifier reads the time (default time.Now).
+func WithNow(now func() time.Time) Option { return func(n *Notifier) { n.now = now } }
 
-// withLogger sets the logger (default slog.Default()).
-func withLogger(l *slog.Logger) notifierOption { return func(n *notifier) { n.log = l } }
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(n *Notifier) { n.log = l } }
 
-// newNotifier returns a notifier that sends through ob and publishes outcomes through pub.
-func newNotifier(pub *pelican.Publisher, ob *outbox, opts ...notifierOption) *notifier {
-	n := &notifier{pub: pub, outbox: ob, recipient: "#cuckoo-clock", now: time.Now, log: slog.Default()}
+// New returns a Notifier that sends through ob and publishes outcomes through pub.
+func New(pub *pelican.Publisher, ob *Outbox, opts ...Option) *Notifier {
+	n := &Notifier{pub: pub, outbox: ob, recipient: "#cuckoo-clock", now: time.Now, log: slog.Default()}
 	for _, o := range opts {
 		o(n)
 	}
 	return n
 }
 
-// register makes sub deliver the events the notifier answers to it.
-func (n *notifier) register(sub *pelican.Subscriber) {
+// Register makes sub deliver the events the notifier answers to it.
+func (n *Notifier) Register(sub *pelican.Subscriber) {
 	pelican.Handle(sub, n.handleTick)
 	pelican.Handle(sub, n.handleRequest)
 }
 
 // handleTick sends a chat notification for a clock's tick.
-func (n *notifier) handleTick(ctx context.Context, t *clockv1.TimeTicked) error {
+func (n *Notifier) handleTick(ctx context.Context, t *clockv1.TimeTicked) error {
 	meta, _ := pelican.MetadataFromContext(ctx)
 	return n.send(ctx, tickRequest(meta.EventID, t, n.recipient))
 }
 
 // handleRequest sends what a NotificationRequested asks for.
-func (n *notifier) handleRequest(ctx context.Context, r *notificationv1.NotificationRequested) error {
+func (n *Notifier) handleRequest(ctx context.Context, r *notificationv1.NotificationRequested) error {
 	return n.send(ctx, r)
 }
 
@@ -71,7 +71,7 @@ func (n *notifier) handleRequest(ctx context.Context, r *notificationv1.Notifica
 // that cannot be sent gets NotificationFailed. The outcome events have ids derived from the
 // notification id, so an event handled twice yields the same outcome event twice, which readers
 // recognise by its id. An error means the event should be delivered again.
-func (n *notifier) send(ctx context.Context, r *notificationv1.NotificationRequested) error {
+func (n *Notifier) send(ctx context.Context, r *notificationv1.NotificationRequested) error {
 	meta, _ := pelican.MetadataFromContext(ctx)
 	id := r.GetNotificationId()
 	if id == "" {
@@ -82,7 +82,7 @@ func (n *notifier) send(ctx context.Context, r *notificationv1.NotificationReque
 	if reason := unsendable(r); reason != "" {
 		return n.fail(ctx, r, reason)
 	}
-	sent, already, err := n.outbox.deliver(sentNotification{
+	sent, already, err := n.outbox.deliver(Notification{
 		NotificationID:    id,
 		Channel:           r.GetChannel().String(),
 		Recipient:         r.GetRecipient(),
@@ -111,7 +111,7 @@ func (n *notifier) send(ctx context.Context, r *notificationv1.NotificationReque
 }
 
 // fail publishes NotificationFailed for a request that cannot be sent.
-func (n *notifier) fail(ctx context.Context, r *notificationv1.NotificationRequested, reason string) error {
+func (n *Notifier) fail(ctx context.Context, r *notificationv1.NotificationRequested, reason string) error {
 	meta, _ := pelican.MetadataFromContext(ctx)
 	now := n.now().UTC()
 	n.log.WarnContext(ctx, "notification not sent", "notification_id", r.GetNotificationId(), "reason", reason, "event_id", meta.EventID)
@@ -153,7 +153,7 @@ func tickRequest(eventID string, t *clockv1.TimeTicked, recipient string) *notif
 		zone = "UTC"
 	}
 	return &notificationv1.NotificationRequested{
-		NotificationId: tickNotificationPrefix + eventID,
+		NotificationId: TickNotificationPrefix + eventID,
 		Channel:        notificationv1.Channel_CHANNEL_CHAT,
 		Recipient:      recipient,
 		Subject:        "Cuckoo!",

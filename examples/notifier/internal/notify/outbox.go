@@ -1,4 +1,4 @@
-package main
+package notify
 
 import (
 	"bytes"
@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// sentNotification is one notification as the outbox records it: one JSON line each.
-type sentNotification struct {
+// Notification is one notification as the outbox records it: one JSON line each.
+type Notification struct {
 	NotificationID    string    `json:"notification_id"`
 	Channel           string    `json:"channel"`
 	Recipient         string    `json:"recipient"`
@@ -24,21 +24,21 @@ type sentNotification struct {
 	EventID string `json:"event_id"`
 }
 
-// outbox stands in for a mail or chat provider: sending a notification appends it to a file of
+// Outbox stands in for a mail or chat provider: sending a notification appends it to a file of
 // JSON lines, and sending the same notification id again returns the first sending, as a
 // provider does with an idempotency key. With no file it keeps the notifications in memory.
-type outbox struct {
+type Outbox struct {
 	mu   sync.Mutex
 	f    *os.File
 	size int64 // the file's length up to its last whole line
-	sent map[string]sentNotification
+	sent map[string]Notification
 }
 
-// openOutbox opens the outbox file at path, creating it if needed, and loads what it records. A
+// OpenOutbox opens the outbox file at path, creating it if needed, and loads what it records. A
 // last line that a crash left without its newline was never acknowledged, so it is cut off. An
 // empty path gives an outbox in memory.
-func openOutbox(path string) (*outbox, error) {
-	o := &outbox{sent: map[string]sentNotification{}}
+func OpenOutbox(path string) (*Outbox, error) {
+	o := &Outbox{sent: map[string]Notification{}}
 	if path == "" {
 		return o, nil
 	}
@@ -48,9 +48,9 @@ func openOutbox(path string) (*outbox, error) {
 	}
 	data, err := io.ReadAll(f)
 	if err == nil {
-		var entries []sentNotification
+		var entries []Notification
 		var whole int
-		entries, whole, err = parseOutbox(data)
+		entries, whole, err = ParseOutbox(data)
 		for _, e := range entries {
 			o.sent[e.NotificationID] = e
 		}
@@ -70,10 +70,10 @@ func openOutbox(path string) (*outbox, error) {
 	return o, nil
 }
 
-// parseOutbox reads the whole lines of an outbox file: it returns their notifications and the
+// ParseOutbox reads the whole lines of an outbox file: it returns their notifications and the
 // length of data up to the end of the last whole line. A whole line that is not a notification
 // is an error.
-func parseOutbox(data []byte) (entries []sentNotification, whole int, err error) {
+func ParseOutbox(data []byte) (entries []Notification, whole int, err error) {
 	line := 0
 	for {
 		i := bytes.IndexByte(data[whole:], '\n')
@@ -82,7 +82,7 @@ func parseOutbox(data []byte) (entries []sentNotification, whole int, err error)
 		}
 		line++
 		raw := data[whole : whole+i]
-		var e sentNotification
+		var e Notification
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil {
@@ -101,9 +101,9 @@ func parseOutbox(data []byte) (entries []sentNotification, whole int, err error)
 
 // deliver sends n unless its notification id was sent before. It returns the notification as
 // sent (the earlier one when already is true). The line is on disk when deliver returns.
-func (o *outbox) deliver(n sentNotification) (sent sentNotification, already bool, err error) {
+func (o *Outbox) deliver(n Notification) (sent Notification, already bool, err error) {
 	if n.NotificationID == "" {
-		return sentNotification{}, false, errors.New("outbox: notification without an id")
+		return Notification{}, false, errors.New("outbox: notification without an id")
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -113,10 +113,10 @@ func (o *outbox) deliver(n sentNotification) (sent sentNotification, already boo
 	if o.f != nil {
 		line, err := json.Marshal(n)
 		if err != nil {
-			return sentNotification{}, false, fmt.Errorf("outbox: %w", err)
+			return Notification{}, false, fmt.Errorf("outbox: %w", err)
 		}
 		if err := o.append(append(line, '\n')); err != nil {
-			return sentNotification{}, false, fmt.Errorf("outbox: %w", err)
+			return Notification{}, false, fmt.Errorf("outbox: %w", err)
 		}
 	}
 	o.sent[n.NotificationID] = n
@@ -125,7 +125,7 @@ func (o *outbox) deliver(n sentNotification) (sent sentNotification, already boo
 
 // append writes line at the end of the file and syncs it. When that fails it cuts the file back
 // to its last whole line, so that a later line does not run on from a torn one.
-func (o *outbox) append(line []byte) error {
+func (o *Outbox) append(line []byte) error {
 	_, err := o.f.Write(line)
 	if err == nil {
 		err = o.f.Sync()
@@ -140,14 +140,15 @@ func (o *outbox) append(line []byte) error {
 	return nil
 }
 
-// count returns how many notifications were sent.
-func (o *outbox) count() int {
+// Count returns how many notifications were sent.
+func (o *Outbox) Count() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return len(o.sent)
 }
 
-func (o *outbox) close() error {
+// Close closes the outbox's file.
+func (o *Outbox) Close() error {
 	if o.f == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package main
+package notify
 
 import (
 	"fmt"
@@ -15,11 +15,11 @@ func BenchmarkOutboxDeliver(b *testing.B) {
 			if path != "" {
 				path = filepath.Join(b.TempDir(), path)
 			}
-			o, err := openOutbox(path)
+			o, err := OpenOutbox(path)
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer o.close()
+			defer o.Close()
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {

@@ -1,4 +1,4 @@
-package main
+package clock
 
 import (
 	"bytes"
@@ -80,10 +80,10 @@ func (c *capture) records() []pelican.Record {
 func TestStrikePublishesATimeTicked(t *testing.T) {
 	at := time.Date(2025, 12, 24, 23, 0, 0, 0, time.UTC)
 	sink := newCapture()
-	pub := pelican.NewPublisher(sink, pelican.WithProducerName(producerName))
-	c := newClock("zurich-hall", pub, withLocation(mustZone(t, "Europe/Zurich")), withNow(func() time.Time { return at }),
-		withLogger(slog.New(slog.DiscardHandler)))
-	r, err := c.strike(context.Background())
+	pub := pelican.NewPublisher(sink, pelican.WithProducerName("cuckooclock"))
+	c := New("zurich-hall", pub, WithLocation(mustZone(t, "Europe/Zurich")), WithNow(func() time.Time { return at }),
+		WithLogger(slog.New(slog.DiscardHandler)))
+	r, err := c.Strike(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestStrikePublishesATimeTicked(t *testing.T) {
 	switch {
 	case env.GetEventId() != r.EventID:
 		t.Fatalf("envelope id %s, receipt %s", env.GetEventId(), r.EventID)
-	case env.GetProducer() != producerName:
+	case env.GetProducer() != "cuckooclock":
 		t.Fatalf("producer %q", env.GetProducer())
 	case !env.GetOccurredAt().AsTime().Equal(at):
 		t.Fatalf("occurred at %s, want %s", env.GetOccurredAt().AsTime(), at)
@@ -120,11 +120,11 @@ func TestRunStrikesOnAfterAFailure(t *testing.T) {
 	sink := newCapture()
 	sink.fail = func(n int) bool { return n == 0 }
 	var logs lockedBuffer
-	c := newClock("c", pelican.NewPublisher(sink), withInterval(5*time.Millisecond),
-		withLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	c := New("c", pelican.NewPublisher(sink), WithInterval(5*time.Millisecond),
+		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- c.run(ctx) }()
+	go func() { done <- c.Run(ctx) }()
 	for range 3 {
 		select {
 		case <-sink.sent:

@@ -1,4 +1,4 @@
-package main
+package notify
 
 import (
 	"bytes"
@@ -47,7 +47,7 @@ func (c *capture) published() []*pelican.Envelope {
 // fixture is a notifier wired to a Subscriber, publishing into a capture.
 type fixture struct {
 	sink   *capture
-	outbox *outbox
+	outbox *Outbox
 	sub    *pelican.Subscriber
 	in     *pelican.Publisher // encodes the events delivered to the notifier
 }
@@ -56,12 +56,12 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{sink: &capture{}, sub: pelican.NewSubscriber(pelican.WithLogger(slog.New(slog.DiscardHandler)))}
 	var err error
-	if f.outbox, err = openOutbox(""); err != nil {
+	if f.outbox, err = OpenOutbox(""); err != nil {
 		t.Fatal(err)
 	}
-	n := newNotifier(pelican.NewPublisher(f.sink, pelican.WithProducerName(producerName)), f.outbox,
-		withRecipient("#tower"), withNow(func() time.Time { return sentAt }), withLogger(slog.New(slog.DiscardHandler)))
-	n.register(f.sub)
+	n := New(pelican.NewPublisher(f.sink, pelican.WithProducerName("notifier")), f.outbox,
+		WithRecipient("#tower"), WithNow(func() time.Time { return sentAt }), WithLogger(slog.New(slog.DiscardHandler)))
+	n.Register(f.sub)
 	f.in = pelican.NewPublisher(nil, pelican.WithProducerName("test"))
 	return f
 }
@@ -125,11 +125,11 @@ func TestTickBecomesNotificationSent(t *testing.T) {
 	if !proto.Equal(&sent, want) {
 		t.Fatalf("published %v, want %v", &sent, want)
 	}
-	if envs[0].GetEventId() != outcomeEventID("sent", "cuckoo-tick-1") || envs[0].GetProducer() != producerName ||
+	if envs[0].GetEventId() != outcomeEventID("sent", "cuckoo-tick-1") || envs[0].GetProducer() != "notifier" ||
 		!envs[0].GetOccurredAt().AsTime().Equal(sentAt) || f.sink.keys[0] != "cuckoo-tick-1" {
 		t.Fatalf("envelope %v with key %q", envs[0], f.sink.keys[0])
 	}
-	n, already, err := f.outbox.deliver(sentNotification{NotificationID: "cuckoo-tick-1"})
+	n, already, err := f.outbox.deliver(Notification{NotificationID: "cuckoo-tick-1"})
 	if err != nil || !already {
 		t.Fatalf("outbox does not hold the notification: already=%v err=%v", already, err)
 	}
@@ -146,7 +146,7 @@ func TestRedeliveredTickIsSentOnce(t *testing.T) {
 	f.deliver(t, tick, "tick-1")
 	f.deliver(t, tick, "tick-1")
 	f.deliver(t, tick, "tick-2")
-	if got := f.outbox.count(); got != 2 {
+	if got := f.outbox.Count(); got != 2 {
 		t.Fatalf("outbox holds %d notifications, want 2", got)
 	}
 	envs := f.sink.published()
@@ -192,7 +192,7 @@ func TestRequests(t *testing.T) {
 				if sent.GetNotificationId() != id || sent.GetChannel() != c.req.GetChannel() || envs[0].GetEventId() != outcomeEventID("sent", id) {
 					t.Fatalf("published %v", &sent)
 				}
-				if f.outbox.count() != 1 {
+				if f.outbox.Count() != 1 {
 					t.Fatal("the outbox does not hold the notification")
 				}
 				return
@@ -205,7 +205,7 @@ func TestRequests(t *testing.T) {
 			if !proto.Equal(&failed, want) || envs[0].GetEventId() != outcomeEventID("failed", id) {
 				t.Fatalf("published %v, want %v", &failed, want)
 			}
-			if f.outbox.count() != 0 {
+			if f.outbox.Count() != 0 {
 				t.Fatal("a notification that failed is in the outbox")
 			}
 		})
@@ -216,8 +216,8 @@ func TestRequestWithoutIDIsDropped(t *testing.T) {
 	f := newFixture(t)
 	f.deliver(t, &notificationv1.NotificationRequested{Channel: notificationv1.Channel_CHANNEL_CHAT, Recipient: "@ana"}, "req-0",
 		pelican.WithPartitionKey("some-key")) // another publisher's choice: the field is empty
-	if n := len(f.sink.published()); n != 0 || f.outbox.count() != 0 {
-		t.Fatalf("published %d events and sent %d notifications for a request without an id", n, f.outbox.count())
+	if n := len(f.sink.published()); n != 0 || f.outbox.Count() != 0 {
+		t.Fatalf("published %d events and sent %d notifications for a request without an id", n, f.outbox.Count())
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package notify
 
 import (
 	"bytes"
@@ -11,18 +11,18 @@ import (
 	"time"
 )
 
-func note(id string) sentNotification {
-	return sentNotification{NotificationID: id, Channel: "CHANNEL_CHAT", Recipient: "#r", Subject: "s", Body: "b",
+func note(id string) Notification {
+	return Notification{NotificationID: id, Channel: "CHANNEL_CHAT", Recipient: "#r", Subject: "s", Body: "b",
 		ProviderMessageID: providerMessageID(id), SentAt: time.Date(2025, 6, 1, 7, 0, 0, 0, time.UTC), EventID: "e-" + id}
 }
 
-func mustOpen(t *testing.T, path string) *outbox {
+func mustOpen(t *testing.T, path string) *Outbox {
 	t.Helper()
-	o, err := openOutbox(path)
+	o, err := OpenOutbox(path)
 	if err != nil {
-		t.Fatalf("openOutbox: %v", err)
+		t.Fatalf("OpenOutbox: %v", err)
 	}
-	t.Cleanup(func() { o.close() })
+	t.Cleanup(func() { o.Close() })
 	return o
 }
 
@@ -34,12 +34,12 @@ func TestOutboxKeepsWhatWasSentAcrossReopen(t *testing.T) {
 			t.Fatalf("deliver %s: already=%v err=%v", id, already, err)
 		}
 	}
-	if err := o.close(); err != nil {
+	if err := o.Close(); err != nil {
 		t.Fatal(err)
 	}
 	again := mustOpen(t, path)
-	if again.count() != 2 {
-		t.Fatalf("reopened outbox holds %d, want 2", again.count())
+	if again.Count() != 2 {
+		t.Fatalf("reopened outbox holds %d, want 2", again.Count())
 	}
 	later := note("a")
 	later.SentAt = later.SentAt.Add(time.Hour)
@@ -54,11 +54,11 @@ func TestOutboxKeepsWhatWasSentAcrossReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, whole, err := parseOutbox(data)
+	entries, whole, err := ParseOutbox(data)
 	if err != nil || whole != len(data) {
 		t.Fatalf("parse: whole %d of %d, err %v", whole, len(data), err)
 	}
-	if want := []sentNotification{note("a"), note("b"), note("c")}; !reflect.DeepEqual(entries, want) {
+	if want := []Notification{note("a"), note("b"), note("c")}; !reflect.DeepEqual(entries, want) {
 		t.Fatalf("file holds %+v, want %+v", entries, want)
 	}
 }
@@ -73,14 +73,14 @@ func TestOutboxCutsATornLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := mustOpen(t, path)
-	if o.count() != 1 {
-		t.Fatalf("holds %d, want 1", o.count())
+	if o.Count() != 1 {
+		t.Fatalf("holds %d, want 1", o.Count())
 	}
 	if _, already, err := o.deliver(note("b")); err != nil || already {
 		t.Fatalf("deliver b: already=%v err=%v", already, err)
 	}
 	data, _ := os.ReadFile(path)
-	entries, whole, err := parseOutbox(data)
+	entries, whole, err := ParseOutbox(data)
 	if err != nil || whole != len(data) || len(entries) != 2 {
 		t.Fatalf("after the repair: %d entries, whole %d of %d, err %v:\n%s", len(entries), whole, len(data), err, data)
 	}
@@ -91,8 +91,8 @@ func TestOutboxRefusesACorruptLine(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{\"notification_id\":\"a\"}\nnot json\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := openOutbox(path); err == nil || !strings.Contains(err.Error(), "line 2") {
-		t.Fatalf("openOutbox: %v, want an error naming line 2", err)
+	if _, err := OpenOutbox(path); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("OpenOutbox: %v, want an error naming line 2", err)
 	}
 }
 
@@ -115,7 +115,7 @@ func TestParseOutbox(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			entries, whole, err := parseOutbox([]byte(c.data))
+			entries, whole, err := ParseOutbox([]byte(c.data))
 			if c.err != "" {
 				if err == nil || !strings.Contains(err.Error(), c.err) {
 					t.Fatalf("err %v, want %q", err, c.err)
@@ -140,7 +140,7 @@ func FuzzParseOutbox(f *testing.F) {
 	f.Add([]byte("{\"notification_id\":\"x\"}\n{\"notification_id\":\"y\"}\n"))
 	f.Add([]byte("\n\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		entries, whole, err := parseOutbox(data)
+		entries, whole, err := ParseOutbox(data)
 		if err != nil {
 			return
 		}
@@ -159,7 +159,7 @@ func FuzzParseOutbox(f *testing.F) {
 			}
 			out = append(append(out, b...), '\n')
 		}
-		again, n, err := parseOutbox(out)
+		again, n, err := ParseOutbox(out)
 		if err != nil || n != len(out) || !reflect.DeepEqual(again, entries) {
 			t.Fatalf("round trip: %v, %d of %d, %+v vs %+v", err, n, len(out), again, entries)
 		}

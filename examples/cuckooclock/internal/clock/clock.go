@@ -1,4 +1,4 @@
-package main
+package clock
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	clockv1 "github.com/pelicanhq/pelican/proto/example/clock/v1"
 )
 
-// clock strikes every interval and publishes each strike.
-type clock struct {
+// Clock strikes every interval and publishes each strike.
+type Clock struct {
 	id       string
 	loc      *time.Location
 	interval time.Duration
@@ -21,36 +21,37 @@ type clock struct {
 	log      *slog.Logger
 }
 
-// clockOption configures a clock.
-type clockOption func(*clock)
+// Option configures a clock.
+type Option func(*Clock)
 
-// withLocation sets the clock's time zone (default UTC).
-func withLocation(loc *time.Location) clockOption { return func(c *clock) { c.loc = loc } }
+// WithLocation sets the clock's time zone (default UTC).
+func WithLocation(loc *time.Location) Option { return func(c *Clock) { c.loc = loc } }
 
-// withInterval sets the time between strikes (default 5s).
-func withInterval(d time.Duration) clockOption { return func(c *clock) { c.interval = d } }
+// WithInterval sets the time between strikes (default 5s).
+func WithInterval(d time.Duration) Option { return func(c *Clock) { c.interval = d } }
 
-// withNow sets where the clock reads the time (default time.Now).
-func withNow(now func() time.Time) clockOption { return func(c *clock) { c.now = now } }
+// WithNow sets where the clock reads the time (default time.Now).
+func WithNow(now func() time.Time) Option { return func(c *Clock) { c.now = now } }
 
-// withLogger sets the logger (default slog.Default()).
-func withLogger(l *slog.Logger) clockOption { return func(c *clock) { c.log = l } }
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(c *Clock) { c.log = l } }
 
-func newClock(id string, pub *pelican.Publisher, opts ...clockOption) *clock {
-	c := &clock{id: id, loc: time.UTC, interval: 5 * time.Second, pub: pub, now: time.Now, log: slog.Default()}
+// New returns a clock with the given id that publishes its strikes through pub.
+func New(id string, pub *pelican.Publisher, opts ...Option) *Clock {
+	c := &Clock{id: id, loc: time.UTC, interval: 5 * time.Second, pub: pub, now: time.Now, log: slog.Default()}
 	for _, o := range opts {
 		o(c)
 	}
 	return c
 }
 
-// run strikes at once and then every interval until ctx ends. A strike that cannot be published
+// Run strikes at once and then every interval until ctx ends. A strike that cannot be published
 // is logged and the clock strikes on: a clock does not stop because nobody listens.
-func (c *clock) run(ctx context.Context) error {
+func (c *Clock) Run(ctx context.Context) error {
 	t := time.NewTicker(c.interval)
 	defer t.Stop()
 	for {
-		if _, err := c.strike(ctx); err != nil && ctx.Err() == nil {
+		if _, err := c.Strike(ctx); err != nil && ctx.Err() == nil {
 			c.log.ErrorContext(ctx, "tick not published", "clock_id", c.id, "err", err)
 		}
 		select {
@@ -61,8 +62,8 @@ func (c *clock) run(ctx context.Context) error {
 	}
 }
 
-// strike publishes one TimeTicked for the time now, and returns where it landed.
-func (c *clock) strike(ctx context.Context) (pelican.Receipt, error) {
+// Strike publishes one TimeTicked for the time now, and returns where it landed.
+func (c *Clock) Strike(ctx context.Context) (pelican.Receipt, error) {
 	now := c.now()
 	ev := tick(c.id, now, c.loc)
 	r, err := c.pub.Publish(ctx, ev, pelican.WithOccurredAt(now))

@@ -1,0 +1,104 @@
+package esm_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/lambda/esm"
+	"github.com/pelicanhq/pelican/pelicantest"
+)
+
+// BenchmarkEngineThroughput measures records per second from a stream of 4 shards through the
+// engine into an in-process Go handler (aws-lambda-go decodes every event), with the default
+// batch size and with 1,000.
+func BenchmarkEngineThroughput(b *testing.B) {
+	for _, bs := range []int32{100, 1000} {
+		b.Run(fmt.Sprintf("batch=%d", bs), func(b *testing.B) {
+			emu := pelicantest.NewEmulator(b)
+			client := emu.Client()
+			stream := emu.NewStream(b, 4)
+			data := make([]byte, 200)
+			const total = 20000
+			for i := 0; i < total; i += 500 {
+				entries := make([]types.PutRecordsRequestEntry, 500)
+				for j := range entries {
+					entries[j] = types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(strconv.Itoa(i + j))}
+				}
+				out, err := client.PutRecords(context.Background(), &kinesis.PutRecordsInput{StreamName: &stream, Records: entries})
+				if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
+					b.Fatalf("put records: %v", err)
+				}
+			}
+			var delivered atomic.Int64
+			fn := esm.NewHandler(func(_ context.Context, ev events.KinesisEvent) error {
+				delivered.Add(int64(len(ev.Records)))
+				return nil
+			})
+			b.ResetTimer()
+			var elapsed time.Duration
+			for range b.N {
+				delivered.Store(0)
+				l := pelicantest.AttachLambda(b, client, stream, fn, pelicantest.WithMapping(esm.Mapping{BatchSize: &bs}))
+				began := time.Now()
+				l.WaitIdle(b)
+				elapsed += time.Since(began)
+				if n := delivered.Load(); n != total {
+					b.Fatalf("delivered %d records, want %d", n, total)
+				}
+			}
+			b.ReportMetric(float64(total*b.N)/elapsed.Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkPutToInvokeLatency measures the time from a PutRecord's answer to the function's
+// invocation with a zero batching window: at Lambda's polling cadence (a poll a second per shard)
+// and with a 10 ms poll, which shows the engine's own share.
+func BenchmarkPutToInvokeLatency(b *testing.B) {
+	for _, poll := range []time.Duration{time.Second, 10 * time.Millisecond} {
+		b.Run("poll="+poll.String(), func(b *testing.B) {
+			emu := pelicantest.NewEmulator(b)
+			client := emu.Client()
+			stream := emu.NewStream(b, 1)
+			invoked := make(chan time.Time, 16)
+			fn := esm.NewHandler(func(_ context.Context, ev events.KinesisEvent) error {
+				invoked <- time.Now()
+				return nil
+			})
+			l := pelicantest.AttachLambda(b, client, stream, fn,
+				pelicantest.WithMapping(esm.Mapping{StartingPosition: esm.Latest}),
+				pelicantest.WithEngineOptions(esm.WithPollInterval(poll)))
+			l.WaitIdle(b)
+			var lat []time.Duration
+			b.ResetTimer()
+			for i := range b.N {
+				pk := strconv.Itoa(i)
+				_, err := client.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: &stream, PartitionKey: &pk, Data: []byte("x")})
+				put := time.Now()
+				if err != nil {
+					b.Fatal(err)
+				}
+				select {
+				case at := <-invoked:
+					lat = append(lat, max(at.Sub(put), 0))
+				case <-time.After(30 * time.Second):
+					b.Fatal("no invocation within 30 s")
+				}
+			}
+			b.StopTimer()
+			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		})
+	}
+}
