@@ -59,8 +59,8 @@ type holding struct {
 	mu      sync.Mutex
 	l       lease.Lease
 	renewed time.Time // when the last write that moved the counter started
-	gone    bool // lost or released: no more writes
-	handoff bool // another worker asked for the lease; the shard worker is stopping
+	gone    bool      // lost or released: no more writes
+	handoff bool      // another worker asked for the lease; the shard worker is stopping
 
 	ctx    context.Context // cancelled when the lease is lost: stop at once
 	cancel context.CancelFunc
