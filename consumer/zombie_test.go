@@ -31,6 +31,12 @@ func (c *testClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
 // zombieRig is one worker holding the only shard of a fake stream, whose shard worker the test
 // runs itself (no renewer, no take passes), so that a pause can be placed exactly.
 type zombieRig struct {
