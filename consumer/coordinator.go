@@ -41,12 +41,16 @@ type coordinator struct {
 // sighting is when a lease was first seen with a counter value: a lease whose counter has not
 // moved for the failover time is expired. Only this worker's clock is involved.
 //
-// A sighting is stamped when the listing that saw it started, not when it returned: take passes
-// run one take interval apart, so a stamp taken after a listing of varying length would make the
-// pass one failover time later miss the expiry by a few milliseconds about half the time, and a
-// dead worker's leases would wait one more take interval. The stamp is never earlier than the end
-// of the listing less one renew interval, so that a slow listing cannot make a lease look expired
-// before its holder stops (see coordinator.staleLocked).
+// Take passes run one take interval apart, and the failover time is commonly a whole number of
+// them, so the pass that should find a lease expired runs just about one failover time after the
+// pass that first saw its counter. Were sightings stamped when List returned, and expiry judged
+// to the millisecond, the varying lengths of listings and the lateness of passes would make that
+// pass miss the expiry about half the time, and a dead worker's leases would wait one more take
+// interval. So a sighting is stamped when its listing started, and a lease counts as expired a
+// little before the failover time has passed (jitter, a quarter renew interval). Both make other
+// workers quicker, never quicker than the holder: a stamp is never earlier than the end of its
+// listing less half a renew interval, and a holder stops using a lease a whole renew interval
+// before the failover time (see coordinator.staleLocked).
 type sighting struct {
 	l  lease.Lease
 	at time.Time
@@ -119,26 +123,29 @@ func (c *coordinator) list(ctx context.Context) ([]lease.Lease, error) {
 }
 
 // sightedAt is the stamp of what a read that started at start saw: its start, unless the read
-// took longer than a renew interval (see sighting).
+// took longer than half a renew interval (see sighting).
 func (c *coordinator) sightedAt(start time.Time) time.Time {
-	if floor := c.clock.Now().Add(-c.renewInterval); floor.After(start) {
+	if floor := c.clock.Now().Add(-c.renewInterval / 2); floor.After(start) {
 		return floor
 	}
 	return start
 }
 
+// jitter is how much earlier than the failover time a lease counts as expired (see sighting).
+func (c *coordinator) jitter() time.Duration { return c.renewInterval / 4 }
+
 func (c *coordinator) expired(l lease.Lease) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.seen[l.Key]
-	return ok && s.l.Counter == l.Counter && c.clock.Now().Sub(s.at) >= c.failover
+	return ok && s.l.Counter == l.Counter && c.clock.Now().Sub(s.at) >= c.failover-c.jitter()
 }
 
 // staleLocked reports whether h has gone so long without a renewal that another worker may judge
 // it expired soon: the failover time less one renew interval since the last write that moved its
 // counter started. Another worker's sighting of that counter is stamped no earlier than the end
-// of its listing less one renew interval, so it cannot take the lease before then. The caller
-// holds h.mu.
+// of its listing less half a renew interval, and it takes the lease no sooner than the failover
+// time less a quarter renew interval after that, so not before then. The caller holds h.mu.
 func (c *coordinator) staleLocked(h *holding) bool {
 	return c.clock.Now().Sub(h.renewed) >= c.failover-c.renewInterval
 }
@@ -356,7 +363,7 @@ func (c *coordinator) checkWaiting(ctx, base context.Context, key string) *holdi
 	}
 	c.mu.Lock()
 	w := c.waiting[key]
-	stale := w != nil && w.l.Counter == fresh.Counter && c.clock.Now().Sub(w.at) >= c.failover
+	stale := w != nil && w.l.Counter == fresh.Counter && c.clock.Now().Sub(w.at) >= c.failover-c.jitter()
 	if w != nil && w.l.Counter != fresh.Counter {
 		*w = sighting{l: fresh, at: c.sightedAt(start)}
 	}

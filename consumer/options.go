@@ -109,9 +109,10 @@ func WithLeaseStore(s lease.Store) Option { return func(c *config) { c.store = s
 func WithWorkerID(id string) Option { return func(c *config) { c.workerID = id } }
 
 // WithFailoverTime sets how long a lease may go without renewal before other workers take it
-// (default 10s). A dead worker's shards are taken over between the failover time less one renew
-// interval and the failover time plus one take interval (and one listing of the lease table)
-// after its death. A worker whose own lease has gone for the failover time less one renew
+// (default 10s; they take it up to a quarter renew interval sooner, so that passes running a
+// little late do not miss it). A dead worker's shards are taken over between the failover time
+// less one renew interval and the failover time plus one take interval (and one listing of the
+// lease table) after its death. A worker whose own lease has gone for the failover time less one renew
 // interval without a renewal (a paused or partitioned process) stops the shard and cancels its
 // handler's context before it reads or delivers anything more, so it never delivers records on a
 // lease that another worker may already have taken.
