@@ -27,6 +27,7 @@ type coordinator struct {
 	log           *slog.Logger
 	metrics       Metrics
 	rng           *rand.Rand
+	clock         Clock
 
 	// frozen makes the worker behave as dead: no more writes to the store.
 	frozen atomic.Bool
@@ -39,6 +40,17 @@ type coordinator struct {
 
 // sighting is when a lease was first seen with a counter value: a lease whose counter has not
 // moved for the failover time is expired. Only this worker's clock is involved.
+//
+// Take passes run one take interval apart, and the failover time is commonly a whole number of
+// them, so the pass that should find a lease expired runs just about one failover time after the
+// pass that first saw its counter. Were sightings stamped when List returned, and expiry judged
+// to the millisecond, the varying lengths of listings and the lateness of passes would make that
+// pass miss the expiry about half the time, and a dead worker's leases would wait one more take
+// interval. So a sighting is stamped when its listing started, and a lease counts as expired a
+// little before the failover time has passed (jitter, a quarter renew interval). Both make other
+// workers quicker, never quicker than the holder: a stamp is never earlier than the end of its
+// listing less half a renew interval, and a holder stops using a lease a whole renew interval
+// before the failover time (see coordinator.staleLocked).
 type sighting struct {
 	l  lease.Lease
 	at time.Time
@@ -50,9 +62,9 @@ type holding struct {
 
 	mu      sync.Mutex
 	l       lease.Lease
-	renewed time.Time
-	gone    bool // lost or released: no more writes
-	handoff bool // another worker asked for the lease; the shard worker is stopping
+	renewed time.Time // when the last write that moved the counter started
+	gone    bool      // lost or released: no more writes
+	handoff bool      // another worker asked for the lease; the shard worker is stopping
 
 	ctx    context.Context // cancelled when the lease is lost: stop at once
 	cancel context.CancelFunc
@@ -70,6 +82,7 @@ func newCoordinator(cfg config) *coordinator {
 		log:           cfg.logger,
 		metrics:       cfg.metrics,
 		rng:           rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())),
+		clock:         cfg.clock,
 		seen:          map[string]sighting{},
 		held:          map[string]*holding{},
 		waiting:       map[string]*sighting{},
@@ -85,12 +98,13 @@ func (h *holding) lease() lease.Lease {
 
 // list reads the lease table and updates the sightings.
 func (c *coordinator) list(ctx context.Context) ([]lease.Lease, error) {
+	start := c.clock.Now()
 	leases, err := c.store.List(ctx)
 	if err != nil {
 		c.metrics.Error("", ErrorLease)
 		return nil, fmt.Errorf("consumer: list leases: %w", err)
 	}
-	now := time.Now()
+	now := c.sightedAt(start)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	present := make(map[string]bool, len(leases))
@@ -108,11 +122,50 @@ func (c *coordinator) list(ctx context.Context) ([]lease.Lease, error) {
 	return leases, nil
 }
 
+// sightedAt is the stamp of what a read that started at start saw: its start, unless the read
+// took longer than half a renew interval (see sighting).
+func (c *coordinator) sightedAt(start time.Time) time.Time {
+	if floor := c.clock.Now().Add(-c.renewInterval / 2); floor.After(start) {
+		return floor
+	}
+	return start
+}
+
+// jitter is how much earlier than the failover time a lease counts as expired (see sighting).
+func (c *coordinator) jitter() time.Duration { return c.renewInterval / 4 }
+
 func (c *coordinator) expired(l lease.Lease) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s, ok := c.seen[l.Key]
-	return ok && s.l.Counter == l.Counter && time.Since(s.at) >= c.failover
+	return ok && s.l.Counter == l.Counter && c.clock.Now().Sub(s.at) >= c.failover-c.jitter()
+}
+
+// staleLocked reports whether h has gone so long without a renewal that another worker may judge
+// it expired soon: the failover time less one renew interval since the last write that moved its
+// counter started. Another worker's sighting of that counter is stamped no earlier than the end
+// of its listing less half a renew interval, and it takes the lease no sooner than the failover
+// time less a quarter renew interval after that, so not before then. The caller holds h.mu.
+func (c *coordinator) staleLocked(h *holding) bool {
+	return c.clock.Now().Sub(h.renewed) >= c.failover-c.renewInterval
+}
+
+// current reports whether the shard worker of h may go on reading and delivering: the lease is
+// neither lost nor stale. A stale lease is marked lost, which cancels the handler's context: a
+// worker that was paused (stopped, swapped out, cut off from the lease table) longer than that
+// stops at once when it wakes, before it delivers what it read, rather than after the renewer
+// notices that another worker took the lease.
+func (c *coordinator) current(h *holding) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.gone {
+		return false
+	}
+	if c.staleLocked(h) {
+		c.loseLocked(h, "not renewed within the failover time")
+		return false
+	}
+	return true
 }
 
 func (c *coordinator) mine(key string) bool {
@@ -132,6 +185,7 @@ func (c *coordinator) take(ctx, base context.Context, leases []lease.Lease, read
 	p := plan(tableView{me: c.me, leases: leases, expired: c.expired, ready: ready, mine: c.mine}, c.maxSteal, c.rng)
 	var started []*holding
 	for _, l := range p.take {
+		at := c.clock.Now()
 		nl, err := c.store.Take(ctx, l, c.me)
 		if err != nil {
 			if !errors.Is(err, lease.ErrConflict) {
@@ -142,7 +196,7 @@ func (c *coordinator) take(ctx, base context.Context, leases []lease.Lease, read
 		}
 		c.log.Info("lease taken", "shard", l.Key, "worker", c.me, "previous", l.Holder())
 		c.metrics.LeaseChanged(l.Key, LeaseTaken)
-		started = append(started, c.hold(base, nl))
+		started = append(started, c.hold(base, nl, at))
 	}
 	for _, l := range p.steal {
 		nl, err := c.store.Handoff(ctx, l, c.me)
@@ -155,14 +209,15 @@ func (c *coordinator) take(ctx, base context.Context, leases []lease.Lease, read
 		}
 		c.log.Info("lease handoff asked", "shard", l.Key, "worker", c.me, "from", l.Owner)
 		c.mu.Lock()
-		c.waiting[l.Key] = &sighting{l: nl, at: time.Now()}
+		c.waiting[l.Key] = &sighting{l: nl, at: c.clock.Now()}
 		c.mu.Unlock()
 	}
 	return started
 }
 
-func (c *coordinator) hold(base context.Context, l lease.Lease) *holding {
-	h := &holding{key: l.Key, l: l, renewed: time.Now()}
+// hold records l as held, its counter last moved by a write that started at renewed.
+func (c *coordinator) hold(base context.Context, l lease.Lease, renewed time.Time) *holding {
+	h := &holding{key: l.Key, l: l, renewed: renewed}
 	h.ctx, h.cancel = context.WithCancel(base)
 	h.soft, h.stop = context.WithCancel(h.ctx)
 	c.mu.Lock()
@@ -205,12 +260,14 @@ func (c *coordinator) renewOne(ctx context.Context, h *holding) {
 	if h.gone {
 		return
 	}
+	at := c.clock.Now()
 	nl, err := c.store.Renew(ctx, h.l)
 	if errors.Is(err, lease.ErrConflict) && c.refreshLocked(ctx, h) {
+		at = c.clock.Now()
 		nl, err = c.store.Renew(ctx, h.l)
 	}
 	if err == nil {
-		h.l, h.renewed = nl, time.Now()
+		h.l, h.renewed = nl, at
 		return
 	}
 	if h.gone {
@@ -218,8 +275,8 @@ func (c *coordinator) renewOne(ctx context.Context, h *holding) {
 	}
 	c.metrics.Error(h.key, ErrorLease)
 	c.log.Warn("renew lease", "shard", h.key, "err", err)
-	// Others judge expiry from their own sightings of the counter; stop well before they could.
-	if time.Since(h.renewed) >= c.failover-c.renewInterval {
+	// Others judge expiry from their own sightings of the counter; stop before they could.
+	if c.staleLocked(h) {
 		c.loseLocked(h, "not renewed in time")
 	}
 }
@@ -262,6 +319,7 @@ func (c *coordinator) loseLocked(h *holding, why string) {
 
 // checkWaiting looks at a lease this worker asked to have handed over.
 func (c *coordinator) checkWaiting(ctx, base context.Context, key string) *holding {
+	start := c.clock.Now()
 	fresh, err := c.store.Get(ctx, key)
 	drop := func() {
 		c.mu.Lock()
@@ -286,22 +344,35 @@ func (c *coordinator) checkWaiting(ctx, base context.Context, key string) *holdi
 		}
 		return nil
 	case fresh.CheckpointOwner == "":
+		// The previous holder's release moved the counter at some time before this read; renew
+		// the lease so that the time of its last move is this worker's to know.
+		at := c.clock.Now()
+		nl, err := c.store.Renew(ctx, fresh)
+		if err != nil {
+			if errors.Is(err, lease.ErrConflict) {
+				drop()
+			} else {
+				c.metrics.Error(key, ErrorLease)
+			}
+			return nil
+		}
 		drop()
 		c.log.Info("lease stolen", "shard", key, "worker", c.me)
 		c.metrics.LeaseChanged(key, LeaseStolen)
-		return c.hold(base, fresh)
+		return c.hold(base, nl, at)
 	}
 	c.mu.Lock()
 	w := c.waiting[key]
-	stale := w != nil && w.l.Counter == fresh.Counter && time.Since(w.at) >= c.failover
+	stale := w != nil && w.l.Counter == fresh.Counter && c.clock.Now().Sub(w.at) >= c.failover-c.jitter()
 	if w != nil && w.l.Counter != fresh.Counter {
-		*w = sighting{l: fresh, at: time.Now()}
+		*w = sighting{l: fresh, at: c.sightedAt(start)}
 	}
 	c.mu.Unlock()
 	if !stale {
 		return nil
 	}
 	// The previous holder died during the handoff.
+	at := c.clock.Now()
 	nl, err := c.store.Take(ctx, fresh, c.me)
 	drop()
 	if err != nil {
@@ -309,7 +380,7 @@ func (c *coordinator) checkWaiting(ctx, base context.Context, key string) *holdi
 	}
 	c.log.Info("lease taken after a stalled handoff", "shard", key, "worker", c.me, "previous", fresh.CheckpointOwner)
 	c.metrics.LeaseChanged(key, LeaseTaken)
-	return c.hold(base, nl)
+	return c.hold(base, nl, at)
 }
 
 // checkpoint commits cp (with the shard's children, at SHARD_END) through the held lease.
@@ -324,9 +395,10 @@ func (c *coordinator) checkpoint(ctx context.Context, h *holding, cp lease.Check
 		if len(children) > 0 {
 			l.ChildShardIDs = children
 		}
+		at := c.clock.Now()
 		nl, err := c.store.Checkpoint(ctx, l, cp)
 		if err == nil {
-			h.l, h.renewed = nl, time.Now()
+			h.l, h.renewed = nl, at
 			return nil
 		}
 		if !errors.Is(err, lease.ErrConflict) {

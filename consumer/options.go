@@ -31,6 +31,7 @@ type config struct {
 	metrics          Metrics
 	logger           *slog.Logger
 	shutdownTimeout  time.Duration
+	clock            Clock
 }
 
 func defaults() config {
@@ -45,6 +46,7 @@ func defaults() config {
 		metrics:         NopMetrics{},
 		logger:          slog.New(slog.DiscardHandler),
 		shutdownTimeout: 30 * time.Second,
+		clock:           systemClock{},
 	}
 }
 
@@ -81,6 +83,9 @@ func (c *config) finish() error {
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
+	if c.clock == nil {
+		c.clock = systemClock{}
+	}
 	return nil
 }
 
@@ -104,8 +109,13 @@ func WithLeaseStore(s lease.Store) Option { return func(c *config) { c.store = s
 func WithWorkerID(id string) Option { return func(c *config) { c.workerID = id } }
 
 // WithFailoverTime sets how long a lease may go without renewal before other workers take it
-// (default 10s). A dead worker's shards are taken over within about the failover time plus two
-// take intervals.
+// (default 10s; they take it up to a quarter renew interval sooner, so that passes running a
+// little late do not miss it). A dead worker's shards are taken over between the failover time
+// less one renew interval and the failover time plus one take interval (and one listing of the
+// lease table) after its death. A worker whose own lease has gone for the failover time less one renew
+// interval without a renewal (a paused or partitioned process) stops the shard and cancels its
+// handler's context before it reads or delivers anything more, so it never delivers records on a
+// lease that another worker may already have taken.
 func WithFailoverTime(d time.Duration) Option { return func(c *config) { c.failover = d } }
 
 // WithRenewInterval sets how often held leases are renewed (default a third of the failover time).
@@ -157,3 +167,8 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // WithShutdownTimeout bounds the graceful shutdown (default 30s): past it, handlers still running
 // are cancelled and their batches are left to be delivered again.
 func WithShutdownTimeout(d time.Duration) Option { return func(c *config) { c.shutdownTimeout = d } }
+
+// WithClock sets the clock by which the worker judges lease times (default: the system clock).
+// Tests move a manual clock to make leases expire, or to make a worker look paused, without
+// waiting; the intervals between renewals, take passes and reads are still timed by the system.
+func WithClock(c Clock) Option { return func(cfg *config) { cfg.clock = c } }

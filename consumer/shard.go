@@ -75,6 +75,9 @@ func (c *Consumer) runShard(h *holding) (finished bool) {
 	log.Debug("shard started", "from", l.Checkpoint.String())
 	failures := 0
 	for h.soft.Err() == nil {
+		if !c.coord.current(h) {
+			return false
+		}
 		res, err := r.next(h.soft)
 		if err != nil {
 			if h.soft.Err() != nil {
@@ -122,6 +125,11 @@ func (c *Consumer) runShard(h *holding) (finished bool) {
 func (s *shardRun) deliver(b Batch, log *slog.Logger) outcome {
 	cfg := &s.c.cfg
 	for attempt := 1; ; attempt++ {
+		// The read may have waited long, or the worker may have been paused: deliver nothing on a
+		// lease another worker may hold by now.
+		if !s.c.coord.current(s.h) {
+			return leaseLost
+		}
 		err := s.c.handler.Handle(s.h.ctx, b)
 		if err == nil && b.ShardEnd && cfg.manualCheckpoint && !s.ended() {
 			err = ErrShardEndNotCheckpointed

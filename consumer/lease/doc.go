@@ -12,6 +12,9 @@
 // Two stores come with the package: [Memory] for the workers of one process, and [DynamoDB], the
 // production store on AWS, whose table has the layout of the Kinesis Client Library's lease table
 // (leaseKey, leaseOwner, leaseCounter, checkpoint, checkpointSubSequenceNumber, parentShardId,
-// childShardIds, ...) so that the same tools read both. Package leasetest holds the conformance
-// suite every [Store] must pass.
+// childShardIds, ...) so that the same tools read both. It can carry on from a table the Java KCL
+// wrote, KCL 3 included: the worker metrics, leader lock and migration items a KCL 3 keeps among
+// the leases are skipped, the attributes the KCL adds (throughputKBps...) are kept through every
+// write, and the KCL's checkpoints are read as Pelican's own. Package leasetest holds the
+// conformance suite every [Store] must pass.
 package lease

@@ -27,6 +27,14 @@ type DynamoDBAPI interface {
 // DynamoDB is a Store kept in a DynamoDB table laid out like the KCL's lease table: one item per
 // shard under the string hash key leaseKey. Every change is a conditional write on leaseCounter,
 // leaseOwner and checkpointOwner, and every read is strongly consistent.
+//
+// The table may be one the Java KCL wrote, so that a consumer moved from Java carries on from its
+// checkpoints. Items that are not leases (a KCL 3 keeps worker metrics, its leader lock and its
+// migration state in the lease table, told apart by their entityType) are skipped by List and
+// Get and never written. Changes are UpdateItem calls that set and remove only the attributes
+// the store knows, so attributes written by the KCL (throughputKBps, pendingCheckpointState...)
+// are kept; and a checkpoint clears pendingCheckpointState with the pending checkpoint, as the
+// KCL's own checkpoint does.
 type DynamoDB struct {
 	client DynamoDBAPI
 	table  string
@@ -105,7 +113,7 @@ func (d *DynamoDB) Get(ctx context.Context, key string) (Lease, error) {
 	if err != nil {
 		return Lease{}, fmt.Errorf("lease: get %s: %w", key, err)
 	}
-	if len(out.Item) == 0 {
+	if len(out.Item) == 0 || !isLease(out.Item) {
 		return Lease{}, fmt.Errorf("lease: get %s: %w", key, ErrNotFound)
 	}
 	return fromItem(out.Item)
@@ -127,6 +135,9 @@ func (d *DynamoDB) List(ctx context.Context) ([]Lease, error) {
 			return nil, fmt.Errorf("lease: scan %s: %w", d.table, err)
 		}
 		for _, item := range page.Items {
+			if !isLease(item) {
+				continue
+			}
 			l, err := fromItem(item)
 			if err != nil {
 				return nil, err
@@ -182,6 +193,7 @@ func (d *DynamoDB) Checkpoint(ctx context.Context, l Lease, cp Checkpoint) (Leas
 	u.set(attrOwnerSwitches, num(0))
 	u.remove(attrPendingCheckpoint)
 	u.remove(attrPendingCheckpoint2)
+	u.remove(attrPendingState)
 	if len(l.ChildShardIDs) > 0 {
 		u.set(attrChildren, &types.AttributeValueMemberSS{Value: append([]string(nil), l.ChildShardIDs...)})
 	}
@@ -263,7 +275,11 @@ func newUpdate(l Lease) *update {
 		names:      map[string]string{},
 		values:     map[string]types.AttributeValue{},
 	}
-	conds := []string{"#ver = :ver"}
+	// The counter's condition alone would refuse an item of the KCL's that is not a lease, for
+	// none has a leaseCounter; the entityType's says so.
+	conds := []string{"#ver = :ver", "(attribute_not_exists(#et) OR #et = :lease)"}
+	u.condNames["#et"] = attrEntityType
+	u.condValues[":lease"] = str(entityLease)
 	for i, p := range []struct{ attr, v string }{{attrOwner, l.Owner}, {attrCheckpointOwner, l.CheckpointOwner}} {
 		n := fmt.Sprintf("#who%d", i)
 		u.condNames[n] = p.attr

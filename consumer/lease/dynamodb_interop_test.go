@@ -65,7 +65,7 @@ func TestInteropDynamoDBItemLayout(t *testing.T) {
 	want := map[string]string{
 		"leaseKey": "S", "leaseOwner": "S", "leaseCounter": "N", "ownerSwitchesSinceCheckpoint": "N",
 		"checkpoint": "S", "checkpointSubSequenceNumber": "N", "parentShardId": "SS", "childShardIds": "SS",
-		"startingHashKey": "S", "endingHashKey": "S",
+		"startingHashKey": "S", "endingHashKey": "S", "entityType": "S",
 	}
 	got := map[string]string{}
 	for name, v := range out.Item {
@@ -89,4 +89,11 @@ func TestInteropDynamoDBItemLayout(t *testing.T) {
 	if n := out.Item["leaseCounter"].(*types.AttributeValueMemberN).Value; n != "2" {
 		t.Fatalf("leaseCounter %s after a take and a checkpoint, want 2", n)
 	}
+}
+
+// TestInteropDynamoDBKCL3Table points the store at a lease table laid out as the KCL 3.5 writes
+// it, on a real DynamoDB-compatible server.
+func TestInteropDynamoDBKCL3Table(t *testing.T) {
+	srv := dynalite.Start(t)
+	checkKCLTable(t, srv.Client(), srv.TableName("kcl-app"))
 }

@@ -23,10 +23,47 @@ const (
 	attrChildren           = "childShardIds"
 	attrStartingHashKey    = "startingHashKey"
 	attrEndingHashKey      = "endingHashKey"
+	// attrPendingState is the KCL's two-phase checkpoint state (binary), cleared by a checkpoint.
+	attrPendingState = "pendingCheckpointState"
+	// attrEntityType tells apart the kinds of item a KCL 3 lease table holds: leases, and the
+	// worker metrics, leader lock, stream and migration items the KCL keeps beside them.
+	attrEntityType = "entityType"
 )
 
-// toItem encodes l as a DynamoDB item. Empty optional fields are left out, as the KCL does;
-// DynamoDB refuses empty string sets.
+// entityLease is the entityType of a lease. The KCL writes it on every lease it creates since
+// version 3.5; leases written before, by Pelican or by older KCLs, have no entityType at all.
+const entityLease = "LEASE"
+
+// isLease reports whether a lease table item is a lease: its entityType is LEASE or it has none,
+// as the KCL decides. Items of other kinds (WORKER_METRIC_STATS, LEADER, STREAM,
+// CLIENT_VERSION_MIGRATION, TABLE_MIGRATION and the lower-case names of earlier KCL 3 releases)
+// are the KCL's own and are neither read nor written as leases. The leader lock and migration
+// items the KCL wrote before it had entityType are known by their keys.
+func isLease(item map[string]types.AttributeValue) bool {
+	switch v := item[attrEntityType].(type) {
+	case nil:
+	case *types.AttributeValueMemberS:
+		return v.Value == entityLease
+	default:
+		return false
+	}
+	switch k, _ := item[attrKey].(*types.AttributeValueMemberS); {
+	case k == nil:
+		return true // fromItem reports the missing key
+	case k.Value == kclLeaderKey, k.Value == kclMigrationKey:
+		return false
+	}
+	return true
+}
+
+// The keys of the KCL 3 leader lock and of its KCL 2 to 3 migration state.
+const (
+	kclLeaderKey    = "Leader"
+	kclMigrationKey = "Migration3.0"
+)
+
+// toItem encodes l as a DynamoDB item, marked as a lease as the KCL 3.5 marks its own. Empty
+// optional fields are left out, as the KCL does; DynamoDB refuses empty string sets.
 func toItem(l Lease) map[string]types.AttributeValue {
 	item := map[string]types.AttributeValue{
 		attrKey:           str(l.Key),
@@ -34,6 +71,7 @@ func toItem(l Lease) map[string]types.AttributeValue {
 		attrOwnerSwitches: num(l.OwnerSwitchesSinceCheckpoint),
 		attrCheckpoint:    str(l.Checkpoint.SequenceNumber),
 		attrCheckpointSub: num(l.Checkpoint.SubSequenceNumber),
+		attrEntityType:    str(entityLease),
 	}
 	if l.Checkpoint.SequenceNumber == "" {
 		delete(item, attrCheckpoint)

@@ -115,3 +115,32 @@ func TestFromItemSingleParentString(t *testing.T) {
 		t.Fatalf("parents %v", l.ParentShardIDs)
 	}
 }
+
+// TestIsLease tells leases from the other items of a KCL 3 lease table, as the KCL's serializer
+// does: entityType LEASE or none is a lease, anything else is not; the leader lock and migration
+// items written before the KCL had entityType are known by their keys.
+func TestIsLease(t *testing.T) {
+	tests := []struct {
+		name string
+		item map[string]types.AttributeValue
+		want bool
+	}{
+		{"pelican or KCL 2 lease", map[string]types.AttributeValue{attrKey: str("shardId-000000000000"), attrCounter: num(3)}, true},
+		{"KCL 3.5 lease", map[string]types.AttributeValue{attrKey: str("shardId-000000000000"), attrEntityType: str("LEASE")}, true},
+		{"worker metrics", map[string]types.AttributeValue{attrKey: str("worker-1"), attrEntityType: str("WORKER_METRIC_STATS")}, false},
+		{"leader lock", map[string]types.AttributeValue{attrKey: str("Leader"), attrEntityType: str("LEADER")}, false},
+		{"leader lock of an earlier KCL 3", map[string]types.AttributeValue{attrKey: str("Leader"), attrEntityType: str("leaderLock")}, false},
+		{"leader lock without entityType", map[string]types.AttributeValue{attrKey: str("Leader"), "ownerName": str("w")}, false},
+		{"migration without entityType", map[string]types.AttributeValue{attrKey: str("Migration3.0"), "cv": str("CLIENT_VERSION_3X")}, false},
+		{"stream info", map[string]types.AttributeValue{attrKey: str("123456789012:orders"), attrEntityType: str("STREAM")}, false},
+		{"a kind yet to come", map[string]types.AttributeValue{attrKey: str("x"), attrEntityType: str("SOME_FUTURE_TYPE")}, false},
+		{"entityType not a string", map[string]types.AttributeValue{attrKey: str("x"), attrEntityType: num(1)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := isLease(tt.item); got != tt.want {
+				t.Fatalf("isLease = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
