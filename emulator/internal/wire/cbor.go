@@ -61,10 +61,17 @@ func (e *SyntaxError) Error() string { return e.Msg }
 // indefinite-length arrays, the shapes AWS's own CBOR writer produces; a nil pointer field is left
 // out; []byte is a byte string; Timestamp and time.Time are tag 1 around integer epoch
 // milliseconds. Other types that implement json.Marshaler are encoded from their JSON form.
-// fxamacker/cbor encodes faster (testdata/cbor_encode.benchstat) but its Marshal writes
-// definite lengths, so the answers would no longer be AWS's bytes.
-func MarshalCBOR(v any) ([]byte, error) {
-	e := encoder{buf: make([]byte, 0, 256), types: typeCache{}}
+// Into a reused buffer, as the server writes answers, it is level with fxamacker/cbor on GetRecords
+// answers and several times slower on small ones (testdata/cbor_encode.benchstat); fxamacker's
+// Marshal writes definite lengths, so the answers would no longer be AWS's bytes.
+func MarshalCBOR(v any) ([]byte, error) { return appendCBOR(nil, v) }
+
+// appendCBOR appends the encoding of v to dst, as MarshalCBOR encodes it.
+func appendCBOR(dst []byte, v any) ([]byte, error) {
+	if dst == nil {
+		dst = make([]byte, 0, 256)
+	}
+	e := encoder{buf: dst, types: typeCache{}}
 	if err := e.value(reflect.ValueOf(v)); err != nil {
 		return nil, err
 	}
@@ -75,10 +82,10 @@ func MarshalCBOR(v any) ([]byte, error) {
 // lent when it is not nil. It matches map keys to the `json` names of struct fields (exact match
 // first, then case-insensitive), skips unknown keys, and reads definite and indefinite lengths and
 // half, single and double floats. A byte string never decodes into a string, nor a text string
-// into []byte. Every failure in the data is a *SyntaxError; bytes after the item are one too. It
-// is no faster than fxamacker/cbor on PutRecords bodies and slower on small ones
-// (testdata/cbor_decode.benchstat); it is kept for its SerializationException texts and its
-// millisecond timestamps.
+// into []byte. Every failure in the data is a *SyntaxError; bytes after the item are one too. Into
+// a lent arena, as the server decodes, it is faster than fxamacker/cbor on PutRecords bodies and a
+// little slower on small ones (testdata/cbor_decode.benchstat); it also writes the
+// SerializationException texts and reads millisecond timestamps.
 func unmarshalCBOR(data []byte, v any, lent *Arena) error {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -87,8 +94,9 @@ func unmarshalCBOR(data []byte, v any, lent *Arena) error {
 	d := decoder{data: data, types: typeCache{}}
 	if lent != nil {
 		arena := lent.buf[:0]
-		d.arena = &arena
+		d.arena, d.types = &arena, lent.types
 		defer func() {
+			lent.types = d.types
 			if cap(arena) > cap(lent.buf) {
 				lent.buf = arena[:0] // keep the larger buffer the request needed
 			}

@@ -52,8 +52,9 @@ const (
 	addrTextCoded         // TextMarshaler/TextUnmarshaler through a pointer to the type
 )
 
-// typeCache remembers per call what reflection found about each type, so a response of ten
-// thousand records reads its struct tags once. It lives only as long as one encode or decode.
+// typeCache remembers what reflection found about each type, so a response of ten thousand records
+// reads its struct tags once. It lives as long as one encode or decode, or, for a decode into a
+// lent Arena, as long as the arena.
 type typeCache struct {
 	structs  map[reflect.Type]*structInfo
 	encoding map[reflect.Type]special

@@ -119,6 +119,19 @@ func FuzzUnmarshalCBOR(f *testing.F) {
 				t.Fatalf("% x decodes differently into an arena:\n%#v\n%#v", data, lent, ours)
 			}
 		}
+		// Again into the same arena, its type cache warm: the same answer.
+		var again testPutRecordsInput
+		errAgain := unmarshalCBOR(data, &again, arena)
+		if (errAgain == nil) != (errOurs == nil) || (errOurs != nil && errAgain.Error() != errOurs.Error()) {
+			t.Fatalf("% x: error %v with a warm arena, %v without", data, errAgain, errOurs)
+		}
+		if errOurs == nil {
+			a, _ := MarshalCBOR(ours)
+			b, _ := MarshalCBOR(again)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("% x decodes differently into a warm arena:\n%#v\n%#v", data, again, ours)
+			}
+		}
 	})
 }
 

@@ -52,8 +52,13 @@ func (c Codec) ContentType() string {
 func (c Codec) Decode(body []byte, v any) error { return c.DecodeWith(body, v, nil) }
 
 // Arena is a buffer a caller lends the decoder for the blobs of one request, to use again for the
-// next request once nothing reads the decoded value any more.
-type Arena struct{ buf []byte }
+// next request once nothing reads the decoded value any more. It also keeps what the decoders
+// learnt about the request types by reflection, so that a lent arena decodes its next request
+// without reading struct tags again. An Arena serves one decode at a time.
+type Arena struct {
+	buf   []byte
+	types typeCache
+}
 
 // Cap returns the arena's size.
 func (a *Arena) Cap() int { return cap(a.buf) }
@@ -98,13 +103,10 @@ func (c Codec) AppendEncode(dst []byte, v any) ([]byte, error) {
 	if a, ok := v.(JSONAppender); ok && c == JSON {
 		return a.AppendJSON(dst), nil
 	}
-	var b []byte
-	var err error
 	if c == CBOR {
-		b, err = MarshalCBOR(v)
-	} else {
-		b, err = json.Marshal(v)
+		return appendCBOR(dst, v) // into dst's room, which a reused buffer has
 	}
+	b, err := json.Marshal(v)
 	if len(dst) == 0 {
 		return b, err // nothing to keep in front: no copy
 	}
