@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"testing"
 )
 
 // UpdateFlag is the name of the test flag that has Golden rewrite its files: go test -update.
@@ -19,7 +18,7 @@ const UpdateFlag = "update"
 // Golden compares got with the golden file at path and fails the test with a line diff when they
 // differ. When the test binary runs with -update (see UpdateFlag), it writes got to path
 // instead, creating its directory.
-func Golden(t testing.TB, path string, got []byte) {
+func Golden(t TB, path string, got []byte) {
 	t.Helper()
 	if Updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

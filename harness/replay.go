@@ -5,7 +5,6 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
-	"testing"
 
 	"github.com/pelicanhq/pelican"
 )
@@ -19,7 +18,7 @@ var _ Deliverer = (*pelican.Subscriber)(nil)
 
 // Replay delivers the fixture at path to d, as ReplayFixture does, and fails the test at the
 // first error, naming the line. It returns what it delivered.
-func Replay(t testing.TB, path string, d Deliverer, opts ...Option) Stats {
+func Replay(t TB, path string, d Deliverer, opts ...Option) Stats {
 	t.Helper()
 	f, err := ReadFile(path)
 	if err != nil {
