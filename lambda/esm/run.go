@@ -7,8 +7,9 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/internal/shardlist"
 )
 
 // shardState is what the engine knows of one shard; its fields are guarded by Engine.mu.
@@ -103,11 +104,7 @@ func (e *Engine) startShards(ctx context.Context, shards []types.Shard, wg *sync
 		st := e.shards[id]
 		if st == nil {
 			st = &shardState{id: id, wake: make(chan struct{}, 1)}
-			for _, p := range []*string{s.ParentShardId, s.AdjacentParentShardId} {
-				if p != nil && *p != "" {
-					st.parents = append(st.parents, *p)
-				}
-			}
+			st.parents = shardlist.Parents(s)
 			if cp, ok := e.cps.get(id); ok {
 				st.finished = cp.Finished
 				st.stats.Checkpoint = cp.SequenceNumber
@@ -145,21 +142,9 @@ func (e *Engine) startShards(ctx context.Context, shards []types.Shard, wg *sync
 	}
 }
 
-// listShards pages through ListShards.
+// listShards lists the stream's shards, every page of them.
 func (e *Engine) listShards(ctx context.Context) ([]types.Shard, error) {
-	var out []types.Shard
-	in := &kinesis.ListShardsInput{StreamARN: aws.String(e.src.StreamARN)}
-	for {
-		page, err := e.client.ListShards(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Shards...)
-		if page.NextToken == nil {
-			return out, nil
-		}
-		in = &kinesis.ListShardsInput{NextToken: page.NextToken}
-	}
+	return shardlist.List(ctx, e.client, e.src.StreamARN)
 }
 
 // signal wakes whoever waits on c without blocking.
