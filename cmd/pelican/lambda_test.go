@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
 	"github.com/pelicanhq/pelican/lambda/esm"
 	"github.com/pelicanhq/pelican/pelicantest"
 )
@@ -123,5 +125,20 @@ func TestLambdaRunStream(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("lambda run did not return after its context ended")
+	}
+}
+
+// TestKinesisClientWithoutCABundle: without AWS_CA_BUNDLE (or anything else that makes the AWS
+// configuration build an HTTP client) the commands' client wraps the SDK's default one.
+func TestKinesisClientWithoutCABundle(t *testing.T) {
+	t.Setenv("AWS_CA_BUNDLE", "")
+	e := pelicantest.NewEmulator(t)
+	stream := e.NewStream(t, 1)
+	client, err := (&kinesisTarget{endpoint: e.URL()}).client(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: &stream}); err != nil {
+		t.Fatal(err)
 	}
 }

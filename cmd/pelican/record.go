@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -189,7 +190,11 @@ func (k *kinesisTarget) client(ctx context.Context) (*kinesis.Client, error) {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
 	// Wrapped after loading, so that the SDK's own client keeps what the configuration gave it
-	// (a CA bundle from AWS_CA_BUNDLE, for one).
+	// (a CA bundle from AWS_CA_BUNDLE, for one). Without such settings the configuration has no
+	// client, and the SDK's default is wrapped.
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = awshttp.NewBuildableClient()
+	}
 	cfg.HTTPClient = plainBodies{cfg.HTTPClient}
 	endpoint := k.endpoint
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
