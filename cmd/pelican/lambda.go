@@ -62,6 +62,7 @@ type lambdaFlags struct {
 	timeout        time.Duration
 	functionName   string
 	memory         int
+	concurrency    int
 	env            stringList
 	verbose        bool
 
@@ -88,6 +89,7 @@ func (f *lambdaFlags) bind(fs *flagSet) {
 	fs.DurationVar(&f.timeout, "timeout", 3*time.Second, "the function's timeout: the invocation fails and the process is restarted after it")
 	fs.StringVar(&f.functionName, "function-name", "", "the function's name (default: the mapping's FunctionName, else the command's base name)")
 	fs.IntVar(&f.memory, "memory", 128, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE, in MB (not enforced)")
+	fs.IntVar(&f.concurrency, "concurrency", 1, "how many execution environments (processes of COMMAND) serve invocations at once; Lambda scales up to one per shard and parallelization lane")
 	fs.Var(&f.env, "env", "set KEY=VALUE in the function's environment (repeatable)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log the Runtime API's requests and the process's restarts too")
 	fs.StringVar(&f.startingPosition, "starting-position", "", "override StartingPosition: LATEST, TRIM_HORIZON or AT_TIMESTAMP")
@@ -154,6 +156,8 @@ func runLambdaRun(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{fmt.Errorf("--timeout must be positive, got %s", f.timeout)}
 	case f.memory <= 0:
 		return usageError{fmt.Errorf("--memory must be positive, got %d", f.memory)}
+	case f.concurrency < 1:
+		return usageError{fmt.Errorf("--concurrency must be at least 1, got %d", f.concurrency)}
 	}
 	for _, kv := range f.env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
@@ -175,27 +179,26 @@ func runLambdaRun(ctx context.Context, args []string, stderr io.Writer) error {
 	return f.runStream(ctx, fs.FlagSet, command, stderr, log)
 }
 
-// function starts the Runtime API server and the command's process; stop ends the process and
-// then the server. The process's output goes to stderr as it is written. failed is closed when
-// the process cannot be started (again), with the error in *err.
-func (f *lambdaFlags) function(name, region, account string, command []string, stderr io.Writer, log *slog.Logger) (srv *runtimeapi.Server, failed <-chan error, stop func(), err error) {
+// function starts the Runtime API servers and the command's processes, one per environment;
+// stop ends the processes and then the servers. The processes' output goes to stderr as it is
+// written. failed yields the error when a process cannot be started (again).
+func (f *lambdaFlags) function(name, region, account string, command []string, stderr io.Writer, log *slog.Logger) (pool *runtimeapi.Pool, failed <-chan error, stop func(), err error) {
 	if name == "" {
 		name = filepath.Base(command[0])
 	}
-	srv, err = runtimeapi.NewServer(runtimeapi.WithFunctionName(name), runtimeapi.WithRegion(region),
-		runtimeapi.WithAccountID(account), runtimeapi.WithTimeout(f.timeout), runtimeapi.WithLogger(log))
+	pool, err = runtimeapi.NewPool(f.concurrency, command,
+		[]runtimeapi.Option{runtimeapi.WithFunctionName(name), runtimeapi.WithRegion(region),
+			runtimeapi.WithAccountID(account), runtimeapi.WithTimeout(f.timeout), runtimeapi.WithLogger(log)},
+		[]runtimeapi.ProcessOption{runtimeapi.WithOutput(stderr), runtimeapi.WithProcessLogger(log),
+			runtimeapi.WithMemorySize(f.memory), runtimeapi.WithEnv(f.env...)})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	proc := runtimeapi.NewProcess(srv, command, runtimeapi.WithOutput(stderr), runtimeapi.WithProcessLogger(log),
-		runtimeapi.WithMemorySize(f.memory), runtimeapi.WithEnv(f.env...))
 	procCtx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(procCtx) }()
 	fail := make(chan error, 1)
 	exited := make(chan struct{})
 	go func() {
-		if err := <-done; err != nil {
+		if err := pool.Run(procCtx); err != nil {
 			fail <- err
 		}
 		close(exited)
@@ -203,10 +206,15 @@ func (f *lambdaFlags) function(name, region, account string, command []string, s
 	stop = func() {
 		cancel()
 		<-exited
-		_ = srv.Close()
+		_ = pool.Close()
 	}
-	log.Info("lambda: function started", "function", name, "command", strings.Join(command, " "), "runtime_api", srv.Addr(), "timeout", f.timeout)
-	return srv, fail, stop, nil
+	var addrs []string
+	for _, s := range pool.Servers() {
+		addrs = append(addrs, s.Addr())
+	}
+	log.Info("lambda: function started", "function", name, "command", strings.Join(command, " "),
+		"environments", f.concurrency, "runtime_api", strings.Join(addrs, ","), "timeout", f.timeout)
+	return pool, fail, stop, nil
 }
 
 func (f *lambdaFlags) runStream(ctx context.Context, fs *flag.FlagSet, command []string, stderr io.Writer, log *slog.Logger) error {
@@ -252,7 +260,7 @@ func (f *lambdaFlags) runStream(ctx context.Context, fs *flag.FlagSet, command [
 	if i := strings.LastIndex(name, ":function:"); i >= 0 {
 		name = strings.SplitN(name[i+len(":function:"):], ":", 2)[0]
 	}
-	srv, failed, stop, err := f.function(name, src.Region, src.Account, command, stderr, log)
+	fn, failed, stop, err := f.function(name, src.Region, src.Account, command, stderr, log)
 	if err != nil {
 		return err
 	}
@@ -268,7 +276,7 @@ func (f *lambdaFlags) runStream(ctx context.Context, fs *flag.FlagSet, command [
 			opts = append(opts, esm.WithOnFailureFile(f.onFailure))
 		}
 	}
-	engine, err := esm.New(client, m, srv, opts...)
+	engine, err := esm.New(client, m, fn, opts...)
 	if err != nil {
 		return err
 	}
@@ -303,7 +311,7 @@ func (f *lambdaFlags) runScheduled(ctx context.Context, command []string, stderr
 		region = "us-east-1"
 	}
 	const account = "000000000000"
-	srv, failed, stop, err := f.function(f.functionName, region, account, command, stderr, log)
+	fn, failed, stop, err := f.function(f.functionName, region, account, command, stderr, log)
 	if err != nil {
 		return err
 	}
@@ -327,7 +335,7 @@ func (f *lambdaFlags) runScheduled(ctx context.Context, command []string, stderr
 			return
 		}
 		start := time.Now()
-		_, err = srv.Invoke(ctx, payload)
+		_, err = fn.Invoke(ctx, payload)
 		outcome := "success"
 		if err != nil {
 			outcome = err.Error()

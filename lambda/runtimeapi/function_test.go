@@ -5,5 +5,8 @@ import (
 	"github.com/pelicanhq/pelican/lambda/runtimeapi"
 )
 
-// A Server is what the event source mapping invokes.
-var _ esm.Function = (*runtimeapi.Server)(nil)
+// A Server, and a Pool of them, is what the event source mapping invokes.
+var (
+	_ esm.Function = (*runtimeapi.Server)(nil)
+	_ esm.Function = (*runtimeapi.Pool)(nil)
+)
