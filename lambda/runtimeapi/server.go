@@ -27,6 +27,7 @@ type Server struct {
 	current   *invocation    // given to the runtime and not yet answered
 	initError *FunctionError // posted to /init/error; reported when the process exits
 	kill      func()         // stops the runtime process after a timeout or an init error
+	taken     int            // invocations handed to a runtime, ever
 }
 
 // Invocation is one event for the function, with the optional context a caller can pass along.
@@ -166,6 +167,7 @@ func (s *Server) take(inv *invocation) time.Time {
 	s.mu.Lock()
 	s.state = stateRunning
 	s.current = inv
+	s.taken++
 	inv.timer = time.AfterFunc(s.cfg.timeout, func() { s.timedOut(inv) })
 	s.mu.Unlock()
 	s.log.Debug("runtimeapi: invocation started", "request_id", inv.id, "bytes", len(inv.Payload))
@@ -211,13 +213,22 @@ func (s *Server) timedOut(inv *invocation) {
 }
 
 // attach is called by a Process each time it starts the runtime: the environment starts afresh,
-// and kill is how the server stops that runtime.
-func (s *Server) attach(kill func()) {
+// and kill is how the server stops that runtime. It returns how many invocations were taken so
+// far, so that the Process can tell whether its runtime served any.
+func (s *Server) attach(kill func()) (taken int) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.state = stateStarted
 	s.initError = nil
 	s.kill = kill
-	s.mu.Unlock()
+	return s.taken
+}
+
+// takenSince reports whether a runtime took an invocation since attach returned before.
+func (s *Server) takenSince(before int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.taken > before
 }
 
 // exited is called by a Process when the runtime exits. The invocation it was running fails with
