@@ -283,19 +283,9 @@ func (f *lambdaFlags) runStream(ctx context.Context, fs *flag.FlagSet, command [
 	log.Info("lambda: mapping started", "source", m.EventSourceArn, "starting_position", m.StartingPosition,
 		"batch_size", *m.BatchSize, "report_batch_item_failures", len(m.FunctionResponseTypes) > 0)
 
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var procErr error
-	go func() {
-		select {
-		case procErr = <-failed:
-			cancel()
-		case <-runCtx.Done():
-		}
-	}()
+	runCtx, finish := untilFailed(ctx, failed)
 	err = engine.Run(runCtx)
-	cancel()
-	if procErr != nil {
+	if procErr := finish(); procErr != nil {
 		return procErr
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -316,17 +306,12 @@ func (f *lambdaFlags) runScheduled(ctx context.Context, command []string, stderr
 		return err
 	}
 	defer stop()
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var procErr error
-	go func() {
-		select {
-		case procErr = <-failed:
-			cancel()
-		case <-runCtx.Done():
-		}
-	}()
-	rule := "pelican-" + filepath.Base(command[0])
+	runCtx, finish := untilFailed(ctx, failed)
+	name := f.functionName
+	if name == "" {
+		name = filepath.Base(command[0])
+	}
+	rule := "pelican-" + name
 	log.Info("lambda: schedule started", "schedule", f.scheduleExpr, "rule", rule)
 	err = schedule.Run(runCtx, f.scheduleExpr, schedule.RealClock{}, func(ctx context.Context, ev events.CloudWatchEvent) {
 		payload, err := json.Marshal(ev)
@@ -343,9 +328,32 @@ func (f *lambdaFlags) runScheduled(ctx context.Context, command []string, stderr
 		log.Info("lambda: invoke", "schedule", f.scheduleExpr, "time", ev.Time.Format(time.RFC3339), "id", ev.ID,
 			"outcome", outcome, "duration", time.Since(start).Round(time.Millisecond))
 	}, schedule.WithRule(rule), schedule.WithRegion(region), schedule.WithAccountID(account))
-	cancel()
-	if procErr != nil {
+	if procErr := finish(); procErr != nil {
 		return procErr
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	log.Info("lambda: stopped")
+	return nil
+}
+
+// untilFailed returns a context that ends with parent or when the function's processes cannot be
+// started, and finish, which ends the context and returns that failure (nil when there was none).
+func untilFailed(parent context.Context, failed <-chan error) (ctx context.Context, finish func() error) {
+	ctx, cancel := context.WithCancel(parent)
+	result := make(chan error, 1)
+	go func() {
+		select {
+		case err := <-failed:
+			cancel()
+			result <- err
+		case <-ctx.Done():
+			result <- nil
+		}
+	}()
+	return ctx, func() error {
+		cancel()
+		return <-result
+	}
 }
