@@ -149,10 +149,11 @@ func (s *Server) initErrorPosted(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.state = stateInitError
-	s.initError = parseFunctionError("", r.Header.Get(headerErrorType), body)
+	fe := parseFunctionError("", r.Header.Get(headerErrorType), body)
+	s.initError = fe
 	kill := s.kill
 	s.mu.Unlock()
-	s.log.Warn("runtimeapi: the function reported an init error", "type", s.initError.Type, "message", s.initError.Message)
+	s.log.Warn("runtimeapi: the function reported an init error", "type", fe.Type, "message", fe.Message)
 	accepted(w)
 	if kill != nil {
 		kill()
