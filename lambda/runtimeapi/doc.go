@@ -27,6 +27,11 @@
 // RequestEntityTooLarge for a response over 6 MB (the invocation then fails with
 // Function.ResponseSizeTooLarge).
 //
+// Of the Extensions API (base path /2020-01-01/extension) the server answers what an internal
+// extension registered for no events needs, as aws-lambda-go's lambda.WithEnableSIGTERM registers:
+// register during init, and an event/next that waits until the environment ends. Extensions that
+// ask for events are refused.
+//
 // Invoke has the shape of the event source mapping's function, so a Server or a Pool can stand
 // wherever an in-process handler does.
 package runtimeapi

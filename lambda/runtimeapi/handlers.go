@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+base+"/invocation/{id}/response", s.response)
 	mux.HandleFunc("POST "+base+"/invocation/{id}/error", s.invocationError)
 	mux.HandleFunc("POST "+base+"/init/error", s.initErrorPosted)
+	s.extensionRoutes(mux)
 	return mux
 }
 

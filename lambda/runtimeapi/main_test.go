@@ -29,6 +29,11 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	case "handler":
 		lambda.Start(testHandler)
+	case "sigterm":
+		lambda.StartWithOptions(testHandler, lambda.WithEnableSIGTERM(func() {
+			fmt.Println("sigterm handler ran")
+			os.Exit(0)
+		}))
 	case "kinesis":
 		lambda.Start(func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
 			return events.KinesisEventResponse{}, nil

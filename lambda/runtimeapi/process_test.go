@@ -279,3 +279,23 @@ func TestCrashLoopBacksOff(t *testing.T) {
 		t.Errorf("started %d times in 1.5s; want a few, each after a longer pause", n)
 	}
 }
+
+// TestSIGTERMReachesTheFunction stops a function that registered aws-lambda-go's SIGTERM handler
+// (through the Extensions API, as on Lambda): the handler runs before the process ends.
+func TestSIGTERMReachesTheFunction(t *testing.T) {
+	srv := newServer(t)
+	out := &syncBuffer{}
+	proc := runtimeapi.NewProcess(srv, []string{must(os.Executable()), "-test.run=^$"},
+		runtimeapi.WithEnv(functionEnv+"=sigterm"), runtimeapi.WithOutput(out), runtimeapi.WithStopTimeout(5*time.Second))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(ctx) }()
+	echo(t, srv, "warm")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "sigterm handler ran") || strings.Contains(out.String(), "Failed to register") {
+		t.Errorf("function output:\n%s\nwant the SIGTERM handler run and the extension registered", out.String())
+	}
+}
