@@ -138,15 +138,17 @@ type result struct {
 	err     error
 }
 
-// finish delivers the invocation's outcome once; later outcomes (a response after the timeout)
-// are dropped.
-func (inv *invocation) finish(payload []byte, err error) {
+// finish delivers the invocation's outcome once and reports whether this call did; later
+// outcomes (a response after the timeout) are dropped.
+func (inv *invocation) finish(payload []byte, err error) (delivered bool) {
 	inv.once.Do(func() {
 		if inv.timer != nil {
 			inv.timer.Stop()
 		}
 		inv.done <- result{payload, err}
+		delivered = true
 	})
+	return delivered
 }
 
 // state is where the runtime is in its lifecycle, named as the Lambda runtime interface emulator
@@ -193,19 +195,20 @@ func (s *Server) answer(inv *invocation, payload []byte, err error) {
 // timedOut fails inv with Lambda's timeout error and has the process killed, as Lambda does.
 func (s *Server) timedOut(inv *invocation) {
 	s.mu.Lock()
-	if s.current != inv {
-		s.mu.Unlock()
-		return
+	current := s.current == inv
+	if current {
+		s.current = nil
+		s.state = stateResponseSent
 	}
-	s.current = nil
-	s.state = stateResponseSent
 	kill := s.kill
 	s.mu.Unlock()
-	inv.finish(nil, &FunctionError{
+	if !inv.finish(nil, &FunctionError{
 		RequestID: inv.id,
 		Type:      ErrorTypeTimeout,
 		Message:   fmt.Sprintf("Task timed out after %.2f seconds", s.cfg.timeout.Seconds()),
-	})
+	}) || !current {
+		return
+	}
 	s.log.Warn("runtimeapi: invocation timed out; restarting the function", "request_id", inv.id, "timeout", s.cfg.timeout)
 	if kill != nil {
 		kill()
@@ -217,11 +220,18 @@ func (s *Server) timedOut(inv *invocation) {
 // far, so that the Process can tell whether its runtime served any.
 func (s *Server) attach(kill func()) (taken int) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	orphan := s.current // handed to a runtime that died while taking it
+	s.current = nil
 	s.state = stateStarted
 	s.initError = nil
 	s.kill = kill
-	return s.taken
+	taken = s.taken
+	s.mu.Unlock()
+	if orphan != nil {
+		orphan.finish(nil, &FunctionError{RequestID: orphan.id, Type: ErrorTypeExit,
+			Message: "RequestId: " + orphan.id + " Error: Runtime exited without providing a reason"})
+	}
+	return taken
 }
 
 // takenSince reports whether a runtime took an invocation since attach returned before.
