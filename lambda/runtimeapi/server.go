@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // Server is a Lambda Runtime API endpoint for one execution environment. Its zero value is not
@@ -104,8 +106,16 @@ func (s *Server) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 }
 
 // Do is Invoke with a client context, Cognito identity or trace id.
+//
+// The request id is the AwsRequestID of the aws-lambda-go lambdacontext.LambdaContext in ctx when
+// there is one, so that a caller that names its invocations (as an in-process handler reads its
+// id from the same context) and the function agree on them; otherwise a fresh one.
 func (s *Server) Do(ctx context.Context, in Invocation) ([]byte, error) {
-	inv := &invocation{Invocation: in, id: newRequestID(), done: make(chan result, 1)}
+	id := newRequestID()
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		id = lc.AwsRequestID
+	}
+	inv := &invocation{Invocation: in, id: id, done: make(chan result, 1)}
 	if inv.TraceID == "" {
 		inv.TraceID = newTraceID(time.Now())
 	}

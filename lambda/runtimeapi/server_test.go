@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/pelicanhq/pelican/lambda/runtimeapi"
 )
 
@@ -268,6 +270,25 @@ func TestExtensionsAPIRegistersOnlyDuringInitAndWithoutEvents(t *testing.T) {
 	id := raw.do("GET", "/invocation/next", "").header.Get("Lambda-Runtime-Aws-Request-Id")
 	if a := register(`{"events":[]}`, "late"); a.status != 403 || !strings.Contains(a.body, "Extension.RegistrationClosed") {
 		t.Errorf("register after init = %d %s", a.status, a.body)
+	}
+	raw.do("POST", "/invocation/"+id+"/response", "{}")
+	if err := wait(t, done); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRequestIDFromTheCallersLambdaContext(t *testing.T) {
+	srv := newServer(t)
+	raw := newRaw(t, srv)
+	done := make(chan error, 1)
+	go func() {
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "11111111-2222-4333-8444-555555555555"})
+		_, err := srv.Invoke(ctx, []byte(`{}`))
+		done <- err
+	}()
+	id := raw.do("GET", "/invocation/next", "").header.Get("Lambda-Runtime-Aws-Request-Id")
+	if id != "11111111-2222-4333-8444-555555555555" {
+		t.Errorf("request id %q, want the caller's", id)
 	}
 	raw.do("POST", "/invocation/"+id+"/response", "{}")
 	if err := wait(t, done); err != nil {
