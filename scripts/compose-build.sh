@@ -4,13 +4,18 @@
 # scratch) around them, so that nothing is pulled from a registry. The emulator's image is
 # `make image`'s.
 #
-# Environment: PELICAN_EXAMPLES_IMAGE (the tag, default pelican-examples:dev), OUT (where the
-# binaries go, default dist/examples), GO (default go).
+# It also builds the image of docker-compose.yml's `lambda` profile: the pelican binary beside the
+# two services' Lambda functions (examples/*/lambda), which `pelican lambda run` starts.
+#
+# Environment: PELICAN_EXAMPLES_IMAGE (the tag, default pelican-examples:dev),
+# PELICAN_LAMBDA_IMAGE (default pelican-lambda:dev), OUT (where the binaries go, default
+# dist/examples), GO (default go).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
 IMAGE=${PELICAN_EXAMPLES_IMAGE:-pelican-examples:dev}
+LAMBDA_IMAGE=${PELICAN_LAMBDA_IMAGE:-pelican-lambda:dev}
 OUT=${OUT:-dist/examples}
 CA_BUNDLE=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 
@@ -27,3 +32,19 @@ else
 fi
 docker build -q -t "$IMAGE" -f examples/Dockerfile "$OUT" >/dev/null
 echo "compose-build: built $IMAGE"
+
+# The lambda profile's image: pelican and the functions, FROM scratch as well.
+LAMBDA_OUT="$OUT/lambda"
+mkdir -p "$LAMBDA_OUT"
+cp "$OUT/ca-certificates.crt" "$LAMBDA_OUT/"
+CGO_ENABLED=0 "$GO" build -trimpath -ldflags '-s -w' -o "$LAMBDA_OUT/pelican" ./cmd/pelican
+for svc in cuckooclock notifier; do
+  CGO_ENABLED=0 "$GO" build -trimpath -ldflags '-s -w' -o "$LAMBDA_OUT/$svc-lambda" "./examples/$svc/lambda"
+done
+docker build -q -t "$LAMBDA_IMAGE" -f - "$LAMBDA_OUT" >/dev/null <<'DOCKERFILE'
+FROM scratch
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY pelican cuckooclock-lambda notifier-lambda /
+ENTRYPOINT ["/pelican"]
+DOCKERFILE
+echo "compose-build: built $LAMBDA_IMAGE"

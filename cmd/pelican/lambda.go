@@ -62,6 +62,7 @@ type lambdaFlags struct {
 	timeout        time.Duration
 	functionName   string
 	memory         int
+	concurrency    int
 	env            stringList
 	verbose        bool
 
@@ -88,6 +89,7 @@ func (f *lambdaFlags) bind(fs *flagSet) {
 	fs.DurationVar(&f.timeout, "timeout", 3*time.Second, "the function's timeout: the invocation fails and the process is restarted after it")
 	fs.StringVar(&f.functionName, "function-name", "", "the function's name (default: the mapping's FunctionName, else the command's base name)")
 	fs.IntVar(&f.memory, "memory", 128, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE, in MB (not enforced)")
+	fs.IntVar(&f.concurrency, "concurrency", 1, "how many execution environments (processes of COMMAND) serve invocations at once; Lambda scales up to one per shard and parallelization lane")
 	fs.Var(&f.env, "env", "set KEY=VALUE in the function's environment (repeatable)")
 	fs.BoolVar(&f.verbose, "verbose", false, "log the Runtime API's requests and the process's restarts too")
 	fs.StringVar(&f.startingPosition, "starting-position", "", "override StartingPosition: LATEST, TRIM_HORIZON or AT_TIMESTAMP")
@@ -154,6 +156,8 @@ func runLambdaRun(ctx context.Context, args []string, stderr io.Writer) error {
 		return usageError{fmt.Errorf("--timeout must be positive, got %s", f.timeout)}
 	case f.memory <= 0:
 		return usageError{fmt.Errorf("--memory must be positive, got %d", f.memory)}
+	case f.concurrency < 1:
+		return usageError{fmt.Errorf("--concurrency must be at least 1, got %d", f.concurrency)}
 	}
 	for _, kv := range f.env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
@@ -175,27 +179,26 @@ func runLambdaRun(ctx context.Context, args []string, stderr io.Writer) error {
 	return f.runStream(ctx, fs.FlagSet, command, stderr, log)
 }
 
-// function starts the Runtime API server and the command's process; stop ends the process and
-// then the server. The process's output goes to stderr as it is written. failed is closed when
-// the process cannot be started (again), with the error in *err.
-func (f *lambdaFlags) function(name, region, account string, command []string, stderr io.Writer, log *slog.Logger) (srv *runtimeapi.Server, failed <-chan error, stop func(), err error) {
+// function starts the Runtime API servers and the command's processes, one per environment;
+// stop ends the processes and then the servers. The processes' output goes to stderr as it is
+// written. failed yields the error when a process cannot be started (again).
+func (f *lambdaFlags) function(name, region, account string, command []string, stderr io.Writer, log *slog.Logger) (pool *runtimeapi.Pool, failed <-chan error, stop func(), err error) {
 	if name == "" {
 		name = filepath.Base(command[0])
 	}
-	srv, err = runtimeapi.NewServer(runtimeapi.WithFunctionName(name), runtimeapi.WithRegion(region),
-		runtimeapi.WithAccountID(account), runtimeapi.WithTimeout(f.timeout), runtimeapi.WithLogger(log))
+	pool, err = runtimeapi.NewPool(f.concurrency, command,
+		[]runtimeapi.Option{runtimeapi.WithFunctionName(name), runtimeapi.WithRegion(region),
+			runtimeapi.WithAccountID(account), runtimeapi.WithTimeout(f.timeout), runtimeapi.WithLogger(log)},
+		[]runtimeapi.ProcessOption{runtimeapi.WithOutput(stderr), runtimeapi.WithProcessLogger(log),
+			runtimeapi.WithMemorySize(f.memory), runtimeapi.WithEnv(f.env...)})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	proc := runtimeapi.NewProcess(srv, command, runtimeapi.WithOutput(stderr), runtimeapi.WithProcessLogger(log),
-		runtimeapi.WithMemorySize(f.memory), runtimeapi.WithEnv(f.env...))
 	procCtx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- proc.Run(procCtx) }()
 	fail := make(chan error, 1)
 	exited := make(chan struct{})
 	go func() {
-		if err := <-done; err != nil {
+		if err := pool.Run(procCtx); err != nil {
 			fail <- err
 		}
 		close(exited)
@@ -203,10 +206,15 @@ func (f *lambdaFlags) function(name, region, account string, command []string, s
 	stop = func() {
 		cancel()
 		<-exited
-		_ = srv.Close()
+		_ = pool.Close()
 	}
-	log.Info("lambda: function started", "function", name, "command", strings.Join(command, " "), "runtime_api", srv.Addr(), "timeout", f.timeout)
-	return srv, fail, stop, nil
+	var addrs []string
+	for _, s := range pool.Servers() {
+		addrs = append(addrs, s.Addr())
+	}
+	log.Info("lambda: function started", "function", name, "command", strings.Join(command, " "),
+		"environments", f.concurrency, "runtime_api", strings.Join(addrs, ","), "timeout", f.timeout)
+	return pool, fail, stop, nil
 }
 
 func (f *lambdaFlags) runStream(ctx context.Context, fs *flag.FlagSet, command []string, stderr io.Writer, log *slog.Logger) error {
@@ -252,7 +260,7 @@ func (f *lambdaFlags) runStream(ctx context.Context, fs *flag.FlagSet, command [
 	if i := strings.LastIndex(name, ":function:"); i >= 0 {
 		name = strings.SplitN(name[i+len(":function:"):], ":", 2)[0]
 	}
-	srv, failed, stop, err := f.function(name, src.Region, src.Account, command, stderr, log)
+	fn, failed, stop, err := f.function(name, src.Region, src.Account, command, stderr, log)
 	if err != nil {
 		return err
 	}
@@ -268,26 +276,16 @@ func (f *lambdaFlags) runStream(ctx context.Context, fs *flag.FlagSet, command [
 			opts = append(opts, esm.WithOnFailureFile(f.onFailure))
 		}
 	}
-	engine, err := esm.New(client, m, srv, opts...)
+	engine, err := esm.New(client, m, fn, opts...)
 	if err != nil {
 		return err
 	}
 	log.Info("lambda: mapping started", "source", m.EventSourceArn, "starting_position", m.StartingPosition,
 		"batch_size", *m.BatchSize, "report_batch_item_failures", len(m.FunctionResponseTypes) > 0)
 
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var procErr error
-	go func() {
-		select {
-		case procErr = <-failed:
-			cancel()
-		case <-runCtx.Done():
-		}
-	}()
+	runCtx, finish := untilFailed(ctx, failed)
 	err = engine.Run(runCtx)
-	cancel()
-	if procErr != nil {
+	if procErr := finish(); procErr != nil {
 		return procErr
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -303,22 +301,17 @@ func (f *lambdaFlags) runScheduled(ctx context.Context, command []string, stderr
 		region = "us-east-1"
 	}
 	const account = "000000000000"
-	srv, failed, stop, err := f.function(f.functionName, region, account, command, stderr, log)
+	fn, failed, stop, err := f.function(f.functionName, region, account, command, stderr, log)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var procErr error
-	go func() {
-		select {
-		case procErr = <-failed:
-			cancel()
-		case <-runCtx.Done():
-		}
-	}()
-	rule := "pelican-" + filepath.Base(command[0])
+	runCtx, finish := untilFailed(ctx, failed)
+	name := f.functionName
+	if name == "" {
+		name = filepath.Base(command[0])
+	}
+	rule := "pelican-" + name
 	log.Info("lambda: schedule started", "schedule", f.scheduleExpr, "rule", rule)
 	err = schedule.Run(runCtx, f.scheduleExpr, schedule.RealClock{}, func(ctx context.Context, ev events.CloudWatchEvent) {
 		payload, err := json.Marshal(ev)
@@ -327,7 +320,7 @@ func (f *lambdaFlags) runScheduled(ctx context.Context, command []string, stderr
 			return
 		}
 		start := time.Now()
-		_, err = srv.Invoke(ctx, payload)
+		_, err = fn.Invoke(ctx, payload)
 		outcome := "success"
 		if err != nil {
 			outcome = err.Error()
@@ -335,9 +328,32 @@ func (f *lambdaFlags) runScheduled(ctx context.Context, command []string, stderr
 		log.Info("lambda: invoke", "schedule", f.scheduleExpr, "time", ev.Time.Format(time.RFC3339), "id", ev.ID,
 			"outcome", outcome, "duration", time.Since(start).Round(time.Millisecond))
 	}, schedule.WithRule(rule), schedule.WithRegion(region), schedule.WithAccountID(account))
-	cancel()
-	if procErr != nil {
+	if procErr := finish(); procErr != nil {
 		return procErr
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	log.Info("lambda: stopped")
+	return nil
+}
+
+// untilFailed returns a context that ends with parent or when the function's processes cannot be
+// started, and finish, which ends the context and returns that failure (nil when there was none).
+func untilFailed(parent context.Context, failed <-chan error) (ctx context.Context, finish func() error) {
+	ctx, cancel := context.WithCancel(parent)
+	result := make(chan error, 1)
+	go func() {
+		select {
+		case err := <-failed:
+			cancel()
+			result <- err
+		case <-ctx.Done():
+			result <- nil
+		}
+	}()
+	return ctx, func() error {
+		cancel()
+		return <-result
+	}
 }

@@ -146,7 +146,7 @@ func writeMapping(t *testing.T, m map[string]any) string {
 // the event source mapping treated it as Lambda would: a batch that succeeds; a partial batch
 // failure retried from the lowest reported sequence number; a failing batch bisected down to the
 // poison record, whose retries run out and whose batch lands in the on-failure file while the
-// shard moves on.
+// shard moves on. TestInteropLambdaRunCrash adds a crash mid-invocation.
 func TestInteropLambdaRun(t *testing.T) {
 	endpoint := interop.StartEmulator(t, "--create-stream", "ok:1", "--create-stream", "partial:1", "--create-stream", "poison:1")
 	fn := buildFunction(t)
@@ -239,6 +239,32 @@ func TestInteropLambdaRun(t *testing.T) {
 		}
 		r.stop()
 	})
+}
+
+// TestInteropLambdaRunCrash crashes the function mid-invocation: a function error, after which the
+// process is started again and the batch retried whole.
+func TestInteropLambdaRunCrash(t *testing.T) {
+	endpoint := interop.StartEmulator(t, "--create-stream", "crash:1")
+	fn := buildFunction(t)
+	client, err := (&kinesisTarget{endpoint: endpoint}).client(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs := putAll(t, client, "crash", "a", "crash-b", "c")
+	mapping := writeMapping(t, map[string]any{"EventSourceArn": "arn:aws:kinesis:us-east-1:000000000000:stream/crash", "FunctionName": "crash",
+		"StartingPosition": "TRIM_HORIZON"})
+	r := startLambdaRun(t, "--endpoint", endpoint, "--mapping", mapping, "--env", "MODE=crash", "--env", "MARKER_DIR="+t.TempDir(), "--", fn)
+	r.waitFor(`fn: result ok n=3`, 1)
+	starts := r.waitFor(`fn: start pid=(\d+)`, 2)
+	if starts[0][1] == starts[1][1] {
+		t.Errorf("the same process %s after the crash; want a new one", starts[0][1])
+	}
+	r.waitFor(`fn: crashing on crash-b`, 1)
+	invokes := r.waitFor(`msg="esm: invoke" shard=shardId-000000000000 first=`+seqs[0]+` last=`+seqs[2]+` batch=3 request=\S+ outcome=(.+)\n`, 2)
+	if invokes[0][1] == "ok" || invokes[1][1] != "ok" {
+		t.Errorf("outcomes %q then %q: want the crash as a function error, then the retry ok", invokes[0][1], invokes[1][1])
+	}
+	r.stop()
 }
 
 func contains(list []string, s string) bool {

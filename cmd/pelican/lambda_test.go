@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+
 	"github.com/pelicanhq/pelican/lambda/esm"
 	"github.com/pelicanhq/pelican/pelicantest"
 )
@@ -37,6 +39,7 @@ func TestLambdaUsageErrors(t *testing.T) {
 		{[]string{"lambda", "run", "--schedule", "rate(5 minute)", "--", "./fn"}, exitUsage, "--schedule: schedule: rate(5 minute): a value above 1 takes a plural unit"},
 		{[]string{"lambda", "run", "--schedule", "rate(5 minutes)", "--timeout", "0s", "--", "./fn"}, exitUsage, "--timeout must be positive"},
 		{[]string{"lambda", "run", "--schedule", "rate(5 minutes)", "--env", "NOEQUALS", "--", "./fn"}, exitUsage, `--env "NOEQUALS": want KEY=VALUE`},
+		{[]string{"lambda", "run", "--schedule", "rate(5 minutes)", "--concurrency", "0", "--", "./fn"}, exitUsage, "--concurrency must be at least 1"},
 		{[]string{"lambda", "run", "--mapping", filepath.Join(dir, "missing.json"), "--", "./fn"}, exitUsage, "--mapping: open"},
 		{[]string{"lambda", "run", "--mapping", bad, "--", "./fn"}, exitUsage, "Value '0' at 'batchSize' failed to satisfy constraint"},
 		{[]string{"lambda", "run", "--schedule", "rate(5 minutes)", "--", filepath.Join(dir, "no-such-function")}, exitFailure, "no-such-function"},
@@ -97,7 +100,7 @@ func TestLambdaRunStream(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"lambda", "run", "--endpoint", e.URL(), "--stream", stream,
-			"--starting-position", "TRIM_HORIZON", "--batch-size", "2", "--function-name", "orders-fn", "--", fn}, &bytes.Buffer{}, &stderr)
+			"--starting-position", "TRIM_HORIZON", "--batch-size", "2", "--concurrency", "2", "--function-name", "orders-fn", "--", fn}, &bytes.Buffer{}, &stderr)
 	}()
 	_, seq1 := pelicantest.Put(t, e.Client(), stream, "k", []byte("one"))
 	pelicantest.Put(t, e.Client(), stream, "k", []byte("two"))
@@ -123,5 +126,20 @@ func TestLambdaRunStream(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("lambda run did not return after its context ended")
+	}
+}
+
+// TestKinesisClientWithoutCABundle: without AWS_CA_BUNDLE (or anything else that makes the AWS
+// configuration build an HTTP client) the commands' client wraps the SDK's default one.
+func TestKinesisClientWithoutCABundle(t *testing.T) {
+	t.Setenv("AWS_CA_BUNDLE", "")
+	e := pelicantest.NewEmulator(t)
+	stream := e.NewStream(t, 1)
+	client, err := (&kinesisTarget{endpoint: e.URL()}).client(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: &stream}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -10,8 +10,10 @@
 //	go proc.Run(ctx)
 //	out, err := srv.Invoke(ctx, payload)
 //
-// The server holds one execution environment: invocations go to the runtime one at a time, in
-// the order Invoke is called, as Lambda sends one event at a time to an environment. A function
+// A Server holds one execution environment: invocations go to the runtime one at a time, in the
+// order Invoke is called, as Lambda sends one event at a time to an environment. A Pool holds
+// several, each a Server with its own Process, and gives each invocation an idle one, as Lambda
+// runs concurrent invocations in separate environments. A function
 // error (POST .../error), a timeout (the function's timeout passes before a response; the process
 // is killed and started again), a crash (the process exits during an invocation) and an
 // initialisation failure (POST /init/error, or an exit before the first /next) all end Invoke
@@ -25,6 +27,11 @@
 // RequestEntityTooLarge for a response over 6 MB (the invocation then fails with
 // Function.ResponseSizeTooLarge).
 //
-// Invoke has the shape of the event source mapping's function, so a Server can stand wherever an
-// in-process handler does.
+// Of the Extensions API (base path /2020-01-01/extension) the server answers what an internal
+// extension registered for no events needs, as aws-lambda-go's lambda.WithEnableSIGTERM registers:
+// register during init, and an event/next that waits until the environment ends. Extensions that
+// ask for events are refused.
+//
+// Invoke has the shape of the event source mapping's function, so a Server or a Pool can stand
+// wherever an in-process handler does.
 package runtimeapi

@@ -29,6 +29,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST "+base+"/invocation/{id}/response", s.response)
 	mux.HandleFunc("POST "+base+"/invocation/{id}/error", s.invocationError)
 	mux.HandleFunc("POST "+base+"/init/error", s.initErrorPosted)
+	s.extensionRoutes(mux)
 	return mux
 }
 
@@ -149,10 +150,11 @@ func (s *Server) initErrorPosted(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.state = stateInitError
-	s.initError = parseFunctionError("", r.Header.Get(headerErrorType), body)
+	fe := parseFunctionError("", r.Header.Get(headerErrorType), body)
+	s.initError = fe
 	kill := s.kill
 	s.mu.Unlock()
-	s.log.Warn("runtimeapi: the function reported an init error", "type", s.initError.Type, "message", s.initError.Message)
+	s.log.Warn("runtimeapi: the function reported an init error", "type", fe.Type, "message", fe.Message)
 	accepted(w)
 	if kill != nil {
 		kill()

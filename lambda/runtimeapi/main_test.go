@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
@@ -28,6 +29,15 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	case "handler":
 		lambda.Start(testHandler)
+	case "sigterm":
+		lambda.StartWithOptions(testHandler, lambda.WithEnableSIGTERM(func() {
+			fmt.Println("sigterm handler ran")
+			os.Exit(0)
+		}))
+	case "kinesis":
+		lambda.Start(func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error) {
+			return events.KinesisEventResponse{}, nil
+		})
 	case "exit-at-init":
 		fmt.Fprintln(os.Stderr, "cannot start: configuration missing")
 		os.Exit(4)

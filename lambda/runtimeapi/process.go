@@ -36,8 +36,9 @@ func NewProcess(srv *Server, command []string, opts ...ProcessOption) *Process {
 
 // Run starts the command and keeps it running until ctx is done, then stops it (SIGTERM, and
 // SIGKILL after the stop timeout) and returns nil. A command that cannot be started at all (not
-// found, not executable) is an error. A command that keeps exiting right after it starts is
-// started again after a growing pause, up to 5 seconds.
+// found, not executable) is an error. A command that keeps ending before it serves an invocation
+// (an init failure) is started again after a growing pause, up to 5 seconds; one that served an
+// invocation, or ran for a second, is started again at once.
 func (p *Process) Run(ctx context.Context) error {
 	if len(p.command) == 0 {
 		return errors.New("runtimeapi: no command to run")
@@ -45,7 +46,7 @@ func (p *Process) Run(ctx context.Context) error {
 	pause := time.Duration(0)
 	for {
 		started := time.Now()
-		killed, err := p.runOnce(ctx)
+		served, err := p.runOnce(ctx)
 		if err != nil {
 			return err
 		}
@@ -53,7 +54,7 @@ func (p *Process) Run(ctx context.Context) error {
 			return nil
 		}
 		switch {
-		case killed || time.Since(started) > time.Second:
+		case served || time.Since(started) > time.Second:
 			pause = 0
 		case pause == 0:
 			pause = 100 * time.Millisecond
@@ -71,8 +72,8 @@ func (p *Process) Run(ctx context.Context) error {
 }
 
 // runOnce runs the command until it exits, the server asks for it to be killed, or ctx is done;
-// killed reports the second.
-func (p *Process) runOnce(ctx context.Context) (killed bool, err error) {
+// served reports whether it took an invocation.
+func (p *Process) runOnce(ctx context.Context) (served bool, err error) {
 	cmd := exec.Command(p.command[0], p.command[1:]...)
 	cmd.Dir = p.cfg.dir
 	cmd.Env = p.env()
@@ -89,7 +90,7 @@ func (p *Process) runOnce(ctx context.Context) (killed bool, err error) {
 		outs = append(outs, o, e)
 	}
 	kill := make(chan struct{}, 1)
-	p.srv.attach(func() {
+	before := p.srv.attach(func() {
 		select {
 		case kill <- struct{}{}:
 		default:
@@ -104,6 +105,7 @@ func (p *Process) runOnce(ctx context.Context) (killed bool, err error) {
 	go func() { waited <- cmd.Wait() }()
 
 	var exitErr error
+	killed := false
 	select {
 	case exitErr = <-waited:
 	case <-kill:
@@ -126,7 +128,7 @@ func (p *Process) runOnce(ctx context.Context) (killed bool, err error) {
 	if ctx.Err() == nil {
 		p.cfg.logger.Debug("runtimeapi: function exited", "pid", cmd.Process.Pid, "err", exitErr, "killed", killed)
 	}
-	return killed, nil
+	return p.srv.takenSince(before), nil
 }
 
 // env is the inherited environment, then Lambda's variables, then WithEnv's.

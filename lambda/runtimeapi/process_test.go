@@ -259,3 +259,43 @@ func TestProcessStopsCleanlyAndReportsAMissingCommand(t *testing.T) {
 		t.Fatal("Run did not return after its context was cancelled")
 	}
 }
+
+// TestCrashLoopBacksOff runs a command that exits at once, for a second and a half: started again
+// at once each time, it would start hundreds of times; with the growing pause, a handful.
+func TestCrashLoopBacksOff(t *testing.T) {
+	srv := newServer(t)
+	starts := filepath.Join(t.TempDir(), "starts")
+	proc := runtimeapi.NewProcess(srv, []string{"sh", "-c", "echo >> " + starts + "; exit 1"}, runtimeapi.WithOutput(discard{}))
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	if err := proc.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(starts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n"); n < 2 || n > 10 {
+		t.Errorf("started %d times in 1.5s; want a few, each after a longer pause", n)
+	}
+}
+
+// TestSIGTERMReachesTheFunction stops a function that registered aws-lambda-go's SIGTERM handler
+// (through the Extensions API, as on Lambda): the handler runs before the process ends.
+func TestSIGTERMReachesTheFunction(t *testing.T) {
+	srv := newServer(t)
+	out := &syncBuffer{}
+	proc := runtimeapi.NewProcess(srv, []string{must(os.Executable()), "-test.run=^$"},
+		runtimeapi.WithEnv(functionEnv+"=sigterm"), runtimeapi.WithOutput(out), runtimeapi.WithStopTimeout(5*time.Second))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- proc.Run(ctx) }()
+	echo(t, srv, "warm")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "sigterm handler ran") || strings.Contains(out.String(), "Failed to register") {
+		t.Errorf("function output:\n%s\nwant the SIGTERM handler run and the extension registered", out.String())
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // Server is a Lambda Runtime API endpoint for one execution environment. Its zero value is not
@@ -27,6 +29,7 @@ type Server struct {
 	current   *invocation    // given to the runtime and not yet answered
 	initError *FunctionError // posted to /init/error; reported when the process exits
 	kill      func()         // stops the runtime process after a timeout or an init error
+	taken     int            // invocations handed to a runtime, ever
 }
 
 // Invocation is one event for the function, with the optional context a caller can pass along.
@@ -103,8 +106,16 @@ func (s *Server) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 }
 
 // Do is Invoke with a client context, Cognito identity or trace id.
+//
+// The request id is the AwsRequestID of the aws-lambda-go lambdacontext.LambdaContext in ctx when
+// there is one, so that a caller that names its invocations (as an in-process handler reads its
+// id from the same context) and the function agree on them; otherwise a fresh one.
 func (s *Server) Do(ctx context.Context, in Invocation) ([]byte, error) {
-	inv := &invocation{Invocation: in, id: newRequestID(), done: make(chan result, 1)}
+	id := newRequestID()
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		id = lc.AwsRequestID
+	}
+	inv := &invocation{Invocation: in, id: id, done: make(chan result, 1)}
 	if inv.TraceID == "" {
 		inv.TraceID = newTraceID(time.Now())
 	}
@@ -137,15 +148,17 @@ type result struct {
 	err     error
 }
 
-// finish delivers the invocation's outcome once; later outcomes (a response after the timeout)
-// are dropped.
-func (inv *invocation) finish(payload []byte, err error) {
+// finish delivers the invocation's outcome once and reports whether this call did; later
+// outcomes (a response after the timeout) are dropped.
+func (inv *invocation) finish(payload []byte, err error) (delivered bool) {
 	inv.once.Do(func() {
 		if inv.timer != nil {
 			inv.timer.Stop()
 		}
 		inv.done <- result{payload, err}
+		delivered = true
 	})
+	return delivered
 }
 
 // state is where the runtime is in its lifecycle, named as the Lambda runtime interface emulator
@@ -166,6 +179,7 @@ func (s *Server) take(inv *invocation) time.Time {
 	s.mu.Lock()
 	s.state = stateRunning
 	s.current = inv
+	s.taken++
 	inv.timer = time.AfterFunc(s.cfg.timeout, func() { s.timedOut(inv) })
 	s.mu.Unlock()
 	s.log.Debug("runtimeapi: invocation started", "request_id", inv.id, "bytes", len(inv.Payload))
@@ -191,19 +205,20 @@ func (s *Server) answer(inv *invocation, payload []byte, err error) {
 // timedOut fails inv with Lambda's timeout error and has the process killed, as Lambda does.
 func (s *Server) timedOut(inv *invocation) {
 	s.mu.Lock()
-	if s.current != inv {
-		s.mu.Unlock()
-		return
+	current := s.current == inv
+	if current {
+		s.current = nil
+		s.state = stateResponseSent
 	}
-	s.current = nil
-	s.state = stateResponseSent
 	kill := s.kill
 	s.mu.Unlock()
-	inv.finish(nil, &FunctionError{
+	if !inv.finish(nil, &FunctionError{
 		RequestID: inv.id,
 		Type:      ErrorTypeTimeout,
 		Message:   fmt.Sprintf("Task timed out after %.2f seconds", s.cfg.timeout.Seconds()),
-	})
+	}) || !current {
+		return
+	}
 	s.log.Warn("runtimeapi: invocation timed out; restarting the function", "request_id", inv.id, "timeout", s.cfg.timeout)
 	if kill != nil {
 		kill()
@@ -211,13 +226,29 @@ func (s *Server) timedOut(inv *invocation) {
 }
 
 // attach is called by a Process each time it starts the runtime: the environment starts afresh,
-// and kill is how the server stops that runtime.
-func (s *Server) attach(kill func()) {
+// and kill is how the server stops that runtime. It returns how many invocations were taken so
+// far, so that the Process can tell whether its runtime served any.
+func (s *Server) attach(kill func()) (taken int) {
 	s.mu.Lock()
+	orphan := s.current // handed to a runtime that died while taking it
+	s.current = nil
 	s.state = stateStarted
 	s.initError = nil
 	s.kill = kill
+	taken = s.taken
 	s.mu.Unlock()
+	if orphan != nil {
+		orphan.finish(nil, &FunctionError{RequestID: orphan.id, Type: ErrorTypeExit,
+			Message: "RequestId: " + orphan.id + " Error: Runtime exited without providing a reason"})
+	}
+	return taken
+}
+
+// takenSince reports whether a runtime took an invocation since attach returned before.
+func (s *Server) takenSince(before int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.taken > before
 }
 
 // exited is called by a Process when the runtime exits. The invocation it was running fails with

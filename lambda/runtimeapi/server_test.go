@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/pelicanhq/pelican/lambda/runtimeapi"
 )
 
@@ -235,5 +237,61 @@ func TestNewServerRefusesBadOptions(t *testing.T) {
 	}
 	if _, err := runtimeapi.NewServer(runtimeapi.WithAddr("256.0.0.1:bad")); err == nil {
 		t.Error("a bad address was accepted")
+	}
+}
+
+func TestExtensionsAPIRegistersOnlyDuringInitAndWithoutEvents(t *testing.T) {
+	srv := newServer(t)
+	ext := "http://" + srv.Addr() + "/2020-01-01/extension/register"
+	register := func(body string, name string) answer {
+		req, _ := http.NewRequest("POST", ext, strings.NewReader(body))
+		if name != "" {
+			req.Header.Set("Lambda-Extension-Name", name)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return answer{resp.StatusCode, resp.Header, string(b)}
+	}
+	if a := register(`{"events":[]}`, "GoLangEnableSIGTERM"); a.status != 200 || a.header.Get("Lambda-Extension-Identifier") == "" {
+		t.Errorf("register = %d %s", a.status, a.body)
+	}
+	if a := register(`{"events":["INVOKE"]}`, "x"); a.status != 403 || !strings.Contains(a.body, "Extension.InvalidEventType") {
+		t.Errorf("register for INVOKE = %d %s", a.status, a.body)
+	}
+	if a := register(`{}`, ""); a.status != 403 || !strings.Contains(a.body, "Extension.MissingHeader") {
+		t.Errorf("register without a name = %d %s", a.status, a.body)
+	}
+	raw := newRaw(t, srv)
+	done := invokeAsync(srv, runtimeapi.Invocation{Payload: []byte(`{}`)})
+	id := raw.do("GET", "/invocation/next", "").header.Get("Lambda-Runtime-Aws-Request-Id")
+	if a := register(`{"events":[]}`, "late"); a.status != 403 || !strings.Contains(a.body, "Extension.RegistrationClosed") {
+		t.Errorf("register after init = %d %s", a.status, a.body)
+	}
+	raw.do("POST", "/invocation/"+id+"/response", "{}")
+	if err := wait(t, done); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRequestIDFromTheCallersLambdaContext(t *testing.T) {
+	srv := newServer(t)
+	raw := newRaw(t, srv)
+	done := make(chan error, 1)
+	go func() {
+		ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{AwsRequestID: "11111111-2222-4333-8444-555555555555"})
+		_, err := srv.Invoke(ctx, []byte(`{}`))
+		done <- err
+	}()
+	id := raw.do("GET", "/invocation/next", "").header.Get("Lambda-Runtime-Aws-Request-Id")
+	if id != "11111111-2222-4333-8444-555555555555" {
+		t.Errorf("request id %q, want the caller's", id)
+	}
+	raw.do("POST", "/invocation/"+id+"/response", "{}")
+	if err := wait(t, done); err != nil {
+		t.Fatal(err)
 	}
 }

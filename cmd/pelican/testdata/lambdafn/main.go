@@ -1,21 +1,24 @@
 // Command lambdafn is a Kinesis-triggered Lambda function built on aws-lambda-go's lambda.Start,
 // for the interop tests of `pelican lambda run`. It logs every invocation on standard error as
 // one line, "fn: invoke first=SEQ last=SEQ n=N data=A,B,C", and every outcome as
-// "fn: result ...". Records whose data starts with "poison" fail; how depends on MODE:
+// "fn: result ...". Records whose data starts with "poison" (or "crash") fail; how depends on
+// MODE:
 //
 //   - partial: the function reports them in batchItemFailures, each only the first time it
 //     sees it (a transient failure), and succeeds on the retry;
 //   - error: the invocation returns an error whenever the batch holds one (a poison that never
 //     heals);
+//   - crash: the process exits mid-invocation the first time a batch holds one, remembered by a
+//     file in MARKER_DIR (a crash loses what the process held in memory);
 //   - anything else: every invocation succeeds.
 package main
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -26,6 +29,7 @@ func main() {
 	log.SetFlags(0)
 	log.SetOutput(os.Stderr)
 	mode := os.Getenv("MODE")
+	log.Printf("fn: start pid=%d", os.Getpid())
 	failedOnce := map[string]bool{}
 	lambda.Start(func(ctx context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
 		var data []string
@@ -36,6 +40,14 @@ func main() {
 		log.Printf("fn: invoke first=%s last=%s n=%d data=%s", first, last, len(ev.Records), strings.Join(data, ","))
 		var resp events.KinesisEventResponse
 		for _, r := range ev.Records {
+			if mode == "crash" && strings.HasPrefix(string(r.Kinesis.Data), "crash") {
+				marker := filepath.Join(os.Getenv("MARKER_DIR"), "crashed")
+				if _, err := os.Stat(marker); err != nil {
+					_ = os.WriteFile(marker, nil, 0o644)
+					log.Printf("fn: crashing on %s", r.Kinesis.Data)
+					os.Exit(2)
+				}
+			}
 			if !strings.HasPrefix(string(r.Kinesis.Data), "poison") {
 				continue
 			}
@@ -58,7 +70,7 @@ func main() {
 			log.Printf("fn: result failures=%s", strings.Join(ids, ","))
 			return resp, nil
 		}
-		log.Print(fmt.Sprintf("fn: result ok n=%d", len(ev.Records)))
+		log.Printf("fn: result ok n=%d", len(ev.Records))
 		return resp, nil
 	})
 }
