@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 )
 
 // nextDue is the earliest time a lane has something to invoke (zero when none has).
@@ -202,7 +203,12 @@ func (w *worker) invoke(ctx context.Context, l *lane, b *batch, fromRetry bool) 
 	payload := buildEvent(b.recs, b.win)
 	reportItems := e.m.reportsItemFailures()
 	windowed := b.win != nil
-	ictx := context.WithoutCancel(ctx) // an invocation in flight finishes when Run stops
+	// An invocation in flight finishes when Run stops. Its request id rides in the context as on
+	// AWS, so the function, the engine's log and a failure record name the same invocation.
+	ictx := lambdacontext.NewContext(context.WithoutCancel(ctx), &lambdacontext.LambdaContext{
+		AwsRequestID:       id,
+		InvokedFunctionArn: e.cfg.functionARN,
+	})
 	go func() {
 		resp, err := e.fn.Invoke(ictx, payload)
 		w.results <- result{lane: l, b: b, fromRetry: fromRetry, out: judge(b.recs, resp, err, reportItems, windowed), requestID: id}

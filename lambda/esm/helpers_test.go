@@ -148,3 +148,10 @@ func advance(t *testing.T, e *env, l *pelicantest.Lambda, d time.Duration) {
 		d -= step
 	}
 }
+
+// attachFunc attaches fn itself, where a test needs the invocation's context.
+func attachFunc(t *testing.T, e *env, fn esm.Function, m esm.Mapping, opts ...esm.Option) *pelicantest.Lambda {
+	t.Helper()
+	return pelicantest.AttachLambda(t, e.client, e.stream, fn,
+		pelicantest.WithMapping(m), pelicantest.WithLambdaClock(e.clock), pelicantest.WithEngineOptions(opts...))
+}
