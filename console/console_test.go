@@ -120,7 +120,9 @@ func TestStreamPageShardMapLineageRatesAndThrottle(t *testing.T) {
 
 func waitActive(t *testing.T, client *kinesis.Client, name string) {
 	t.Helper()
-	w := kinesis.NewStreamExistsWaiter(client, func(o *kinesis.StreamExistsWaiterOptions) { o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond })
+	w := kinesis.NewStreamExistsWaiter(client, func(o *kinesis.StreamExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
+	})
 	if err := w.Wait(ctxT(t), &kinesis.DescribeStreamInput{StreamName: &name}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
