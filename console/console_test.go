@@ -27,6 +27,11 @@ import (
 
 func envelope(t *testing.T, eventType string, payload []byte) []byte {
 	t.Helper()
+	return envelopeTB(t, eventType, payload)
+}
+
+func envelopeTB(t testing.TB, eventType string, payload []byte) []byte {
+	t.Helper()
 	b, err := pelican.MarshalEnvelope(&pelican.Envelope{Version: pelican.EnvelopeVersion, EventId: pelican.NewEventID(),
 		EventType: eventType, OccurredAt: timestamppb.New(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)), Producer: "test-producer", Payload: payload})
 	if err != nil {
@@ -164,7 +169,7 @@ func TestRecordsViewDecodesEveryShape(t *testing.T) {
 	}
 }
 
-func orderPayload(t *testing.T) []byte {
+func orderPayload(testing.TB) []byte {
 	// shop.v1.OrderPlaced{order_id: "o-42", amount_cents: 1999, items: ["tea"]}, by hand: the
 	// type is not linked into this program.
 	b := []byte{0x0a, 4, 'o', '-', '4', '2', 0x10}
