@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -161,6 +162,18 @@ func TestInteropConsoleInChromium(t *testing.T) {
 	if err == nil {
 		t.Fatal("a write to the throttled shard succeeded")
 	}
+	// Some traffic on shard 2 for the sparklines of the stream page's screenshot (the README's).
+	for range 6 {
+		in := &kinesis.PutRecordsInput{StreamName: aws.String("orders")}
+		for range 100 {
+			in.Records = append(in.Records, types.PutRecordsRequestEntry{PartitionKey: aws.String("k"), ExplicitHashKey: aws.String("1"), Data: data})
+		}
+		if _, err := client.PutRecords(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	do("reload the stream", chromedp.Navigate(base+"streams/orders"), chromedp.WaitVisible(chromedp.CSS("#lineage")))
 	shot("stream")
 	do("open the faults page", chromedp.Navigate(base+"faults"), chromedp.WaitVisible(chromedp.CSS("#throttles")))
 	shot("faults")
