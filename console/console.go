@@ -33,7 +33,7 @@ type Console struct {
 	schemas   *schemas
 	schemaErr error // why --proto did not load; every page says so
 	pages     map[string]*template.Template
-	mux       *http.ServeMux
+	handler   http.Handler // the routes behind cross-origin protection
 	admin     *adminClient
 }
 
@@ -88,7 +88,7 @@ func (c *Console) Prefix() string { return c.cfg.prefix }
 func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
-	c.mux.ServeHTTP(w, r)
+	c.handler.ServeHTTP(w, r)
 }
 
 func (c *Console) routes() {
@@ -137,7 +137,9 @@ func (c *Console) routes() {
 	m.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 		c.errorPage(w, r, http.StatusNotFound, fmt.Errorf("no page at %s", r.URL.Path))
 	})
-	c.mux = m
+	// A page elsewhere must not make the browser of a person at the console post its forms
+	// (delete a stream, publish): cross-origin unsafe requests are refused.
+	c.handler = http.NewCrossOriginProtection().Handler(m)
 }
 
 // base is what every page's layout needs.

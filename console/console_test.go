@@ -517,3 +517,23 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		t.Error("New accepted a nil client")
 	}
 }
+
+func TestCrossOriginFormsAreRefused(t *testing.T) {
+	e := newEnv(t)
+	pelicantest.CreateStream(t, e.client, "victim", 1)
+	req, _ := http.NewRequest(http.MethodPost, e.base+"streams/victim/delete", strings.NewReader("confirm=victim"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a cross-site form post answered %d", resp.StatusCode)
+	}
+	if ids := pelicantest.ShardIDs(t, e.client, "victim"); len(ids) != 1 {
+		t.Fatal("the stream is gone")
+	}
+}

@@ -79,6 +79,7 @@ func (s *Server) serveShards(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	s.forgetDeletedShards()
 	now := s.now()
 	rep := shardsReport{Stream: st.Key.Name, Now: now.Unix(), Seconds: seconds, LimitsEnforced: s.limits.on}
 	var shards []*store.Shard
@@ -134,4 +135,18 @@ func writeAdminJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// forgetDeletedShards drops the counters of shards whose stream was deleted. It runs when the
+// counters are asked for, which is rare, rather than on the deletion path of another family.
+func (s *Server) forgetDeletedShards() {
+	live := map[*store.Shard]bool{}
+	for _, st := range s.store.All() {
+		st.View(func() {
+			for _, sh := range st.Shards {
+				live[sh] = true
+			}
+		})
+	}
+	s.limits.stats.forget(func(sh *store.Shard) bool { return live[sh] })
 }
