@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 )
 
 // adminClient speaks to the emulator's documented admin endpoints (/_pelican/...).
@@ -67,6 +68,19 @@ func (a *adminClient) shards(ctx context.Context, stream string, seconds int) (*
 	var out shardRates
 	err := a.do(ctx, http.MethodGet, "/_pelican/shards?stream="+url.QueryEscape(stream)+fmt.Sprintf("&seconds=%d", seconds), nil, &out)
 	return &out, err
+}
+
+// subscription is one live SubscribeToShard call, as GET /_pelican/subscriptions lists it.
+type subscription struct {
+	ConsumerARN string    `json:"consumer_arn"`
+	ShardID     string    `json:"shard_id"`
+	Started     time.Time `json:"started"`
+}
+
+func (a *adminClient) subscriptions(ctx context.Context, stream string) ([]subscription, error) {
+	var out []subscription
+	err := a.do(ctx, http.MethodGet, "/_pelican/subscriptions?stream="+url.QueryEscape(stream), nil, &out)
+	return out, err
 }
 
 func (a *adminClient) throttles(ctx context.Context) ([]throttleSpec, error) {

@@ -9,20 +9,27 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/pelicanhq/pelican"
 	"github.com/pelicanhq/pelican/aggregation"
 	"github.com/pelicanhq/pelican/console"
 	"github.com/pelicanhq/pelican/consumer/lease"
+	"github.com/pelicanhq/pelican/contract"
 	"github.com/pelicanhq/pelican/pelicantest"
 	clockv1 "github.com/pelicanhq/pelican/proto/example/clock/v1"
+	pelicanv1 "github.com/pelicanhq/pelican/proto/pelican/v1"
 )
 
 func envelope(t *testing.T, eventType string, payload []byte) []byte {
@@ -138,7 +145,13 @@ func waitActive(t *testing.T, client *kinesis.Client, name string) {
 func putMixed(t *testing.T, client *kinesis.Client, stream string) string {
 	t.Helper()
 	_, first := pelicantest.Put(t, client, stream, "order-1", envelope(t, "shop.v1.OrderPlaced", orderPayload(t)))
-	pelicantest.Put(t, client, stream, "tick", envelope(t, "example.clock.v1.TimeTicked", mustMarshal(t, &clockv1.TimeTicked{ClockId: "zurich", Hour: 7})))
+	traced, err := pelican.MarshalEnvelope(&pelican.Envelope{Version: pelican.EnvelopeVersion, EventId: "tick-1", EventType: "example.clock.v1.TimeTicked",
+		Payload: mustMarshal(t, &clockv1.TimeTicked{ClockId: "zurich", Hour: 7}),
+		Trace:   &pelicanv1.TraceContext{Traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", Tracestate: "vendor=x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pelicantest.Put(t, client, stream, "tick", traced)
 	pelicantest.Put(t, client, stream, "mystery", envelope(t, "shop.v1.Unheard", []byte{0x08, 0x01}))
 	pelicantest.Put(t, client, stream, "agg", aggregation.Aggregate(
 		aggregation.Record{PartitionKey: "kpl-a", Data: []byte(`{"n":1}`)},
@@ -157,7 +170,7 @@ func TestRecordsViewDecodesEveryShape(t *testing.T) {
 		// an envelope of a type known only from --proto
 		"shop.v1.OrderPlaced", `"order_id": "o-42"`, `"amount_cents": "1999"`, "test-producer", "2026-05-01 10:00:00.000Z",
 		// an envelope of a type linked into the program
-		"example.clock.v1.TimeTicked", `"clock_id": "zurich"`,
+		"example.clock.v1.TimeTicked", `"clock_id": "zurich"`, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01 vendor=x",
 		// an envelope of an unknown type
 		"unknown event type shop.v1.Unheard",
 		// a KPL aggregate's two user records
@@ -399,14 +412,22 @@ func TestConsumersPageShowsFanOutAndLeaseLag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.RegisterStreamConsumer(ctxT(t), &kinesis.RegisterStreamConsumerInput{StreamARN: sum.StreamDescriptionSummary.StreamARN, ConsumerName: aws.String("fan-out-app")}); err != nil {
+	reg, err := e.client.RegisterStreamConsumer(ctxT(t), &kinesis.RegisterStreamConsumerInput{StreamARN: sum.StreamDescriptionSummary.StreamARN, ConsumerName: aws.String("fan-out-app")})
+	if err != nil {
 		t.Fatal(err)
 	}
+	mustContain(t, "before subscribing", e.get(t, "streams/c/consumers", http.StatusOK), "fan-out-app", `<span class="note">none</span>`)
+	sub, err := e.emu.NewClient().SubscribeToShard(ctxT(t), &kinesis.SubscribeToShardInput{ConsumerARN: reg.Consumer.ConsumerARN,
+		ShardId: aws.String("shardId-000000000000"), StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeLatest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.GetStream().Close()
 	if _, err := leases.Create(ctxT(t), lease.Lease{Key: "shardId-000000000000", Owner: "worker-1", Checkpoint: lease.Checkpoint{SequenceNumber: seqs[1]}}); err != nil {
 		t.Fatal(err)
 	}
 	body := e.get(t, "streams/c/consumers", http.StatusOK)
-	mustContain(t, "consumers", body, "fan-out-app", "orders-app", "worker-1", seqs[1], "<td>3</td>")
+	mustContain(t, "consumers", body, "fan-out-app", "shardId-000000000000 since ", "orders-app", "worker-1", seqs[1], "<td>3</td>")
 }
 
 func TestFaultsPage(t *testing.T) {
@@ -535,5 +556,44 @@ func TestCrossOriginFormsAreRefused(t *testing.T) {
 	}
 	if ids := pelicantest.ShardIDs(t, e.client, "victim"); len(ids) != 1 {
 		t.Fatal("the stream is gone")
+	}
+}
+
+func TestProtoAsDescriptorSet(t *testing.T) {
+	schema, err := contract.LoadDir(ctxT(t), "testdata/proto", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := &descriptorpb.FileDescriptorSet{}
+	for _, f := range schema.Files() {
+		set.File = append(set.File, f.Proto())
+	}
+	b, err := proto.Marshal(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "schemas.binpb")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, console.WithProto(path))
+	pelicantest.CreateStream(t, e.client, "d", 1)
+	pelicantest.Put(t, e.client, "d", "k", envelope(t, "shop.v1.OrderPlaced", orderPayload(t)))
+	mustContain(t, "decoded with a descriptor set", html.UnescapeString(e.get(t, "streams/d/records", http.StatusOK)), `"order_id": "o-42"`)
+}
+
+func TestLineageOfAMerge(t *testing.T) {
+	e := newEnv(t)
+	pelicantest.CreateStream(t, e.client, "m", 2)
+	if _, err := e.client.MergeShards(ctxT(t), &kinesis.MergeShardsInput{StreamName: aws.String("m"),
+		ShardToMerge: aws.String("shardId-000000000000"), AdjacentShardToMerge: aws.String("shardId-000000000001")}); err != nil {
+		t.Fatal(err)
+	}
+	waitActive(t, e.client, "m")
+	body := e.get(t, "streams/m", http.StatusOK)
+	mustContain(t, "after a merge", body, `class="shard closed" data-shard="shardId-000000000000"`, `class="shard closed" data-shard="shardId-000000000001"`,
+		`class="shard open" data-shard="shardId-000000000002"`, "shardId-000000000000, shardId-000000000001", "1 open / 2 closed")
+	if n := strings.Count(body, `class="edge"`); n != 2 {
+		t.Fatalf("%d edges, want one from each parent", n)
 	}
 }

@@ -18,6 +18,7 @@ import (
 type consumerRow struct {
 	Name, ARN, Status string
 	Created           time.Time
+	Subscriptions     []string // shards with a live SubscribeToShard (emulator only)
 }
 
 type leaseRow struct {
@@ -33,6 +34,7 @@ type consumersData struct {
 	LeaseTable string
 	Leases     []leaseRow
 	LeaseErr   string
+	SubsErr    string // why the emulator's subscriptions are unknown
 }
 
 // maxLagCalls bounds the GetRecords calls that count one lease's lag.
@@ -57,6 +59,19 @@ func (c *Console) consumersPage(w http.ResponseWriter, r *http.Request) {
 		for _, cs := range out.Consumers {
 			d.Consumers = append(d.Consumers, consumerRow{Name: aws.ToString(cs.ConsumerName), ARN: aws.ToString(cs.ConsumerARN),
 				Status: string(cs.ConsumerStatus), Created: aws.ToTime(cs.ConsumerCreationTimestamp)})
+		}
+	}
+	if c.admin != nil {
+		subs, err := c.admin.subscriptions(ctx, name)
+		if err != nil {
+			d.SubsErr = err.Error()
+		}
+		for i := range d.Consumers {
+			for _, s := range subs {
+				if s.ConsumerARN == d.Consumers[i].ARN {
+					d.Consumers[i].Subscriptions = append(d.Consumers[i].Subscriptions, s.ShardID+" since "+s.Started.UTC().Format("15:04:05"))
+				}
+			}
 		}
 	}
 	if c.cfg.leases != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/emulator"
 )
@@ -184,5 +185,51 @@ func TestWithHandlerMountsBesideTheAPI(t *testing.T) {
 	}
 	if status, _ := adminDo(t, http.MethodGet, srv.URL()+"/_pelican/faults", ""); status != http.StatusOK {
 		t.Fatalf("faults: %d", status)
+	}
+}
+
+func TestAdminSubscriptionsAndFanOutCounters(t *testing.T) {
+	srv := emulator.RunT(t, emulator.WithStream("efo", 1))
+	client := newClient(t, srv)
+	ctx := ctxT(t)
+	desc, err := client.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("efo")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := client.RegisterStreamConsumer(ctx, &kinesis.RegisterStreamConsumerInput{StreamARN: desc.StreamDescriptionSummary.StreamARN, ConsumerName: aws.String("app")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(reg.Consumer.ConsumerARN)
+	if _, body := adminDo(t, http.MethodGet, srv.URL()+"/_pelican/subscriptions?stream=efo", ""); strings.TrimSpace(body) != "[]" {
+		t.Fatalf("before subscribing: %s", body)
+	}
+	if _, err := client.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("efo"), PartitionKey: aws.String("k"), Data: []byte("abcd")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: aws.String(arn), ShardId: aws.String("shardId-000000000000"),
+		StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := out.GetStream()
+	defer es.Close()
+	for ev := range es.Events() {
+		if e, ok := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent); ok && len(e.Value.Records) > 0 {
+			break
+		}
+	}
+	status, body := adminDo(t, http.MethodGet, srv.URL()+"/_pelican/subscriptions?stream=efo", "")
+	if status != http.StatusOK || !strings.Contains(body, `"consumer_arn":"`+arn+`"`) || !strings.Contains(body, `"shard_id":"shardId-000000000000"`) {
+		t.Fatalf("subscriptions: %d %s", status, body)
+	}
+	_, body = adminDo(t, http.MethodGet, srv.URL()+"/_pelican/shards?stream=efo&seconds=5", "")
+	var rep adminShards
+	_ = json.Unmarshal([]byte(body), &rep)
+	if got := sum(rep.Shards[0].OutRecords); got != 1 || sum(rep.Shards[0].OutBytes) != 5 {
+		t.Fatalf("fan-out counted %d records, %d bytes; want 1 and 5", got, sum(rep.Shards[0].OutBytes))
+	}
+	if status, _ = adminDo(t, http.MethodGet, srv.URL()+"/_pelican/subscriptions", ""); status != http.StatusBadRequest {
+		t.Fatalf("no stream: %d", status)
 	}
 }

@@ -32,6 +32,9 @@ func (s *Server) routes() http.Handler {
 			case throttlePath:
 				s.serveThrottle(w, r)
 				return
+			case subscriptionsPath:
+				s.serveSubscriptions(w, r)
+				return
 			}
 		}
 		for _, m := range s.cfg.mounts {
