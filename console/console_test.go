@@ -597,3 +597,36 @@ func TestLineageOfAMerge(t *testing.T) {
 		t.Fatalf("%d edges, want one from each parent", n)
 	}
 }
+
+func TestLatestPagesOnFromWhereItWas(t *testing.T) {
+	e := newEnv(t)
+	pelicantest.CreateStream(t, e.client, "l", 1)
+	pelicantest.Put(t, e.client, "l", "old", []byte("before the page"))
+	body := e.get(t, "streams/l/records?start=latest", http.StatusOK)
+	if strings.Count(body, `<tr class="rec `) != 0 {
+		t.Fatal("latest shows an old record")
+	}
+	i := strings.Index(body, `id="next"`)
+	if i < 0 {
+		t.Fatal("no next page from latest")
+	}
+	href := body[strings.LastIndex(body[:i], `href="`)+6:]
+	href = html.UnescapeString(href[:strings.IndexByte(href, '"')])
+	time.Sleep(5 * time.Millisecond)
+	pelicantest.Put(t, e.client, "l", "new", []byte("after the page"))
+	next := e.get(t, strings.TrimPrefix(href, console.DefaultPrefix), http.StatusOK)
+	mustContain(t, "the page after latest", next, "after the page")
+	mustNotContain(t, "the page after latest", next, "before the page")
+}
+
+func TestExportLimit(t *testing.T) {
+	e := newEnv(t)
+	pelicantest.CreateStream(t, e.client, "x", 1)
+	putMixed(t, e.client, "x")
+	if got := strings.Count(e.get(t, "streams/x/export?limit=2", http.StatusOK), "\n"); got != 3 {
+		t.Fatalf("limit=2 wrote %d lines, want a header and 2", got)
+	}
+	for _, bad := range []string{"0", "10001", "many"} {
+		mustContain(t, "bad limit", e.get(t, "streams/x/export?limit="+bad, http.StatusBadRequest), "limit must be a whole number")
+	}
+}

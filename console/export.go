@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -48,7 +49,7 @@ func (c *Console) exportFixture(w http.ResponseWriter, r *http.Request) {
 	limit := c.cfg.pageSize
 	if s := r.URL.Query().Get("limit"); s != "" {
 		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > maxExport {
-			c.errorPage(w, r, http.StatusBadRequest, err)
+			c.errorPage(w, r, http.StatusBadRequest, fmt.Errorf("limit must be a whole number from 1 to %d, not %q", maxExport, s))
 			return
 		}
 	}

@@ -193,6 +193,7 @@ type pageResult struct {
 	Next    map[string]position // the cursor of the next page
 	More    bool                // some shard has records beyond the page, or was not read to its end
 	Shards  []string            // the shards read
+	ReadAt  time.Time           // when the page was read, where "latest" was
 }
 
 // readPage reads up to n matching user records of the view, oldest arrival first across shards.
@@ -213,7 +214,7 @@ func (c *Console) readPage(ctx context.Context, v *view, n int) (*pageResult, er
 			return nil, fmt.Errorf("stream %s has no shard %q", v.Stream, s)
 		}
 	}
-	res := &pageResult{Next: map[string]position{}, Shards: shards}
+	res := &pageResult{Next: map[string]position{}, Shards: shards, ReadAt: time.Now()}
 	var got []userRecord
 	for _, id := range shards {
 		recs, more, err := c.readShard(ctx, v, id, n)
@@ -332,9 +333,16 @@ func (c *Console) recordsData(v *view, res *pageResult, nav string) recordsData 
 		Records: res.Records, More: res.More, PageSize: c.cfg.pageSize,
 		FirstURL: base + "/records?" + q.Encode(), TailURL: base + "/tail?" + q.Encode(),
 		Action: base + "/" + nav, ShowStart: nav == "records"}
-	if res.More || len(res.Records) > 0 {
+	if res.More || len(res.Records) > 0 || v.Start == startLatest {
 		nq := v.query()
-		nq.Set("cursor", formatCursor(res.Next))
+		if v.Start == startLatest && !res.ReadAt.IsZero() {
+			// "Latest" moves; the next page goes on from where it was when this one was read.
+			nq.Set("start", startTime)
+			nq.Set("at", res.ReadAt.UTC().Format(time.RFC3339Nano))
+		}
+		if len(res.Next) > 0 {
+			nq.Set("cursor", formatCursor(res.Next))
+		}
 		d.NextURL = base + "/records?" + nq.Encode()
 	}
 	eq := v.query()

@@ -54,7 +54,7 @@ func (c *Console) streamPage(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	d := streamData{base: c.base(name, name, "stream"), Summary: c.streamRow(r, name), ARN: aws.ToString(sum.StreamDescriptionSummary.StreamARN)}
+	d := streamData{base: c.base(name, name, "stream"), Summary: c.streamRowOf(ctx, sum.StreamDescriptionSummary), ARN: aws.ToString(sum.StreamDescriptionSummary.StreamARN)}
 	rates := map[string]shardRate{}
 	if c.admin != nil {
 		rep, err := c.admin.shards(ctx, name, rateSeconds)

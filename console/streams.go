@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -94,7 +95,13 @@ func (c *Console) streamRow(r *http.Request, name string) streamRow {
 		row.Err = err.Error()
 		return row
 	}
-	s := sum.StreamDescriptionSummary
+	return c.streamRowOf(ctx, sum.StreamDescriptionSummary)
+}
+
+// streamRowOf completes a stream's summary with its closed shards and tags.
+func (c *Console) streamRowOf(ctx context.Context, s *types.StreamDescriptionSummary) streamRow {
+	name := aws.ToString(s.StreamName)
+	row := streamRow{Name: name}
 	row.Status, row.Encryption = string(s.StreamStatus), string(s.EncryptionType)
 	if s.StreamModeDetails != nil {
 		row.Mode = string(s.StreamModeDetails.StreamMode)

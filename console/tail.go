@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -41,7 +42,7 @@ func (c *Console) tailPage(w http.ResponseWriter, r *http.Request) {
 	d.Title = "Live tail of " + v.Stream
 	q := v.query()
 	q.Del("start")
-	d.TailURL = c.cfg.prefix + "streams/" + v.Stream + "/tail/events?" + q.Encode()
+	d.TailURL = c.cfg.prefix + "streams/" + url.PathEscape(v.Stream) + "/tail/events?" + q.Encode()
 	c.render(w, r, http.StatusOK, "tail", d)
 }
 

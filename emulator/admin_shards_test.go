@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -231,5 +232,38 @@ func TestAdminSubscriptionsAndFanOutCounters(t *testing.T) {
 	}
 	if status, _ = adminDo(t, http.MethodGet, srv.URL()+"/_pelican/subscriptions", ""); status != http.StatusBadRequest {
 		t.Fatalf("no stream: %d", status)
+	}
+}
+
+func TestSetShardThrottle(t *testing.T) {
+	srv := emulator.RunT(t, emulator.WithStream("s", 1))
+	client := newClient(t, srv, func(o *kinesis.Options) { o.RetryMaxAttempts = 1 })
+	ctx := ctxT(t)
+	two := 2.0
+	if err := srv.SetShardThrottle("s", "shardId-000000000000", emulator.ShardThrottle{WriteRecordsPerSecond: &two}); err != nil {
+		t.Fatal(err)
+	}
+	put := func() error {
+		_, err := client.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String("k"), Data: []byte("x")})
+		return err
+	}
+	for i := range 2 {
+		if err := put(); err != nil {
+			t.Fatalf("write %d within the throttle: %v", i, err)
+		}
+	}
+	requireCode(t, put(), "ProvisionedThroughputExceededException")
+	if err := srv.SetShardThrottle("s", "shardId-000000000000", emulator.ShardThrottle{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put(); err != nil {
+		t.Fatalf("write after lifting: %v", err)
+	}
+	for _, err := range []error{srv.SetShardThrottle("nope", "shardId-000000000000", emulator.ShardThrottle{}),
+		srv.SetShardThrottle("s", "shardId-000000000007", emulator.ShardThrottle{})} {
+		var e *emulator.Error
+		if !errors.As(err, &e) || e.Code != "ResourceNotFoundException" {
+			t.Errorf("throttle of a missing stream or shard: %v", err)
+		}
 	}
 }

@@ -32,7 +32,7 @@ func (s *Server) serveThrottle(w http.ResponseWriter, r *http.Request) {
 	account, region := q.Get("account"), q.Get("region")
 	switch r.Method {
 	case http.MethodGet:
-		writeAdminJSON(w, http.StatusOK, s.throttledShards(or(account, s.cfg.account), or(region, s.cfg.region)))
+		writeAdminJSON(w, http.StatusOK, s.throttledShards(orDefault(account, s.cfg.account), orDefault(region, s.cfg.region)))
 	case http.MethodPost:
 		var in throttleRequest
 		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
@@ -51,13 +51,13 @@ func (s *Server) serveThrottle(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "invalid throttle: stream and shard are required", http.StatusBadRequest)
 			return
 		}
-		s.answerThrottle(w, s.setShardThrottle(or(in.Account, s.cfg.account), or(in.Region, s.cfg.region), in.Stream, in.Shard, in.ShardThrottle))
+		s.answerThrottle(w, s.setShardThrottle(orDefault(in.Account, s.cfg.account), orDefault(in.Region, s.cfg.region), in.Stream, in.Shard, in.ShardThrottle))
 	case http.MethodDelete:
 		if q.Get("stream") == "" || q.Get("shard") == "" {
 			http.Error(w, "stream and shard are required", http.StatusBadRequest)
 			return
 		}
-		s.answerThrottle(w, s.setShardThrottle(or(account, s.cfg.account), or(region, s.cfg.region), q.Get("stream"), q.Get("shard"), ShardThrottle{}))
+		s.answerThrottle(w, s.setShardThrottle(orDefault(account, s.cfg.account), orDefault(region, s.cfg.region), q.Get("stream"), q.Get("shard"), ShardThrottle{}))
 	default:
 		w.Header().Set("Allow", "GET, POST, DELETE")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -95,7 +95,7 @@ func (s *Server) throttledShards(account, region string) []throttledShard {
 	return out
 }
 
-func or(v, def string) string {
+func orDefault(v, def string) string {
 	if v == "" {
 		return def
 	}

@@ -11,7 +11,8 @@ import (
 // The emulator's own per-shard counters, which GET /_pelican/shards reports: records and bytes
 // in (stored) and out (read by GetRecords or sent to a subscription) and the calls refused with
 // ProvisionedThroughputExceededException, per second over the last statsWindow seconds. A
-// writer or reader pays one sync.Map load and a few atomic adds; nothing takes a lock.
+// writer or reader pays one sync.Map load and a few atomic adds; only a shard with a throttle
+// (throttle.go) takes that throttle's lock.
 
 // statsWindow is how many seconds of history the counters keep.
 const statsWindow = 300
