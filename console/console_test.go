@@ -428,6 +428,21 @@ func TestConsumersPageShowsFanOutAndLeaseLag(t *testing.T) {
 	}
 	body := e.get(t, "streams/c/consumers", http.StatusOK)
 	mustContain(t, "consumers", body, "fan-out-app", "shardId-000000000000 since ", "orders-app", "worker-1", seqs[1], "<td>3</td>")
+	for i := 1; i <= 60; i++ {
+		if _, err := leases.Create(ctxT(t), lease.Lease{Key: fmt.Sprintf("shardId-9%011d", i), Owner: fmt.Sprintf("worker-%d", 2+i%2), Checkpoint: lease.Checkpoint{SequenceNumber: lease.ShardEnd}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body = e.get(t, "streams/c/consumers?owner=worker-2", http.StatusOK)
+	if n := strings.Count(body, "<td>worker-2</td>"); n != 30 || strings.Contains(body, "worker-3") {
+		t.Fatalf("owner filter: %d rows of worker-2", n)
+	}
+	body = e.get(t, "streams/c/consumers", http.StatusOK)
+	mustContain(t, "first page of leases", body, "61 leases", `rel="next"`)
+	body = e.get(t, "streams/c/consumers?page=2", http.StatusOK)
+	if n := strings.Count(body, "<td>worker-"); n != 11 {
+		t.Fatalf("the second page has %d leases, want 11", n)
+	}
 }
 
 func TestFaultsPage(t *testing.T) {

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,7 +38,14 @@ type consumersData struct {
 	Leases     []leaseRow
 	LeaseErr   string
 	SubsErr    string // why the emulator's subscriptions are unknown
+	Owner      string // the lease filter
+	LeaseTotal int
+	PrevURL    string
+	NextURL    string
 }
+
+// leasesPerPage is how many leases a page of the consumers view reads the lag of.
+const leasesPerPage = 50
 
 // maxLagCalls bounds the GetRecords calls that count one lease's lag.
 const maxLagCalls = 10
@@ -79,9 +89,29 @@ func (c *Console) consumersPage(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			d.LeaseErr = err.Error()
 		}
+		d.Owner = r.URL.Query().Get("owner")
+		leases = slices.DeleteFunc(leases, func(l lease.Lease) bool { return d.Owner != "" && l.Owner != d.Owner })
 		sort.Slice(leases, func(i, j int) bool { return leases[i].Key < leases[j].Key })
-		for _, l := range leases {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		page = max(page, 1)
+		from := min((page-1)*leasesPerPage, len(leases))
+		to := min(from+leasesPerPage, len(leases))
+		for _, l := range leases[from:to] {
 			d.Leases = append(d.Leases, c.leaseLag(ctx, name, l))
+		}
+		d.LeaseTotal = len(leases)
+		link := func(p int) string {
+			q := url.Values{"page": {strconv.Itoa(p)}}
+			if d.Owner != "" {
+				q.Set("owner", d.Owner)
+			}
+			return c.cfg.prefix + "streams/" + url.PathEscape(name) + "/consumers?" + q.Encode()
+		}
+		if page > 1 {
+			d.PrevURL = link(page - 1)
+		}
+		if to < len(leases) {
+			d.NextURL = link(page + 1)
 		}
 	}
 	c.render(w, r, http.StatusOK, "consumers", d)
