@@ -24,6 +24,7 @@ type config struct {
 	tlsConfig        *tls.Config
 	selfSignedTLSDir string
 	maxBodyBytes     int64
+	mounts           []mount // WithHandler, in mount.go
 }
 
 // Delays are how long state transitions take. All are zero by default, so that tests never wait;

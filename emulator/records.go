@@ -356,6 +356,7 @@ func (s *Server) appendRecords(c *call, st *store.Stream, sh *store.Shard, pendi
 		}
 		sh.Publish(recs[len(recs)-1].Index + 1)
 	}
+	s.limits.stats.stored(c.now, sh, recs)
 	return recs, nil
 }
 
@@ -408,6 +409,7 @@ func (s *Server) getRecords(c *call, in *getRecordsInput) (*getRecordsOutput, er
 			Data: r.Data, PartitionKey: r.PartitionKey, EncryptionType: encryption}
 	}
 	s.limits.readBytes(c.now, st, sh, bytes)
+	s.limits.stats.read(c.now, sh, len(recs), bytes)
 	out.MillisBehindLatest = s.millisBehind(c, sh, next)
 	if sh.Closed() && next >= sh.Next() {
 		out.ChildShards = s.childShards(st, sh)

@@ -110,7 +110,7 @@ func RunT(t Tester, opts ...Option) *Server {
 // Serve answers requests on ln in the background until Close or Shutdown.
 func (s *Server) Serve(ln net.Listener) {
 	hs := &http.Server{
-		Handler:           s,
+		Handler:           s.routes(), // the admin endpoints and WithHandler's mounts (mount.go), then s
 		ReadHeaderTimeout: 30 * time.Second,
 		Protocols:         new(http.Protocols),
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),

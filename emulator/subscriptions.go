@@ -307,7 +307,9 @@ func (e *shardEvents) event(recs []store.Record, next uint64) *subscribeToShardE
 	for i := range recs {
 		bytes += recs[i].Size()
 	}
-	e.s.limits.fanOutCharge(e.s.now(), e.rateKey, bytes)
+	now := e.s.now()
+	e.s.limits.fanOutCharge(now, e.rateKey, bytes)
+	e.s.limits.stats.read(now, e.sh, len(recs), bytes)
 	ev := &subscribeToShardEvent{Records: make([]record, len(recs))}
 	for i := range recs {
 		r := &recs[i]

@@ -54,6 +54,7 @@ type throughput struct {
 	shards   map[*store.Shard]*shardBuckets
 	control  map[string]*bucket
 	scalings map[string][]time.Time // UpdateShardCount calls of each stream, by ARN
+	stats    shardStats             // per-shard counters and throttles, on or off (shardstats.go)
 }
 
 func newThroughput(on bool) *throughput {
@@ -77,6 +78,9 @@ func (t *throughput) buckets(sh *store.Shard) *shardBuckets {
 // write charges a write of records and bytes to a shard, or answers as Kinesis does when the
 // shard is over its rate.
 func (t *throughput) write(now time.Time, st *store.Stream, sh *store.Shard, records, bytes int) error {
+	if err := t.stats.admitWrite(now, st, sh, records, bytes); err != nil {
+		return err
+	}
 	if !t.on {
 		return nil
 	}
@@ -86,6 +90,7 @@ func (t *throughput) write(now time.Time, st *store.Stream, sh *store.Shard, rec
 	b.writeBytes.refill(now)
 	b.writeRecords.refill(now)
 	if b.writeRecords.tokens < float64(records) || b.writeBytes.tokens < float64(bytes) {
+		t.stats.writeThrottled(now, sh)
 		return errShardRateExceeded(sh.ID, st.Key.Name, st.Key.Account)
 	}
 	b.writeRecords.tokens -= float64(records)
@@ -96,6 +101,9 @@ func (t *throughput) write(now time.Time, st *store.Stream, sh *store.Shard, rec
 // readCall charges one GetRecords call; it fails when the shard has had its 5 calls this second or
 // has read more than its bytes allow.
 func (t *throughput) readCall(now time.Time, st *store.Stream, sh *store.Shard) error {
+	if err := t.stats.admitRead(now, st, sh); err != nil {
+		return err
+	}
 	if !t.on {
 		return nil
 	}
@@ -105,6 +113,7 @@ func (t *throughput) readCall(now time.Time, st *store.Stream, sh *store.Shard) 
 	b.readCalls.refill(now)
 	b.readBytes.refill(now)
 	if b.readCalls.tokens < 1 || b.readBytes.tokens <= 0 {
+		t.stats.readThrottled(now, sh)
 		return errShardRateExceeded(sh.ID, st.Key.Name, st.Key.Account)
 	}
 	b.readCalls.tokens--

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what `make test-interop` needs on a Debian machine: the AWS CLI, Docker and
-# docker-compose (apt), Node packages (npm, under tools/node), buf (go install), and starts dockerd
+# Installs what `make test-interop` needs on a Debian machine: the AWS CLI, Docker,
+# docker-compose and Chromium (apt), Node packages (npm, under tools/node), buf (go install), and starts dockerd
 # when `docker info` fails. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ need_apt=()
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium) # the console's browser tests (chromedp drives it headless)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup-interop: apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq

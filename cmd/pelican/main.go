@@ -35,6 +35,7 @@ type command struct {
 // commands lists the subcommands in the order `pelican help` prints them.
 func commands() []*command {
 	return []*command{
+		consoleCommand(),
 		contractCommand(),
 		emulatorCommand(),
 		fixturesCommand(),
