@@ -44,6 +44,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	tlsCert := fs.String("tls-cert", os.Getenv("PELICAN_TLS_CERT"), "serve TLS (h2 and http/1.1 by ALPN) with this PEM certificate, beside plain text on the same port (env PELICAN_TLS_CERT; needs --tls-key)")
 	tlsKey := fs.String("tls-key", os.Getenv("PELICAN_TLS_KEY"), "the PEM private key of --tls-cert (env PELICAN_TLS_KEY)")
 	tlsSelfSigned := fs.Bool("tls-self-signed", envBool("PELICAN_TLS_SELF_SIGNED"), "serve TLS with a certificate made at start for 127.0.0.1 and localhost, and print where it is (env PELICAN_TLS_SELF_SIGNED)")
+	consoleFlags := emulatorConsoleFlags(fs)
 	if help, err := fs.parse(args); help || err != nil {
 		return err
 	}
@@ -91,6 +92,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		opts = append(opts, emulator.WithStream(name, shards))
 	}
+	opts = append(opts, consoleFlags.options(log, stdout, *addr)...)
 	srv, err := emulator.Run(opts...)
 	if err != nil {
 		var opErr *net.OpError
