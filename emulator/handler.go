@@ -151,11 +151,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeEvents(c.ctx, w, codec, events)
 		return
 	}
-	out, err := opn.handle(s, c, codec, body)
-	if err == nil && opn.saves {
+	var out any
+	if opn.saves {
 		// Every control-plane change reaches the journal here, after the operation has released
-		// its locks, so that no family has to remember to save.
-		s.saveMeta()
+		// its locks, so that no family has to remember to save; it is undone if the save fails.
+		err = s.commit(c, func() (err error) {
+			out, err = opn.handle(s, c, codec, body)
+			return err
+		})
+	} else {
+		out, err = opn.handle(s, c, codec, body)
 	}
 	if err == nil {
 		err = s.faults.after(c)

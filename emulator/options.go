@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"time"
+
+	"github.com/pelicanhq/pelican/emulator/internal/store"
 )
 
 // Option configures a Server.
@@ -24,6 +26,7 @@ type config struct {
 	tlsConfig        *tls.Config
 	selfSignedTLSDir string
 	maxBodyBytes     int64
+	diskFault        store.DiskFault // tests: a disk that fails on demand
 }
 
 // Delays are how long state transitions take. All are zero by default, so that tests never wait;
@@ -129,3 +132,6 @@ func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.tlsConfig = cf
 
 // WithMaxBodyBytes bounds request bodies (default 32 MiB, room for a 10 MiB record in base64).
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBodyBytes = n } }
+
+// withDiskFault makes the data directory's disk fail as f decides, for tests of a full disk.
+func withDiskFault(f store.DiskFault) Option { return func(c *config) { c.diskFault = f } }

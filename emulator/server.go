@@ -55,6 +55,9 @@ func New(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if j, ok := journal.(*store.FileJournal); ok && cfg.diskFault != nil {
+		j.SetDiskFault(cfg.diskFault)
+	}
 	s.store = store.New(journal)
 	if err := s.restore(); err != nil {
 		return nil, err // restore has closed the journal
@@ -203,11 +206,11 @@ func (s *Server) shutdown(ctx context.Context) error {
 func (s *Server) CreateStream(name string, shards int) error {
 	c := &call{ctx: context.Background(), account: s.cfg.account, region: s.cfg.region, now: s.now()}
 	in := &createStreamInput{StreamName: name, ShardCount: &shards}
-	if _, err := s.createStream(c, in, true); err != nil {
+	// Not an API call, so the handler does not commit it.
+	return s.commit(c, func() error {
+		_, err := s.createStream(c, in, true)
 		return err
-	}
-	s.saveMeta() // not an API call, so the handler does not save for it
-	return nil
+	})
 }
 
 func (s *Server) now() time.Time { return s.cfg.clock.Now() }

@@ -115,7 +115,17 @@ func (j *FileJournal) Records(st *Stream, sh *Shard, recs []Record) error {
 	if !known && j.source != nil {
 		// The shard is newer than the saved metadata (a stream just created or resharded): save
 		// the metadata first, so that an acknowledged record never belongs to an unknown shard.
-		if err := j.Streams(nil); err != nil {
+		err := j.source().saveLocked(func() error { return j.Streams(nil) })
+		if err == nil {
+			j.mu.RLock()
+			known = j.saved[st][sh.Index]
+			j.mu.RUnlock()
+			if !known {
+				// A change that made the shard failed to save and was undone.
+				err = ErrShardClosed
+			}
+		}
+		if err != nil {
 			return l.abandon(sh, recs, err)
 		}
 	}
@@ -238,7 +248,7 @@ func (j *FileJournal) Close() error {
 	j.mu.RUnlock()
 	var first error
 	if save {
-		if err := j.Streams(nil); err != nil && !errors.Is(err, ErrJournalClosed) {
+		if err := j.source().saveLocked(func() error { return j.Streams(nil) }); err != nil && !errors.Is(err, ErrJournalClosed) {
 			first = err
 		}
 	}
