@@ -16,13 +16,15 @@ import (
 
 // Server is a Kinesis API server. It is an http.Handler; Run also listens on an address.
 type Server struct {
-	cfg     config
-	store   *store.Store
-	faults  *Faults
-	limits  *throughput
-	iterKey []byte
-	log     *slog.Logger
-	ops     map[string]operation
+	cfg    config
+	store  *store.Store
+	faults *Faults
+	limits *throughput
+	// inflight bounds the request body bytes held at once.
+	inflight *inflight
+	iterKey  []byte
+	log      *slog.Logger
+	ops      map[string]operation
 
 	mu       sync.Mutex
 	httpSrv  *http.Server
@@ -46,6 +48,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.logger, faults: newFaults()}
 	s.limits = newThroughput(cfg.throughput)
+	s.inflight = newInflight(cfg.maxInflight)
 	s.subs = newSubscriptions()
 	s.iterKey = make([]byte, 32)
 	if _, err := rand.Read(s.iterKey); err != nil {
@@ -113,8 +116,11 @@ func RunT(t Tester, opts ...Option) *Server {
 // Serve answers requests on ln in the background until Close or Shutdown.
 func (s *Server) Serve(ln net.Listener) {
 	hs := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 30 * time.Second,
+		Handler: s,
+		// No ReadTimeout: it would cut SubscribeToShard's long answer. The body's read has its
+		// own deadline (readBody).
+		ReadHeaderTimeout: s.cfg.readTimeout,
+		IdleTimeout:       s.cfg.idleTimeout,
 		Protocols:         new(http.Protocols),
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
