@@ -25,11 +25,13 @@ type config struct {
 	streams          []StreamSpec
 	tlsConfig        *tls.Config
 	selfSignedTLSDir string
-	maxBodyBytes     int64
-	maxInflight      int64
-	readTimeout      time.Duration
-	idleTimeout      time.Duration
-	diskFault        store.DiskFault // tests: a disk that fails on demand
+	// selfSignedTLSTemp says the server chose selfSignedTLSDir, and removes it at the end.
+	selfSignedTLSTemp bool
+	maxBodyBytes      int64
+	maxInflight       int64
+	readTimeout       time.Duration
+	idleTimeout       time.Duration
+	diskFault         store.DiskFault // tests: a disk that fails on demand
 }
 
 // Delays are how long state transitions take. All are zero by default, so that tests never wait;

@@ -44,8 +44,19 @@ func New(opts ...Option) (*Server, error) {
 		o(&cfg)
 	}
 	if err := cfg.setupSelfSignedTLS(time.Now()); err != nil {
+		_ = cfg.removeSelfSignedTLS()
 		return nil, err
 	}
+	s, err := build(cfg)
+	if err != nil {
+		_ = cfg.removeSelfSignedTLS()
+		return nil, err
+	}
+	return s, nil
+}
+
+// build makes the server of New from its configuration.
+func build(cfg config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.logger, faults: newFaults()}
 	s.limits = newThroughput(cfg.throughput)
 	s.inflight = newInflight(cfg.maxInflight)
@@ -203,6 +214,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 	}
 	if jerr := s.store.Journal().Close(); err == nil {
 		err = jerr
+	}
+	if terr := s.cfg.removeSelfSignedTLS(); err == nil {
+		err = terr
 	}
 	return err
 }
