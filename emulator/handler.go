@@ -238,6 +238,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 		}
 		return buf, func() { bodies.put(buf); s.inflight.release(took) }, nil
 	}
+	if r.ContentLength == 0 {
+		return []byte{}, func() {}, nil
+	}
 	return s.readUnknownLength(ctx, rd)
 }
 
