@@ -124,7 +124,18 @@ func (s *Store) snapshot() *snapshotState {
 }
 
 func (s *Store) restore(snap *snapshotState) {
-	for a, f := range snap.accounts {
+	s.accounts.mu.Lock()
+	all := make([]*Account, 0, len(s.accounts.m))
+	for _, a := range s.accounts.m {
+		all = append(all, a)
+	}
+	s.accounts.mu.Unlock()
+	for _, a := range all {
+		f, ok := snap.accounts[a]
+		if !ok {
+			// Made during the change: as empty as it was when it did not exist.
+			f = accountFields{}
+		}
 		a.mu.Lock()
 		a.setFields(f)
 		a.mu.Unlock()
@@ -207,8 +218,14 @@ func (a *Account) fields() accountFields {
 
 func (a *Account) setFields(f accountFields) {
 	a.Commitment, a.Tags, a.Policies, a.ModeSwitches = f.commitment, f.tags, f.policies, f.modeSwitches
+	if a.Tags == nil {
+		a.Tags = make(map[string]map[string]string)
+	}
 	if a.Policies == nil {
 		a.Policies = make(map[string]string)
+	}
+	if a.ModeSwitches == nil {
+		a.ModeSwitches = make(map[string][]time.Time)
 	}
 	a.Channels = make(map[string]*Channel, len(f.channels))
 	for name, ch := range f.channels {
