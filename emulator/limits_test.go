@@ -132,68 +132,47 @@ func TestLimitDeclaredOversizeRefusedUnread(t *testing.T) {
 func TestLimitEightOversizedBodiesHoldLittleMemory(t *testing.T) {
 	srv := emulator.RunT(t, emulator.WithStream("s", 1))
 	kc := plainClient(t, srv)
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
-	var wg sync.WaitGroup
 	statuses := make([]int, 8)
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn := dial(t, srv)
-			rawRequest(t, conn, oversize)
+	var control time.Duration
+	before, peak := heapGrowth(func() {
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
 			go func() {
-				chunk := make([]byte, 256<<10)
-				for sent := 0; sent < oversize; sent += len(chunk) {
-					if _, err := conn.Write(chunk); err != nil {
-						return
+				defer wg.Done()
+				conn := dial(t, srv)
+				rawRequest(t, conn, oversize)
+				go func() {
+					chunk := make([]byte, 256<<10)
+					for sent := 0; sent < oversize; sent += len(chunk) {
+						if _, err := conn.Write(chunk); err != nil {
+							return
+						}
 					}
+				}()
+				_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+				resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+				if err == nil {
+					statuses[i] = resp.StatusCode
+					_ = resp.Body.Close()
 				}
 			}()
-			_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
-			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-			if err == nil {
-				statuses[i] = resp.StatusCode
-				_ = resp.Body.Close()
-			}
-		}()
-	}
-	start := time.Now()
-	if _, err := kc.DescribeLimits(ctxT(t), &kinesis.DescribeLimitsInput{}); err != nil {
-		t.Fatal(err)
-	}
-	control := time.Since(start)
-	wg.Wait()
-	close(stop)
-	<-sampled
+		}
+		start := time.Now()
+		if _, err := kc.DescribeLimits(ctxT(t), &kinesis.DescribeLimitsInput{}); err != nil {
+			t.Error(err)
+		}
+		control = time.Since(start)
+		wg.Wait()
+	})
 	for i, st := range statuses {
 		if st != http.StatusRequestEntityTooLarge {
 			t.Fatalf("body %d: status %d, want 413", i, st)
 		}
 	}
-	grew := int64(peak.Load()) - int64(before.HeapInuse)
+	grew := int64(peak) - int64(before)
 	t.Logf("eight 40 MiB bodies: heap in use %.1f MiB before, %.1f MiB at most during (+%.1f MiB); a control request took %v",
-		float64(before.HeapInuse)/(1<<20), float64(peak.Load())/(1<<20), float64(grew)/(1<<20), control)
+		float64(before)/(1<<20), float64(peak)/(1<<20), float64(grew)/(1<<20), control)
 	if grew > 16<<20 {
 		t.Fatalf("the heap grew by %.1f MiB", float64(grew)/(1<<20))
 	}
@@ -205,54 +184,36 @@ func TestLimitEightOversizedBodiesHoldLittleMemory(t *testing.T) {
 func TestLimitChunkedBodiesShareTheInflightBudget(t *testing.T) {
 	const budget = 8 << 20
 	srv := emulator.RunT(t, emulator.WithMaxInflightBytes(budget), emulator.WithReadTimeout(time.Second))
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	var wg sync.WaitGroup
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}()
 	var answered atomic.Int64
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			conn := dial(t, srv)
-			rawRequest(t, conn, -1)
+	before, peak := heapGrowth(func() {
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
 			go func() {
-				w := bufio.NewWriter(conn)
-				chunk := make([]byte, 256<<10)
-				for range 160 {
-					fmt.Fprintf(w, "%x\r\n", len(chunk))
-					_, _ = w.Write(chunk)
-					if _, err := w.WriteString("\r\n"); err != nil {
-						return
+				defer wg.Done()
+				conn := dial(t, srv)
+				rawRequest(t, conn, -1)
+				go func() {
+					w := bufio.NewWriter(conn)
+					chunk := make([]byte, 256<<10)
+					for range 160 {
+						fmt.Fprintf(w, "%x\r\n", len(chunk))
+						_, _ = w.Write(chunk)
+						if _, err := w.WriteString("\r\n"); err != nil {
+							return
+						}
 					}
+				}()
+				_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+				if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
+					_ = resp.Body.Close()
+					answered.Add(1)
 				}
 			}()
-			_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
-			if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
-				_ = resp.Body.Close()
-				answered.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	close(done)
-	grew := int64(peak.Load()) - int64(before.HeapInuse)
+		}
+		wg.Wait()
+	})
+	grew := int64(peak) - int64(before)
 	t.Logf("eight 40 MiB chunked bodies, %d MiB budget: heap +%.1f MiB at most, %d answered", budget>>20, float64(grew)/(1<<20), answered.Load())
 	if grew > 4*budget {
 		t.Fatalf("the heap grew by %.1f MiB with a budget of %d MiB", float64(grew)/(1<<20), budget>>20)
@@ -371,4 +332,31 @@ func TestLimitSubscriptionOutlivesReadTimeout(t *testing.T) {
 	if len(got) < 6 || !bytes.Equal([]byte(got[len(got)-1]), []byte(fmt.Sprintf("r%d", len(got)-1))) {
 		t.Fatalf("records over the subscription: %v", got)
 	}
+}
+
+// heapGrowth runs fn and returns how far the heap in use rose above where it was before, at most,
+// sampling it every few milliseconds meanwhile.
+func heapGrowth(fn func()) (before, peak uint64) {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	before, peak = m.HeapInuse, m.HeapInuse
+	stop, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapInuse)
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	fn()
+	close(stop)
+	<-sampled
+	return before, peak
 }
