@@ -232,6 +232,7 @@ func (l *streamLog) abandon(sh *Shard, recs []Record, err error) error {
 	}
 	if held {
 		sh.discard(recs[0].Index)
+		l.failed = err // what later writers of the shard whose records went too are told
 	}
 	l.mu.Unlock()
 	return err
