@@ -201,9 +201,12 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, 
 	rc := http.NewResponseController(w)
 	defer func() {
 		if err != nil {
-			// The connection closes after the answer: let nothing wait on the rest of the body
-			// (net/http drains a short one to reuse the connection).
-			w.Header().Set("Connection", "close")
+			// An HTTP/1 connection closes after the answer: let nothing wait on the rest of the
+			// body (net/http drains a short one to reuse the connection). On HTTP/2 only the
+			// stream ends; Connection: close there would send the whole connection away.
+			if r.ProtoMajor < 2 {
+				w.Header().Set("Connection", "close")
+			}
 			_ = rc.SetReadDeadline(time.Now())
 		}
 	}()

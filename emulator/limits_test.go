@@ -360,3 +360,36 @@ func heapGrowth(fn func()) (before, peak uint64) {
 	<-sampled
 	return before, peak
 }
+
+// TestLimitDeclaredOversizeOverHTTP2 sends the declared 40 MiB over h2c, as the JS SDK speaks: the
+// same 413, with little of the body taken.
+func TestLimitDeclaredOversizeOverHTTP2(t *testing.T) {
+	srv := emulator.RunT(t)
+	tr := &http.Transport{Protocols: new(http.Protocols)}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	t.Cleanup(tr.CloseIdleConnections)
+	counted := &countingBody{}
+	req, err := http.NewRequest(http.MethodPost, srv.URL(), io.LimitReader(counted, oversize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = oversize
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecords")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("Authorization", fakeAuth)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(string(body), `"__type":"SerializationException"`) {
+		t.Fatalf("HTTP/%d %d %s", resp.ProtoMajor, resp.StatusCode, body)
+	}
+	t.Logf("h2c, declared %d MiB: the client's body reader gave %.1f MiB", oversize>>20, float64(counted.n.Load())/(1<<20))
+	if counted.n.Load() > 16<<20 {
+		t.Fatalf("%d bytes of the declared body were taken", counted.n.Load())
+	}
+}
