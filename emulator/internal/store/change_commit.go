@@ -22,11 +22,12 @@ func (s *Store) Change(fn func() (changed bool)) error {
 	if s.journal.Durable() {
 		before = s.snapshot()
 	}
+	s.change.skipped.Store(false)
 	s.change.running.Store(true)
 	changed := fn()
 	s.change.running.Store(false)
-	if !changed {
-		return nil
+	if !changed && !s.change.skipped.Load() {
+		return nil // nothing to save: not fn's change, nor one whose Save was left to it
 	}
 	if err := s.journal.Streams(s.All()); err != nil {
 		if before != nil {
@@ -42,7 +43,10 @@ func (s *Store) Change(fn func() (changed bool)) error {
 // the rest; a change undone so is made again when it is next due.
 func (s *Store) Save() error {
 	if s.change.running.Load() {
-		return nil
+		s.change.skipped.Store(true)
+		if s.change.running.Load() {
+			return nil // the change sees skipped once its fn returns
+		}
 	}
 	s.change.mu.Lock()
 	defer s.change.mu.Unlock()

@@ -18,6 +18,7 @@ type Store struct {
 	change   struct {
 		mu      sync.Mutex  // held by a change and its save, and by every other metadata save
 		running atomic.Bool // a change's fn is running
+		skipped atomic.Bool // a Save was left to the change under way
 	}
 }
 
