@@ -115,12 +115,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, codec, errAccessDenied("Unable to determine service/operation name to be authorized"))
 		return
 	}
-	body, release, err := readBody(w, r, s.cfg.maxBodyBytes)
+	body, release, err := s.readBody(w, r)
 	defer release()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			s.writeError(w, codec, errRequestEntityTooLarge(mbe.Limit))
+			return
+		}
+		if errors.Is(err, errBodyBudget) {
+			s.writeError(w, codec, errInternalServiceFailure())
 			return
 		}
 		s.writeError(w, codec, errSerialization("Unable to read the request body: %v", err))
@@ -151,11 +155,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeEvents(c.ctx, w, codec, events)
 		return
 	}
-	out, err := opn.handle(s, c, codec, body)
-	if err == nil && opn.saves {
+	var out any
+	if opn.saves {
 		// Every control-plane change reaches the journal here, after the operation has released
-		// its locks, so that no family has to remember to save.
-		s.saveMeta()
+		// its locks, so that no family has to remember to save; it is undone if the save fails.
+		err = s.commit(c, func() (err error) {
+			out, err = opn.handle(s, c, codec, body)
+			return err
+		})
+	} else {
+		out, err = opn.handle(s, c, codec, body)
 	}
 	if err == nil {
 		err = s.faults.after(c)
@@ -177,22 +186,101 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	responses.put(b)
 }
 
-// readBody reads a request body of at most limit bytes, in one buffer when the client sent its
-// length. The buffer comes from a pool; release gives it back once nothing reads the body any more
-// (the decoders copy every value they keep).
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) (body []byte, release func(), err error) {
-	rd := http.MaxBytesReader(w, r.Body, limit)
-	n := r.ContentLength
-	if n <= 0 || n > limit {
-		body, err = io.ReadAll(rd)
-		return body, func() {}, err
+// errBodyBudget is a request that waited for room among the request bytes in flight until its
+// read timeout passed.
+var errBodyBudget = errors.New("emulator: no room for the request body among the requests in flight")
+
+// readBody reads a request body of at most the configured limit. A body that declares more is
+// refused unread. The body's bytes are taken from the in-flight budget before they are read (as
+// they arrive, when the client sent no length) and given back by release, once nothing reads the
+// body any more (the decoders copy every value they keep). The whole read, waiting for the budget
+// included, must end within the read timeout; the deadline is lifted afterwards, so that a long
+// answer (SubscribeToShard's) is not cut.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), err error) {
+	limit := s.cfg.maxBodyBytes
+	rc := http.NewResponseController(w)
+	defer func() {
+		if err != nil {
+			// An HTTP/1 connection closes after the answer: let nothing wait on the rest of the
+			// body (net/http drains a short one to reuse the connection). On HTTP/2 only the
+			// stream ends; Connection: close there would send the whole connection away.
+			if r.ProtoMajor < 2 {
+				w.Header().Set("Connection", "close")
+			}
+			_ = rc.SetReadDeadline(time.Now())
+		}
+	}()
+	if r.ContentLength > limit {
+		return nil, func() {}, &http.MaxBytesError{Limit: limit}
 	}
-	buf := bodies.get(int(n))
-	if _, err := io.ReadFull(rd, buf); err != nil {
-		bodies.put(buf)
+	ctx := r.Context()
+	if d := s.cfg.readTimeout; d > 0 {
+		deadline := time.Now().Add(d)
+		if rc.SetReadDeadline(deadline) == nil {
+			defer func() {
+				if err == nil {
+					_ = rc.SetReadDeadline(time.Time{})
+				}
+			}()
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	if n := r.ContentLength; n > 0 {
+		took, err := s.inflight.acquire(ctx, n)
+		if err != nil {
+			return nil, func() {}, errBodyBudget
+		}
+		buf := bodies.get(int(n))
+		if _, err := io.ReadFull(rd, buf); err != nil {
+			bodies.put(buf)
+			s.inflight.release(took)
+			return nil, func() {}, err
+		}
+		return buf, func() { bodies.put(buf); s.inflight.release(took) }, nil
+	}
+	if r.ContentLength == 0 {
+		return []byte{}, func() {}, nil
+	}
+	return s.readUnknownLength(ctx, rd)
+}
+
+// unknownLengthStep is the first buffer of a body sent without its length (chunked, or HTTP/2
+// without content-length); the buffer doubles as the body grows, up to the limit.
+const unknownLengthStep = 64 << 10
+
+// readUnknownLength reads a body whose length the client did not declare, into a buffer that grows
+// with what arrives, taking each growth from the in-flight budget first.
+func (s *Server) readUnknownLength(ctx context.Context, rd io.Reader) ([]byte, func(), error) {
+	var took int64
+	fail := func(err error) ([]byte, func(), error) {
+		s.inflight.release(took)
 		return nil, func() {}, err
 	}
-	return buf, func() { bodies.put(buf) }, nil
+	buf := []byte(nil)
+	for {
+		if len(buf) == cap(buf) {
+			size := max(unknownLengthStep, 2*cap(buf))
+			more, err := s.inflight.acquire(ctx, int64(size-cap(buf)))
+			if err != nil {
+				return fail(errBodyBudget)
+			}
+			took += more
+			grown := make([]byte, len(buf), size)
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, func() { s.inflight.release(took) }, nil
+		}
+		if err != nil {
+			return fail(err)
+		}
+	}
 }
 
 func (s *Server) operationName(target string) (string, bool) {

@@ -132,11 +132,33 @@ func (s *Server) settle(st *store.Stream, now time.Time) (gone bool) {
 	return false
 }
 
-// saveMeta hands the metadata of every stream to the journal after a control-plane change.
+// saveMeta saves the metadata after a change no client waits on: a transition that came due. A
+// failure is logged only, since the change is made again when it is next due (at the latest by
+// the restart that reads the older metadata). Inside an operation's commit it leaves the saving
+// to the commit.
 func (s *Server) saveMeta() {
-	if err := s.store.Journal().Streams(s.store.All()); err != nil {
+	if err := s.store.Save(); err != nil {
 		s.log.Error("emulator: saving stream metadata", "err", err)
 	}
+}
+
+// commit runs a control-plane operation and saves the metadata if it succeeded. When the save
+// fails the operation's changes are undone and the call fails with InternalFailure, so that a
+// change is acknowledged only once a restart would find it.
+func (s *Server) commit(c *call, run func() error) error {
+	var opErr error
+	err := s.store.Change(func() bool {
+		opErr = run()
+		return opErr == nil
+	})
+	if opErr != nil {
+		return opErr
+	}
+	if err != nil {
+		s.log.Error("emulator: saving stream metadata failed; the change is undone", "op", c.op, "err", err)
+		return errInternalServiceFailure()
+	}
+	return nil
 }
 
 // openShardCount counts the open shards of an account in a region, for the shard limit.

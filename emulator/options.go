@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"time"
+
+	"github.com/pelicanhq/pelican/emulator/internal/store"
 )
 
 // Option configures a Server.
@@ -23,8 +25,14 @@ type config struct {
 	streams          []StreamSpec
 	tlsConfig        *tls.Config
 	selfSignedTLSDir string
-	maxBodyBytes     int64
-	mounts           []mount // WithHandler, in mount.go
+	// selfSignedTLSTemp says the server chose selfSignedTLSDir, and removes it at the end.
+	selfSignedTLSTemp bool
+	maxBodyBytes      int64
+	maxInflight       int64
+	readTimeout       time.Duration
+	idleTimeout       time.Duration
+	diskFault         store.DiskFault // tests: a disk that fails on demand
+	mounts            []mount         // WithHandler, in mount.go
 }
 
 // Delays are how long state transitions take. All are zero by default, so that tests never wait;
@@ -72,6 +80,9 @@ func defaultConfig() config {
 		limits:       DefaultLimits(),
 		logger:       slog.New(slog.DiscardHandler),
 		maxBodyBytes: 32 << 20,
+		maxInflight:  DefaultMaxInflightBytes,
+		readTimeout:  DefaultReadTimeout,
+		idleTimeout:  DefaultIdleTimeout,
 	}
 }
 
@@ -128,5 +139,33 @@ func WithStream(name string, shards int) Option {
 // WithTLS serves TLS with cfg on the same port as plain text; ALPN offers h2 and http/1.1.
 func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.tlsConfig = cfg } }
 
-// WithMaxBodyBytes bounds request bodies (default 32 MiB, room for a 10 MiB record in base64).
+// WithMaxBodyBytes bounds request bodies (default 32 MiB, room for a 10 MiB record in base64). A
+// request that declares a longer body is refused before it is read (413 SerializationException);
+// one sent without its length is cut once it passes the bound.
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBodyBytes = n } }
+
+// Defaults of the connection and request bounds.
+const (
+	DefaultReadTimeout      = 30 * time.Second
+	DefaultIdleTimeout      = 120 * time.Second
+	DefaultMaxInflightBytes = 128 << 20
+)
+
+// WithReadTimeout bounds how long a client may take to send a request's headers, and then its
+// body (default DefaultReadTimeout; 0 for no bound). A connection that passes it is closed. It
+// does not bound the answer: a SubscribeToShard answer lasts up to 5 minutes.
+func WithReadTimeout(d time.Duration) Option { return func(c *config) { c.readTimeout = d } }
+
+// WithIdleTimeout closes keep-alive connections that carry no request for d (default
+// DefaultIdleTimeout; 0 for no bound).
+func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idleTimeout = d } }
+
+// WithMaxInflightBytes bounds the request body bytes the server holds at once, across every
+// connection (default DefaultMaxInflightBytes; 0 for no bound). A request whose body does not fit
+// waits, first come first served, for earlier requests to be answered; one that waits past its
+// read timeout is answered 500 InternalFailure, which the SDKs retry. A body larger than the bound
+// waits until it has the bound to itself.
+func WithMaxInflightBytes(n int64) Option { return func(c *config) { c.maxInflight = n } }
+
+// withDiskFault makes the data directory's disk fail as f decides, for tests of a full disk.
+func withDiskFault(f store.DiskFault) Option { return func(c *config) { c.diskFault = f } }

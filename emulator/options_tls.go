@@ -33,10 +33,12 @@ const selfSignedLifetime = 365 * 24 * time.Hour
 // WithSelfSignedTLS serves TLS on the same port as plain text, with a certificate the server makes
 // when it is built, valid for 127.0.0.1, ::1 and localhost. The certificate and its key are written
 // to dir as cert.pem and key.pem (dir is created if missing; "" means a new directory under the
-// system's temporary directory). Server.TLSCertFile returns the certificate's path, for clients to
+// system's temporary directory, removed again when the server is closed or shut down, or when New
+// fails). Server.TLSCertFile returns the certificate's path, for clients to
 // trust. It cannot be combined with WithTLS.
 func WithSelfSignedTLS(dir string) Option {
 	return func(c *config) {
+		c.selfSignedTLSTemp = dir == ""
 		if dir == "" {
 			var b [8]byte
 			_, _ = rand.Read(b[:])
@@ -115,4 +117,16 @@ func writeSelfSigned(dir string, now time.Time) (tls.Certificate, error) {
 		return tls.Certificate{}, err
 	}
 	return tls.X509KeyPair(certPEM, keyPEM)
+}
+
+// removeSelfSignedTLS removes the temporary directory of a self-signed certificate (one the server
+// chose itself; a directory the caller named is kept).
+func (c *config) removeSelfSignedTLS() error {
+	if !c.selfSignedTLSTemp || c.selfSignedTLSDir == "" {
+		return nil
+	}
+	if err := os.RemoveAll(c.selfSignedTLSDir); err != nil {
+		return fmt.Errorf("emulator: removing the self-signed certificate: %w", err)
+	}
+	return nil
 }

@@ -185,10 +185,7 @@ func (s *Server) putRecords(c *call, in *putRecordsInput) (*putRecordsOutput, er
 		return nil, errDryRun()
 	}
 	out := &putRecordsOutput{Records: make([]putRecordsResultEntry, len(in.Records)), EncryptionType: w.encryption}
-	todo := make([]int, len(in.Records))
-	for i := range todo {
-		todo[i] = i
-	}
+	todo := s.failRecords(c, st, shards, out) // what an injected record fault leaves to write
 	for attempt := 0; len(todo) > 0; attempt++ {
 		if attempt > 0 {
 			// A reshard closed shards after routing: route what is left to their children.

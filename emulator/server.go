@@ -16,13 +16,15 @@ import (
 
 // Server is a Kinesis API server. It is an http.Handler; Run also listens on an address.
 type Server struct {
-	cfg     config
-	store   *store.Store
-	faults  *Faults
-	limits  *throughput
-	iterKey []byte
-	log     *slog.Logger
-	ops     map[string]operation
+	cfg    config
+	store  *store.Store
+	faults *Faults
+	limits *throughput
+	// inflight bounds the request body bytes held at once.
+	inflight *inflight
+	iterKey  []byte
+	log      *slog.Logger
+	ops      map[string]operation
 
 	mu       sync.Mutex
 	httpSrv  *http.Server
@@ -42,10 +44,22 @@ func New(opts ...Option) (*Server, error) {
 		o(&cfg)
 	}
 	if err := cfg.setupSelfSignedTLS(time.Now()); err != nil {
+		_ = cfg.removeSelfSignedTLS()
 		return nil, err
 	}
+	s, err := build(cfg)
+	if err != nil {
+		_ = cfg.removeSelfSignedTLS()
+		return nil, err
+	}
+	return s, nil
+}
+
+// build makes the server of New from its configuration.
+func build(cfg config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.logger, faults: newFaults()}
 	s.limits = newThroughput(cfg.throughput)
+	s.inflight = newInflight(cfg.maxInflight)
 	s.subs = newSubscriptions()
 	s.iterKey = make([]byte, 32)
 	if _, err := rand.Read(s.iterKey); err != nil {
@@ -54,6 +68,9 @@ func New(opts ...Option) (*Server, error) {
 	journal, err := openJournal(cfg.dataDir, s)
 	if err != nil {
 		return nil, err
+	}
+	if j, ok := journal.(*store.FileJournal); ok && cfg.diskFault != nil {
+		j.SetDiskFault(cfg.diskFault)
 	}
 	s.store = store.New(journal)
 	if err := s.restore(); err != nil {
@@ -110,8 +127,11 @@ func RunT(t Tester, opts ...Option) *Server {
 // Serve answers requests on ln in the background until Close or Shutdown.
 func (s *Server) Serve(ln net.Listener) {
 	hs := &http.Server{
-		Handler:           s.routes(), // the admin endpoints and WithHandler's mounts (mount.go), then s
-		ReadHeaderTimeout: 30 * time.Second,
+		Handler: s.routes(), // the admin endpoints and WithHandler's mounts (mount.go), then s
+		// No ReadTimeout: it would cut SubscribeToShard's long answer. The body's read has its
+		// own deadline (readBody).
+		ReadHeaderTimeout: s.cfg.readTimeout,
+		IdleTimeout:       s.cfg.idleTimeout,
 		Protocols:         new(http.Protocols),
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
@@ -195,6 +215,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 	if jerr := s.store.Journal().Close(); err == nil {
 		err = jerr
 	}
+	if terr := s.cfg.removeSelfSignedTLS(); err == nil {
+		err = terr
+	}
 	return err
 }
 
@@ -203,11 +226,11 @@ func (s *Server) shutdown(ctx context.Context) error {
 func (s *Server) CreateStream(name string, shards int) error {
 	c := &call{ctx: context.Background(), account: s.cfg.account, region: s.cfg.region, now: s.now()}
 	in := &createStreamInput{StreamName: name, ShardCount: &shards}
-	if _, err := s.createStream(c, in, true); err != nil {
+	// Not an API call, so the handler does not commit it.
+	return s.commit(c, func() error {
+		_, err := s.createStream(c, in, true)
 		return err
-	}
-	s.saveMeta() // not an API call, so the handler does not save for it
-	return nil
+	})
 }
 
 func (s *Server) now() time.Time { return s.cfg.clock.Now() }

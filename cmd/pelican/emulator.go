@@ -44,6 +44,9 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	tlsCert := fs.String("tls-cert", os.Getenv("PELICAN_TLS_CERT"), "serve TLS (h2 and http/1.1 by ALPN) with this PEM certificate, beside plain text on the same port (env PELICAN_TLS_CERT; needs --tls-key)")
 	tlsKey := fs.String("tls-key", os.Getenv("PELICAN_TLS_KEY"), "the PEM private key of --tls-cert (env PELICAN_TLS_KEY)")
 	tlsSelfSigned := fs.Bool("tls-self-signed", envBool("PELICAN_TLS_SELF_SIGNED"), "serve TLS with a certificate made at start for 127.0.0.1 and localhost, and print where it is (env PELICAN_TLS_SELF_SIGNED)")
+	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "close a connection whose client takes longer to send a request's headers, or then its body (0: no bound)")
+	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "close keep-alive connections idle this long (0: no bound)")
+	maxInflight := fs.Int64("max-inflight-bytes", emulator.DefaultMaxInflightBytes, "request body bytes held at once across connections; further requests wait (0: no bound)")
 	consoleFlags := emulatorConsoleFlags(fs)
 	if help, err := fs.parse(args); help || err != nil {
 		return err
@@ -62,6 +65,8 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	opts := []emulator.Option{
 		emulator.WithAddr(*addr), emulator.WithRegion(*region), emulator.WithAccountID(*account),
 		emulator.WithLogger(log), emulator.WithThroughputLimits(*throughput),
+		emulator.WithReadTimeout(*readTimeout), emulator.WithIdleTimeout(*idleTimeout),
+		emulator.WithMaxInflightBytes(*maxInflight),
 		emulator.WithDelays(emulator.Delays{CreateStream: *createDelay, DeleteStream: *deleteDelay,
 			UpdateStream: *updateDelay, RegisterConsumer: *consumerDelay, DeleteConsumer: *consumerDelay}),
 	}

@@ -74,6 +74,7 @@ func (j *FileJournal) Compact(st *Stream) error {
 		return err
 	}
 	l.compacting = true
+	round := l.failures
 	copied := make(map[int]uint64, len(l.next))
 	for shard, next := range l.next {
 		copied[shard] = next
@@ -116,6 +117,11 @@ func (j *FileJournal) Compact(st *Stream) error {
 		_ = c.abandon(tmp)
 		return l.err
 	}
+	if l.failures != round {
+		// A failed write discarded records the copy may hold: try again another time.
+		_ = c.abandon(tmp)
+		return fmt.Errorf("store: compacting record log %s: %w", l.name, l.failed)
+	}
 	// The records queued since, up to what the log holds or will hold once its queue is written;
 	// then each shard's next index, which a shard whose records were all trimmed needs back.
 	shards = st.shardsByIndex()
@@ -154,10 +160,11 @@ func (j *FileJournal) Compact(st *Stream) error {
 		return l.err
 	}
 	_ = l.f.Close()
-	l.f, l.size = nf, c.size
+	l.f, l.size, l.dirty = nf, c.size, false
 	// The queue's records are in the new log, durable: its writers are done.
 	l.buf = l.buf[:0]
 	l.durable = l.queued
+	clear(l.waiting)
 	l.cond.Broadcast()
 	return nil
 }

@@ -49,6 +49,7 @@ type FileJournal struct {
 	dir    string
 	source func() *Store
 	lock   *os.File // held until Close: one emulator per directory
+	fault  DiskFault
 
 	mu     sync.RWMutex
 	logs   map[*Stream]*streamLog
@@ -114,8 +115,18 @@ func (j *FileJournal) Records(st *Stream, sh *Shard, recs []Record) error {
 	if !known && j.source != nil {
 		// The shard is newer than the saved metadata (a stream just created or resharded): save
 		// the metadata first, so that an acknowledged record never belongs to an unknown shard.
-		if err := j.Streams(nil); err != nil {
-			return err
+		err := j.source().saveLocked(func() error { return j.Streams(nil) })
+		if err == nil {
+			j.mu.RLock()
+			known = j.saved[st][sh.Index]
+			j.mu.RUnlock()
+			if !known {
+				// A change that made the shard failed to save and was undone.
+				err = ErrShardClosed
+			}
+		}
+		if err != nil {
+			return l.abandon(sh, recs, err)
 		}
 	}
 	return l.append(sh, recs)
@@ -153,6 +164,7 @@ func (j *FileJournal) logFor(st *Stream, shard int) (*streamLog, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	l.fault = j.fault
 	j.logs[st] = l
 	return l, j.saved[st][shard], nil
 }
@@ -222,7 +234,7 @@ func (j *FileJournal) Secret(name string, n int) ([]byte, error) {
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
 	}
-	if err := writeAtomic(j.dir, name+".key", b, 0o600); err != nil {
+	if err := writeAtomic(j.fault, j.dir, name+".key", b, 0o600); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -236,7 +248,7 @@ func (j *FileJournal) Close() error {
 	j.mu.RUnlock()
 	var first error
 	if save {
-		if err := j.Streams(nil); err != nil && !errors.Is(err, ErrJournalClosed) {
+		if err := j.source().saveLocked(func() error { return j.Streams(nil) }); err != nil && !errors.Is(err, ErrJournalClosed) {
 			first = err
 		}
 	}
@@ -261,15 +273,15 @@ func logPath(dir, name string) string { return filepath.Join(dir, logsDir, name+
 
 // writeAtomic replaces dir/name with b: a temporary file, fsynced, renamed over the old one, and
 // the directory fsynced, so that a crash leaves either the old content or the new.
-func writeAtomic(dir, name string, b []byte, perm os.FileMode) error {
+func writeAtomic(fault DiskFault, dir, name string, b []byte, perm os.FileMode) error {
 	tmp := filepath.Join(dir, name+tmpSuffix)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 	if err != nil {
 		return fmt.Errorf("store: writing %s: %w", name, err)
 	}
-	_, err = f.Write(b)
+	err = writeFile(fault, f, b)
 	if err == nil {
-		err = f.Sync()
+		err = syncFile(fault, f)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr

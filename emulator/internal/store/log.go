@@ -232,3 +232,29 @@ func (l *recordLog) dropBefore(index uint64) (dropped int64) {
 	l.chunkBase += keep
 	return dropped
 }
+
+// dropFrom forgets the retained records from index on (they were never seen: see Shard.discard)
+// and returns the size of what it dropped. Their bytes stay in the chunks, never reused, so that a
+// record read out before is never overwritten and a record appended later is told apart by where
+// its bytes are.
+func (l *recordLog) dropFrom(index uint64) (dropped int64) {
+	first, ok := l.oldest()
+	if !ok || index >= l.end() {
+		return 0
+	}
+	index = max(index, first)
+	end := l.end()
+	for i := index; i < end; i++ {
+		dropped += int64(l.size(i))
+	}
+	l.count -= int(end - index)
+	off := index - l.blocks[0].first
+	keep := int(off/blockLen) + 1
+	last := l.blocks[keep-1]
+	last.entries = last.entries[:off%blockLen]
+	clear(l.blocks[keep:])
+	l.blocks = l.blocks[:keep]
+	// The newest record's sequence number may have been read back rather than formatted here.
+	l.formatted = false
+	return dropped
+}

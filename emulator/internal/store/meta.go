@@ -64,7 +64,7 @@ func (j *FileJournal) writeMeta(all []*Stream) error {
 	if err != nil {
 		return fmt.Errorf("store: encoding metadata: %w", err)
 	}
-	if err := writeAtomic(j.dir, metaFile, b, 0o644); err != nil {
+	if err := writeAtomic(j.fault, j.dir, metaFile, b, 0o644); err != nil {
 		return err
 	}
 	// A stream is deleted for good when the store no longer holds it: a listing taken now, not

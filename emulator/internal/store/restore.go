@@ -158,6 +158,7 @@ func (j *FileJournal) loadLog(st *Stream, name string) (records int, torn int64,
 	if err != nil {
 		return 0, 0, err
 	}
+	l.fault = j.fault
 	for _, sh := range st.Shards {
 		l.next[sh.Index] = sh.Next()
 	}

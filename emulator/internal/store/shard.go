@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // ShardID is the id of the shard with index i: shardId- and 12 zero-padded digits.
@@ -159,6 +160,35 @@ func (sh *Shard) Publish(upTo uint64) {
 		sh.visible = upTo
 		sh.broadcast()
 	}
+}
+
+// holds reports whether r, returned by Append, is still the shard's record of its index: discard
+// has not dropped it. Stored bytes are never reused, so a record appended in its place after a
+// discard has its sequence number elsewhere.
+func (sh *Shard) holds(r Record) bool {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	first, ok := sh.log.oldest()
+	switch {
+	case r.Index >= sh.next:
+		return false
+	case !ok || r.Index < first:
+		return true // trimmed since, not discarded
+	}
+	return unsafe.StringData(sh.log.record(r.Index).Sequence) == unsafe.StringData(r.Sequence)
+}
+
+// discard drops the records from index from on that readers cannot see yet (a write of them to
+// the journal failed), so that the next record takes index from. Visible records are kept.
+func (sh *Shard) discard(from uint64) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	from = max(from, sh.visible)
+	if from >= sh.next {
+		return
+	}
+	sh.bytes -= sh.log.dropFrom(from)
+	sh.next = from
 }
 
 // Next returns the index the next appended record will get.

@@ -3,6 +3,7 @@ package store
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // Key names a stream: Kinesis namespaces streams by account and region.
@@ -14,6 +15,11 @@ type Store struct {
 	streams  map[Key]*Stream
 	journal  Journal
 	accounts accounts // account settings and channels, see account.go
+	change   struct {
+		mu      sync.Mutex  // held by a change and its save, and by every other metadata save
+		running atomic.Bool // a change's fn is running
+		skipped atomic.Bool // a Save was left to the change under way
+	}
 }
 
 // New returns an empty store that keeps its state with j (Memory() for none).

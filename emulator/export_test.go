@@ -1,0 +1,4 @@
+package emulator
+
+// WithDiskFault is withDiskFault, for the tests of package emulator_test.
+var WithDiskFault = withDiskFault
