@@ -541,13 +541,23 @@ func fidSign(req *http.Request, body []byte, now time.Time, how string) error {
 	default:
 		return fmt.Errorf("unknown signing %q", how)
 	}
-	amzDate := now.UTC().Format("20060102T150405Z")
 	if how == "date-basic" {
-		req.Header.Set("Date", amzDate)
+		req.Header.Set("Date", now.UTC().Format("20060102T150405Z"))
 	} else {
 		req.Header.Set("Date", now.UTC().Format(http.TimeFormat))
 	}
+	fidSignManual(req, payload, now)
+	return nil
+}
+
+// fidSignManual signs req with SigV4 over every header it carries (and host and Content-Length,
+// as the SDK's signer does), taking the time from now; the date header must already be set.
+func fidSignManual(req *http.Request, payload string, now time.Time) {
+	amzDate := now.UTC().Format("20060102T150405Z")
 	headers := map[string]string{"host": req.URL.Host}
+	if req.ContentLength > 0 {
+		headers["content-length"] = strconv.FormatInt(req.ContentLength, 10)
+	}
 	for k, vs := range req.Header {
 		headers[strings.ToLower(k)] = strings.TrimSpace(strings.Join(vs, ","))
 	}
@@ -573,7 +583,6 @@ func fidSign(req *http.Request, body []byte, now time.Time, how string) error {
 	sig := hex.EncodeToString(fidHMAC(key, sts))
 	req.Header.Set("Authorization", fmt.Sprintf("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s",
 		fidAccessKey, scope, signed, sig))
-	return nil
 }
 
 func fidHMAC(key []byte, data string) []byte {
@@ -685,4 +694,79 @@ func FuzzFidelityNoServerError(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFidelityChecker shows that the comparison catches each kind of difference, so that a case
+// that passes means the answer matched.
+func TestFidelityChecker(t *testing.T) {
+	msg := func(s string) *string { return &s }
+	empty := ""
+	jsonAns := func(status int, body string) fidAnswer {
+		return fidDecode(status, fidJSON, []byte(body))
+	}
+	val := `{"__type":"ValidationException","message":"2 validation errors detected: Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"}`
+	errs := []string{
+		"Value '' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+		"Value '' at 'streamName' failed to satisfy constraint: Member must have length greater than or equal to 1",
+	}
+	cases := []struct {
+		name string
+		exp  fidExpect
+		ans  fidAnswer
+		ok   bool
+	}{
+		{"same message", fidExpect{Status: 400, Type: "X", Message: msg("m")}, jsonAns(400, `{"__type":"X","message":"m"}`), true},
+		{"other status", fidExpect{Status: 400, Type: "X", Message: msg("m")}, jsonAns(500, `{"__type":"X","message":"m"}`), false},
+		{"other type", fidExpect{Status: 400, Type: "X", Message: msg("m")}, jsonAns(400, `{"__type":"Y","message":"m"}`), false},
+		{"other text", fidExpect{Status: 400, Type: "X", Message: msg("m")}, jsonAns(400, `{"__type":"X","message":"n"}`), false},
+		{"Message for message", fidExpect{Status: 400, Type: "X", Message: msg("m")}, jsonAns(400, `{"__type":"X","Message":"m"}`), false},
+		{"message for Message", fidExpect{Status: 400, Type: "X", MessageKey: "Message", Message: msg("m")}, jsonAns(400, `{"__type":"X","message":"m"}`), false},
+		{"type alone", fidExpect{Status: 400, Type: "X", NoMessage: true}, jsonAns(400, `{"__type":"X"}`), true},
+		{"type with a message", fidExpect{Status: 400, Type: "X", NoMessage: true}, jsonAns(400, `{"__type":"X","message":"m"}`), false},
+		{"errors in another order", fidExpect{Status: 400, Errors: errs}, jsonAns(400, val), true},
+		{"one error missing", fidExpect{Status: 400, Errors: errs[:1]}, jsonAns(400, val), false},
+		{"empty body", fidExpect{Status: 200, Body: &empty}, jsonAns(200, ``), true},
+		{"{} for an empty body", fidExpect{Status: 200, Body: &empty}, jsonAns(200, `{}`), false},
+		{"absent member present", fidExpect{Status: 200, Absent: []string{"Records.0.EncryptionType"}}, jsonAns(200, `{"Records":[{"EncryptionType":"NONE"}]}`), false},
+		{"list length", fidExpect{Status: 200, Values: map[string]any{"Shards.#": 2.0}}, jsonAns(200, `{"Shards":[{},{}]}`), true},
+		{"wrong list length", fidExpect{Status: 200, Values: map[string]any{"Shards.#": 2.0}}, jsonAns(200, `{"Shards":[{}]}`), false},
+	}
+	for _, c := range cases {
+		if got := fidCheck(c.exp, c.ans, fidVars{}); (len(got) == 0) != c.ok {
+			t.Errorf("%s: differences %q, want ok=%v", c.name, got, c.ok)
+		}
+	}
+}
+
+// TestFidelityManualSigner checks the signer that writes a Date header against the SDK's signer:
+// signing the same headers at the same time must give the same signature.
+func TestFidelityManualSigner(t *testing.T) {
+	body := []byte(`{"StreamName":"S"}`)
+	sum := sha256.Sum256(body)
+	payload := hex.EncodeToString(sum[:])
+	now := fidStart
+	newReq := func() *http.Request {
+		req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:4567/", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", fidJSON)
+		req.Header.Set("X-Amz-Target", fidTargetPfx+"DescribeStream")
+		return req
+	}
+	sdk := newReq()
+	creds := aws.Credentials{AccessKeyID: fidAccessKey, SecretAccessKey: fidSecretKey}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, sdk, payload, "kinesis", fidRegion, now); err != nil {
+		t.Fatal(err)
+	}
+	mine := newReq()
+	for k, vs := range sdk.Header {
+		if k != "Authorization" {
+			mine.Header[k] = vs
+		}
+	}
+	fidSignManual(mine, payload, now)
+	if got, want := mine.Header.Get("Authorization"), sdk.Header.Get("Authorization"); got != want {
+		t.Errorf("manual signature\n %s\nSDK signature\n %s", got, want)
+	}
 }
