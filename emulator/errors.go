@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Error is an AWS error answer: the __type clients branch on, the HTTP status and the message.
@@ -73,6 +75,12 @@ func errAccessDenied(format string, args ...any) *Error {
 // errSerialization is SerializationException, for a body that does not decode.
 func errSerialization(format string, args ...any) *Error {
 	return newError("SerializationException", http.StatusBadRequest, format, args...)
+}
+
+// errSerializationBare is SerializationException without a message, the service's answer to a
+// body it cannot read at all (empty, not JSON or CBOR, or not an object).
+func errSerializationBare() *Error {
+	return &Error{Code: "SerializationException", Status: http.StatusBadRequest}
 }
 
 // errUnknownOperation is UnknownOperationException.
@@ -175,4 +183,10 @@ func errShardLimit(account, region string, count, limit, extra int) *Error {
 // errInvalidStreamARN is InvalidArgumentException for a StreamARN that is not a stream ARN.
 func errInvalidStreamARN(arn string) *Error {
 	return errInvalidArgument("StreamARN %s is not a valid stream ARN.", arn)
+}
+
+// isStreamNotFound reports whether err is the ResourceNotFoundException for an unknown stream.
+func isStreamNotFound(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == "ResourceNotFoundException" && strings.HasPrefix(e.Message, "Stream ")
 }

@@ -654,8 +654,10 @@ var fidOperations = []string{
 	"UpdateStreamWarmThroughput",
 }
 
-// fidGoWords are phrases of Go's standard library that must never reach a client.
-var fidGoWords = []string{"cannot be read into", "json:", "strconv", "unexpected end of JSON", "invalid character", "cbor:"}
+// fidGoWords are phrases of Go's standard library that must never reach a client. encoding/json
+// says "invalid character 'x' looking for ..."; the service's own tag message says "invalid
+// characters", so the quote is part of the phrase.
+var fidGoWords = []string{"cannot be read into", "json:", "strconv", "unexpected end of JSON", "invalid character '", "cbor:"}
 
 // FuzzFidelityNoServerError sends any body to any operation, as JSON or CBOR: the answer is never
 // a 5xx and never carries Go's own error words (unless the request itself carried them).

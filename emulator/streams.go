@@ -78,8 +78,8 @@ type createStreamInput struct {
 	RecordDistributionStrategy string             `json:"RecordDistributionStrategy,omitempty"`
 }
 
-// empty is the answer of operations that return nothing.
-type empty struct{}
+// empty is the answer of operations without an output shape: an empty body.
+type empty = wire.NoOutput
 
 func (s *Server) createStreamOp(c *call, in *createStreamInput) (*empty, error) {
 	_, err := s.createStream(c, in, false)

@@ -43,6 +43,7 @@ func (in *PutRecordsInput) ScanJSON(s *Scanner) bool {
 			return s.Array(func() bool {
 				in.Records = append(in.Records, PutRecordsRequestEntry{})
 				r := &in.Records[len(in.Records)-1]
+				// A record without its required members goes to the general reading too.
 				return s.Object(func(key []byte) bool {
 					switch string(key) {
 					case "PartitionKey":
@@ -53,7 +54,7 @@ func (in *PutRecordsInput) ScanJSON(s *Scanner) bool {
 						return s.String(&r.ExplicitHashKey)
 					}
 					return false
-				})
+				}) && r.Data != nil && r.PartitionKey != ""
 			})
 		}
 		return false
