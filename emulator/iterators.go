@@ -70,7 +70,16 @@ func (s *Server) getShardIterator(c *call, in *getShardIteratorInput) (*getShard
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	shardID, ok := resolveShardID(in.ShardId)
+	if !ok {
+		return nil, errCouldNotFindShard(in.ShardId, requestStreamName(in.StreamName, in.StreamARN), c.account)
+	}
+	in.ShardId = shardID
 	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
+	if isStreamNotFound(err) {
+		// The service answers for the shard of a stream it does not have as for a missing shard.
+		return nil, errShardNotFound(shardID, requestStreamName(in.StreamName, in.StreamARN), c.account)
+	}
 	if err != nil {
 		return nil, err
 	}
