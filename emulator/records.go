@@ -83,6 +83,13 @@ func (s *Server) putRecord(c *call, in *putRecordInput) (*putRecordOutput, error
 	if err != nil {
 		return nil, err
 	}
+	if in.SequenceNumberForOrdering != "" {
+		// Any number of the service's layouts will do, even one never issued; others, and numbers
+		// from the future, are refused.
+		if q, ok := parseClientSequence(in.SequenceNumberForOrdering); !ok || q.inFuture(c.now) {
+			return nil, errInvalidArgument("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", in.SequenceNumberForOrdering, st.Key.Name, st.Key.Account)
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		w, err := s.newWrite(st)
 		if err != nil {
