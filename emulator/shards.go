@@ -282,7 +282,8 @@ func (s *Server) mergeShards(c *call, in *mergeShardsInput) (*empty, error) {
 				return nil, errCouldNotFindShard(pair.id, st.Key.Name, st.Key.Account)
 			}
 		}
-		if a == b || !(adjacent(a, b) || adjacent(b, a)) {
+		// The pair is given in hash key order: ShardToMerge first, as the service requires.
+		if a == b || !adjacent(a, b) {
 			return nil, errInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
 		}
 		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMerge, ShardToMerge: a.ID, AdjacentShardToMerge: b.ID})
