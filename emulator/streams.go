@@ -342,7 +342,10 @@ func (s *Server) describeStreamSummary(c *call, in *describeStreamSummaryInput) 
 			EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
 			EncryptionType:     st.EncryptionType, KeyId: st.KeyID,
 			OpenShardCount: len(st.OpenShards()), MaxRecordSizeInKiB: st.MaxRecordSizeKiB,
-			RecordDistributionStrategy: st.Distribution,
+		}
+		if st.Mode == modeOnDemand {
+			// "Only present for streams that use the on-demand capacity mode" (the SDK's doc).
+			d.RecordDistributionStrategy = st.Distribution
 		}
 		for _, cons := range st.Consumers {
 			if cons.Status != consumerDeleting {
