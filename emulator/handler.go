@@ -120,10 +120,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.writeError(w, codec, errRequestEntityTooLarge(mbe.Limit))
+			writeTooLarge(w)
 			return
 		}
 		s.writeError(w, codec, errSerialization("Unable to read the request body: %v", err))
+		return
+	}
+	if s.answerUnplaced(w, r, body) {
 		return
 	}
 	name, known := s.operationName(r.Header.Get("X-Amz-Target"))
