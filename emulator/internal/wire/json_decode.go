@@ -74,12 +74,15 @@ func decodeJSONAs(data []byte, v any, lent *Arena, service bool) error {
 	return nil
 }
 
-// Scan reads a JSON body into v through v's own scanner (see ScannedJSON) and reports whether it
-// could: the body is in the plain form an SDK writes. On false v is as it was, and the caller reads
+// Scan reads a body into v through v's own scanner (see ScannedJSON and ScannedCBOR) and reports
+// whether it could: the body is in the plain form an SDK writes. On false v is as it was, and the caller reads
 // the body the general way.
 func (c Codec) Scan(body []byte, v any, lent *Arena) bool {
+	if c == CBOR {
+		return scanCBORBody(body, v, lent)
+	}
 	sv, ok := v.(ScannedJSON)
-	if c != JSON || !ok {
+	if !ok {
 		return false
 	}
 	d := &jsonDecoder{data: body}

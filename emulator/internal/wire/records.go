@@ -61,6 +61,39 @@ func (in *PutRecordsInput) ScanJSON(s *Scanner) bool {
 	})
 }
 
+// ScanCBOR reads a PutRecords body as the Java SDK v2 writes it, without reflection. Any other form
+// goes to the general decoder.
+func (in *PutRecordsInput) ScanCBOR(s *CBORScanner) bool {
+	return s.Map(func(key []byte) bool {
+		switch string(key) {
+		case "StreamName":
+			return s.String(&in.StreamName)
+		case "StreamARN":
+			return s.String(&in.StreamARN)
+		case "DryRun":
+			return s.Bool(&in.DryRun)
+		case "Records":
+			in.Records = make([]PutRecordsRequestEntry, 0, 500)
+			return s.Array(func() bool {
+				in.Records = append(in.Records, PutRecordsRequestEntry{})
+				r := &in.Records[len(in.Records)-1]
+				return s.Map(func(key []byte) bool {
+					switch string(key) {
+					case "PartitionKey":
+						return s.String(&r.PartitionKey)
+					case "Data":
+						return s.Blob(&r.Data)
+					case "ExplicitHashKey":
+						return s.String(&r.ExplicitHashKey)
+					}
+					return false
+				}) && r.Data != nil && r.PartitionKey != ""
+			})
+		}
+		return false
+	})
+}
+
 // PutRecordsResultEntry is the result of one record: a sequence number, or an error.
 type PutRecordsResultEntry struct {
 	SequenceNumber string `json:"SequenceNumber,omitempty"`
