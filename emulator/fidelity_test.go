@@ -672,6 +672,12 @@ func FuzzFidelityNoServerError(f *testing.F) {
 	f.Add("PutRecords", []byte{0xbf, 0x67, 'R', 'e', 'c', 'o', 'r', 'd', 's', 0x9f, 0xff, 0xff}, true)
 	f.Add("CreateStream", []byte(`{"StreamName":"S","ShardCount":1e400}`), false)
 	f.Add("GetRecords", []byte(`{"ShardIterator":"AAAA","Limit":-9223372036854775809}`), false)
+	// Finds: a policy that is not JSON was answered with encoding/json's error.
+	f.Add("PutResourcePolicy", []byte(`{"ResourceARN":"arn:aws:kinesis:us-east-1:000000000000:stream/S","Policy":"x"}`), false)
+	// A boolean given as a string, an Integer past its range and a fraction, in CBOR.
+	f.Add("DeleteStream", []byte{0xa2, 0x6a, 'S', 't', 'r', 'e', 'a', 'm', 'N', 'a', 'm', 'e', 0x61, 'T', 0x77, 'E', 'n', 'f', 'o', 'r', 'c', 'e', 'C', 'o', 'n', 's', 'u', 'm', 'e', 'r', 'D', 'e', 'l', 'e', 't', 'i', 'o', 'n', 0x63, 'y', 'e', 's'}, true)
+	f.Add("ListStreams", []byte{0xa1, 0x65, 'L', 'i', 'm', 'i', 't', 0xfb, 0x41, 0xf0, 0, 0, 0, 0, 0, 0}, true)
+	f.Add("DescribeStream", []byte(`{"StreamName":"S","Limit":1.5e300}`), false)
 
 	srv, clock := fidServer(f, 0, emulator.WithStream("S", 2))
 	f.Fuzz(func(t *testing.T, op string, body []byte, asCBOR bool) {

@@ -471,7 +471,8 @@ type putResourcePolicyInput struct {
 func checkPolicy(doc string) error {
 	members, err := wire.DocumentMembers(doc)
 	if err != nil {
-		return errInvalidArgument("Policy is not a valid JSON policy document: %v", err)
+		// The parser's own words (Go's) stay out of the answer.
+		return errInvalidArgument("Policy is not a valid JSON policy document.")
 	}
 	if !members["Statement"] {
 		return errInvalidArgument("Policy is not a valid policy document: it has no Statement.")
