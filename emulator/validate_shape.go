@@ -123,7 +123,7 @@ func violations(val any, s *wire.Shape) []string {
 			out = append(out, fmt.Sprintf("must have value less than or equal to %d", *s.Max))
 		}
 	case wire.ShapeBlob:
-		out = append(out, lengthViolations(int64(blobLength(val)), s)...)
+		out = append(out, lengthViolations(int64(wire.BlobLen(val)), s)...)
 	}
 	return out
 }
@@ -189,23 +189,6 @@ func integerValue(val any) int64 {
 	return 0
 }
 
-// blobLength is the decoded length of a blob: a byte string, or base64 text (already checked).
-func blobLength(val any) int {
-	switch b := val.(type) {
-	case []byte:
-		return len(b)
-	case string:
-		n := len(b) / 4 * 3
-		if strings.HasSuffix(b, "==") {
-			n -= 2
-		} else if strings.HasSuffix(b, "=") {
-			n--
-		}
-		return n
-	}
-	return 0
-}
-
 // showValue shows a value as the service does in a validation message.
 func showValue(val any, s *wire.Shape) string {
 	switch x := val.(type) {
@@ -213,7 +196,7 @@ func showValue(val any, s *wire.Shape) string {
 		return "null"
 	case string:
 		if s != nil && s.Type == wire.ShapeBlob {
-			n := blobLength(x)
+			n := wire.BlobLen(x)
 			return fmt.Sprintf("java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]", n, n)
 		}
 		return x

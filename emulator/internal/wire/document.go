@@ -218,3 +218,21 @@ func ClampInt32(f float64) int64 {
 	}
 	return int64(math.Floor(f))
 }
+
+// BlobLen is the length of the bytes a document value holds for a Blob member: a CBOR byte string,
+// or JSON base64 text (already checked by CheckTypes).
+func BlobLen(v any) int {
+	switch b := v.(type) {
+	case []byte:
+		return len(b)
+	case string:
+		n := len(b) / 4 * 3
+		if len(b) >= 2 && b[len(b)-2:] == "==" {
+			n -= 2
+		} else if len(b) >= 1 && b[len(b)-1] == '=' {
+			n--
+		}
+		return n
+	}
+	return 0
+}
