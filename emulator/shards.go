@@ -82,7 +82,7 @@ func (s *Server) listShards(c *call, in *listShardsInput) (*listShardsOutput, er
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	name, arn, after := in.StreamName, in.StreamARN, in.ExclusiveStartShardId
+	name, arn, after := in.StreamName, in.StreamARN, startAfterShard(in.ExclusiveStartShardId)
 	var filter *shardFilter
 	if in.NextToken != "" {
 		if in.StreamName != "" || in.StreamARN != "" {
@@ -307,6 +307,15 @@ func resolveShardID(id string) (canonical string, ok bool) {
 		return "", false
 	}
 	return store.ShardID(int(n)), true
+}
+
+// startAfterShard is an ExclusiveStartShardId as the shard it names (shardId-1 is
+// shardId-000000000001); an id that names no shard is compared as it is.
+func startAfterShard(id string) string {
+	if canonical, ok := resolveShardID(id); ok && id != "" {
+		return canonical
+	}
+	return id
 }
 
 // requestStreamName is the name of the stream a request names, for messages written before the

@@ -253,8 +253,9 @@ func (s *Server) describeStream(c *call, in *describeStreamInput) (*describeStre
 			EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
 			EncryptionType:     st.EncryptionType, KeyId: st.KeyID, Shards: []shard{},
 		}
+		after := startAfterShard(in.ExclusiveStartShardId)
 		for _, sh := range s.visibleShards(st, c.now) {
-			if in.ExclusiveStartShardId != "" && sh.ID <= in.ExclusiveStartShardId {
+			if after != "" && sh.ID <= after {
 				continue
 			}
 			if len(d.Shards) == limit {
