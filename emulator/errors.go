@@ -108,11 +108,6 @@ func errKMSDisabled(format string, args ...any) *Error {
 	return newError("KMSDisabledException", http.StatusBadRequest, format, args...)
 }
 
-// errRequestEntityTooLarge answers a body over the size bound (HTTP 413).
-func errRequestEntityTooLarge(limit int64) *Error {
-	return newError("SerializationException", http.StatusRequestEntityTooLarge, "Request body exceeds the maximum of %d bytes", limit)
-}
-
 // errorByCode builds an error of a named AWS type, for fault injection.
 func errorByCode(code, message string) *Error {
 	status := http.StatusBadRequest

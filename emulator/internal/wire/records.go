@@ -62,7 +62,9 @@ func (in *PutRecordsInput) ScanJSON(s *Scanner) bool {
 }
 
 // ScanCBOR reads a PutRecords body as the Java SDK v2 writes it, without reflection. Any other form
-// goes to the general decoder.
+// goes to the general decoder. It repeats ScanJSON over the other scanner on purpose: one function
+// over an interface of both scanners moves every record's closure to the heap (500 allocations
+// more per request, measured with BenchmarkHandlerPutRecords).
 func (in *PutRecordsInput) ScanCBOR(s *CBORScanner) bool {
 	return s.Map(func(key []byte) bool {
 		switch string(key) {
