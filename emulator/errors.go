@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Error is an AWS error answer: the __type clients branch on, the HTTP status and the message.
@@ -75,6 +77,12 @@ func errSerialization(format string, args ...any) *Error {
 	return newError("SerializationException", http.StatusBadRequest, format, args...)
 }
 
+// errSerializationBare is SerializationException without a message, the service's answer to a
+// body it cannot read at all (empty, not JSON or CBOR, or not an object).
+func errSerializationBare() *Error {
+	return &Error{Code: "SerializationException", Status: http.StatusBadRequest}
+}
+
 // errUnknownOperation is UnknownOperationException.
 func errUnknownOperation() *Error {
 	return &Error{Code: "UnknownOperationException", Status: http.StatusBadRequest}
@@ -98,11 +106,6 @@ func errInternalFailure(format string, args ...any) *Error {
 // errKMSDisabled and its siblings are the KMS errors PutRecord and GetRecords can answer.
 func errKMSDisabled(format string, args ...any) *Error {
 	return newError("KMSDisabledException", http.StatusBadRequest, format, args...)
-}
-
-// errRequestEntityTooLarge answers a body over the size bound (HTTP 413).
-func errRequestEntityTooLarge(limit int64) *Error {
-	return newError("SerializationException", http.StatusRequestEntityTooLarge, "Request body exceeds the maximum of %d bytes", limit)
 }
 
 // errorByCode builds an error of a named AWS type, for fault injection.
@@ -175,4 +178,10 @@ func errShardLimit(account, region string, count, limit, extra int) *Error {
 // errInvalidStreamARN is InvalidArgumentException for a StreamARN that is not a stream ARN.
 func errInvalidStreamARN(arn string) *Error {
 	return errInvalidArgument("StreamARN %s is not a valid stream ARN.", arn)
+}
+
+// isStreamNotFound reports whether err is the ResourceNotFoundException for an unknown stream.
+func isStreamNotFound(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == "ResourceNotFoundException" && strings.HasPrefix(e.Message, "Stream ")
 }

@@ -44,8 +44,8 @@ type operation struct {
 func streamOp[In any](f func(s *Server, c *call, in *In) (eventSource, error)) operation {
 	return operation{stream: func(s *Server, c *call, codec wire.Codec, body []byte) (eventSource, error) {
 		in := new(In)
-		if err := codec.Decode(body, in); err != nil {
-			return nil, errSerialization("%s", err.Error())
+		if err := readRequest(c, codec, body, in, nil); err != nil {
+			return nil, err
 		}
 		return f(s, c, in)
 	}}
@@ -64,8 +64,8 @@ func decoded[In any, Out any](f func(s *Server, c *call, in *In) (*Out, error), 
 			}
 		}()
 		in := new(In)
-		if err := codec.DecodeWith(body, in, arena); err != nil {
-			return nil, errSerialization("%s", err.Error())
+		if err := readRequest(c, codec, body, in, arena); err != nil {
+			return nil, err
 		}
 		if control {
 			if err := s.limits.controlPlane(c, s.cfg.limits.ControlPlaneRatePerS, rate, addressedStream(in)); err != nil {
@@ -120,7 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.writeError(w, codec, errRequestEntityTooLarge(mbe.Limit))
+			writeTooLarge(w)
 			return
 		}
 		if errors.Is(err, errBodyBudget) {
@@ -128,6 +128,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.writeError(w, codec, errSerialization("Unable to read the request body: %v", err))
+		return
+	}
+	if s.answerUnplaced(w, r, body) {
 		return
 	}
 	name, known := s.operationName(r.Header.Get("X-Amz-Target"))

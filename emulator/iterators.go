@@ -70,7 +70,16 @@ func (s *Server) getShardIterator(c *call, in *getShardIteratorInput) (*getShard
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	shardID, ok := resolveShardID(in.ShardId)
+	if !ok {
+		return nil, errCouldNotFindShard(in.ShardId, requestStreamName(in.StreamName, in.StreamARN), c.account)
+	}
+	in.ShardId = shardID
 	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
+	if isStreamNotFound(err) {
+		// The service answers for the shard of a stream it does not have as for a missing shard.
+		return nil, errShardNotFound(shardID, requestStreamName(in.StreamName, in.StreamARN), c.account)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -119,12 +128,17 @@ func (s *Server) startPosition(c *call, st *store.Stream, sh *store.Shard, typ, 
 		}
 		return sh.IndexAt(ts.Time), nil
 	case iterAtSequence, iterAfterSequence:
-		parsed, ok := store.ParseSequence(seq)
+		q, ok := parseClientSequence(seq)
 		if !ok {
 			return 0, errInvalidArgument("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid.", seq, sh.ID, st.Key.Name, st.Key.Account)
 		}
-		if parsed.ShardIndex != sh.Index {
-			return 0, errInvalidArgument("Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", store.ShardID(parsed.ShardIndex), sh.ID)
+		if q.shardIndex != int64(sh.Index) {
+			return 0, errInvalidArgument("Invalid StartingSequenceNumber. It encodes %s, while it was used in a call to a shard with %s", store.ShardID(int(q.shardIndex)), sh.ID)
+		}
+		own, _ := parseClientSequence(sh.StartSequence)
+		parsed, ok := store.ParseSequence(seq)
+		if q.version != own.version || q.shardCreated != own.shardCreated || !ok {
+			return 0, errInvalidArgument("StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", q.shown, sh.ID, st.Key.Name, st.Key.Account)
 		}
 		pos := parsed.Index
 		if typ == iterAfterSequence {
@@ -152,20 +166,24 @@ func (s *Server) openIterator(c *call, token string) (iterator, *store.Stream, *
 		return it, nil, nil, errExpiredIterator("Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
 			awsTime(issued), awsTime(c.now), iteratorLifetime.Milliseconds())
 	}
+	// The service answers for the shard an iterator names: once its stream is gone, the shard
+	// does not exist; when a stream of the same name has come back, an iterator of a shard it has
+	// again reads that shard, from no further than its end.
 	k := store.Key{Account: it.Account, Region: it.Region, Name: it.Stream}
 	st := s.store.Get(k)
 	if st == nil || s.settle(st, c.now) {
-		return it, nil, nil, errStreamNotFound(k)
+		return it, nil, nil, errShardNotFound(it.Shard, it.Stream, it.Account)
 	}
 	var gen int64
 	var status string
 	var sh *store.Shard
 	st.View(func() { gen, status, sh = st.Generation, st.Status, st.Shard(it.Shard) })
-	if gen != it.Generation || status == store.StatusDeleting {
-		return it, nil, nil, errStreamNotFound(k)
-	}
-	if sh == nil {
+	if sh == nil || status == store.StatusDeleting {
 		return it, nil, nil, errShardNotFound(it.Shard, it.Stream, it.Account)
+	}
+	if gen != it.Generation {
+		it.Generation = gen
+		it.Position = min(it.Position, sh.Next())
 	}
 	return it, st, sh, nil
 }

@@ -425,9 +425,10 @@ func pendingCases() []pendingCase {
 			return err
 		}},
 		{stream: "pending-merge", shards: 3, transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {
-			// The adjacent shard is the lower one: the child's parent is shard 2, its adjacent parent 1.
+			// The pair in hash key order, as the service requires: the child's parent is shard 1,
+			// its adjacent parent 2.
 			_, err := kc.MergeShards(ctx, &kinesis.MergeShardsInput{StreamARN: aws.String(arn),
-				ShardToMerge: aws.String("shardId-000000000002"), AdjacentShardToMerge: aws.String("shardId-000000000001")})
+				ShardToMerge: aws.String("shardId-000000000001"), AdjacentShardToMerge: aws.String("shardId-000000000002")})
 			return err
 		}},
 		{stream: "pending-shard-count", shards: 2, transit: func(ctx context.Context, kc *kinesis.Client, arn string) error {

@@ -83,6 +83,13 @@ func (s *Server) putRecord(c *call, in *putRecordInput) (*putRecordOutput, error
 	if err != nil {
 		return nil, err
 	}
+	if in.SequenceNumberForOrdering != "" {
+		// Any number of the service's layouts will do, even one never issued; others, and numbers
+		// from the future, are refused.
+		if q, ok := parseClientSequence(in.SequenceNumberForOrdering); !ok || q.inFuture(c.now) {
+			return nil, errInvalidArgument("ExclusiveMinimumSequenceNumber %s used in PutRecord on stream %s under account %s is invalid.", in.SequenceNumberForOrdering, st.Key.Name, st.Key.Account)
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		w, err := s.newWrite(st)
 		if err != nil {
@@ -293,7 +300,7 @@ type write struct {
 func (s *Server) newWrite(st *store.Stream) (*write, error) {
 	return store.ViewStream(st, func() (*write, error) {
 		w := &write{st: st, open: st.OpenShards(), maxBytes: st.MaxRecordSizeKiB * 1024,
-			auto: st.Distribution == distributionAuto, encryption: st.EncryptionType, next: s.autoCounter(st)}
+			auto: st.Distribution == distributionAuto, encryption: answeredEncryption(st.EncryptionType), next: s.autoCounter(st)}
 		if len(w.open) == 0 {
 			return nil, errResourceInUse("Stream %s under account %s has no open shards.", st.Key.Name, st.Key.Account)
 		}
@@ -395,7 +402,7 @@ func (s *Server) getRecords(c *call, in *getRecordsInput) (*getRecordsOutput, er
 	}
 	s.trimStream(st, c.now)
 	var encryption string
-	st.View(func() { encryption = st.EncryptionType })
+	st.View(func() { encryption = answeredEncryption(st.EncryptionType) })
 	recs, next := sh.Read(it.Position, limit, maxGetBytes)
 	bytes := 0
 	out := &getRecordsOutput{Records: make([]record, len(recs))}
@@ -453,4 +460,13 @@ func (s *Server) childShards(st *store.Stream, sh *store.Shard) []childShard {
 		return out, nil
 	})
 	return out
+}
+
+// answeredEncryption is the EncryptionType that PutRecord, PutRecords, GetRecords and
+// SubscribeToShard answer with: the service leaves the member out for an unencrypted stream.
+func answeredEncryption(t string) string {
+	if t == encryptionNone {
+		return ""
+	}
+	return t
 }

@@ -1,7 +1,10 @@
 package emulator
 
 import (
+	"math"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pelicanhq/pelican/emulator/internal/store"
@@ -79,7 +82,7 @@ func (s *Server) listShards(c *call, in *listShardsInput) (*listShardsOutput, er
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	name, arn, after := in.StreamName, in.StreamARN, in.ExclusiveStartShardId
+	name, arn, after := in.StreamName, in.StreamARN, startAfterShard(in.ExclusiveStartShardId)
 	var filter *shardFilter
 	if in.NextToken != "" {
 		if in.StreamName != "" || in.StreamARN != "" {
@@ -228,6 +231,9 @@ func (s *Server) splitShard(c *call, in *splitShardInput) (*empty, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := resolveShardIDs(c, in.StreamName, in.StreamARN, &in.ShardToSplit); err != nil {
+		return nil, err
+	}
 	key, ok := store.ParseHashKey(in.NewStartingHashKey)
 	return reshard(s, c, in.StreamName, in.StreamARN, func(st *store.Stream) (*empty, error) {
 		sh := st.Shard(in.ShardToSplit)
@@ -263,6 +269,9 @@ func (s *Server) mergeShards(c *call, in *mergeShardsInput) (*empty, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := resolveShardIDs(c, in.StreamName, in.StreamARN, &in.ShardToMerge, &in.AdjacentShardToMerge); err != nil {
+		return nil, err
+	}
 	return reshard(s, c, in.StreamName, in.StreamARN, func(st *store.Stream) (*empty, error) {
 		a, b := st.Shard(in.ShardToMerge), st.Shard(in.AdjacentShardToMerge)
 		for _, pair := range []struct {
@@ -273,12 +282,64 @@ func (s *Server) mergeShards(c *call, in *mergeShardsInput) (*empty, error) {
 				return nil, errCouldNotFindShard(pair.id, st.Key.Name, st.Key.Account)
 			}
 		}
-		if a == b || !(adjacent(a, b) || adjacent(b, a)) {
+		// The pair is given in hash key order: ShardToMerge first, as the service requires.
+		if a == b || !adjacent(a, b) {
 			return nil, errInvalidArgument("Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", a.ID, b.ID, st.Key.Name, st.Key.Account)
 		}
 		s.beginUpdate(c, st, &store.Change{Kind: store.ChangeMerge, ShardToMerge: a.ID, AdjacentShardToMerge: b.ID})
 		return &empty{}, nil
 	})
+}
+
+// resolveShardID reads a shard id as the service does: the number in the part after its first
+// "-" (the whole id when it has none), 0 to 2^31-1, whatever comes before; "shardId-0", "shard-0"
+// and "x-0" all name shardId-000000000000. ok is false for an id that has no such number.
+func resolveShardID(id string) (canonical string, ok bool) {
+	digits := id
+	if parts := strings.Split(id, "-"); len(parts) > 1 && parts[1] != "" {
+		digits = parts[1]
+	}
+	if digits == "" || strings.TrimLeft(digits, "0123456789") != "" {
+		return "", false
+	}
+	n, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil || n > math.MaxInt32 {
+		return "", false
+	}
+	return store.ShardID(int(n)), true
+}
+
+// startAfterShard is an ExclusiveStartShardId as the shard it names (shardId-1 is
+// shardId-000000000001); an id that names no shard is compared as it is.
+func startAfterShard(id string) string {
+	if canonical, ok := resolveShardID(id); ok && id != "" {
+		return canonical
+	}
+	return id
+}
+
+// requestStreamName is the name of the stream a request names, for messages written before the
+// stream is looked up.
+func requestStreamName(name, arn string) string {
+	if name == "" {
+		if k, ok := parseStreamARN(arn); ok {
+			return k.Name
+		}
+	}
+	return name
+}
+
+// resolveShardIDs reads the shard ids of a resharding request in order; an id that does not read
+// is ResourceNotFoundException before the stream is looked up.
+func resolveShardIDs(c *call, name, arn string, ids ...*string) error {
+	for _, id := range ids {
+		canonical, ok := resolveShardID(*id)
+		if !ok {
+			return errCouldNotFindShard(*id, requestStreamName(name, arn), c.account)
+		}
+		*id = canonical
+	}
+	return nil
 }
 
 // adjacent reports whether b starts right after a ends. The top of the hash key space has no

@@ -6,6 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/emulator"
 )
 
 // shardRows are the conformance rows of the operations of shards.go.
@@ -122,4 +124,29 @@ func shardRows() []conformanceRow {
 			}, "ValidationException", "scalingType"},
 		},
 	}}
+}
+
+// TestExclusiveStartShardIdIsReadAsAShard: ListShards and DescribeStream read an
+// ExclusiveStartShardId as the shard it names, as the service reads every shard id (shardId-1
+// and x-1 are shardId-000000000001), so that listing resumes after that shard.
+func TestExclusiveStartShardIdIsReadAsAShard(t *testing.T) {
+	srv := emulator.RunT(t, emulator.WithStream("s", 3))
+	kc := newClient(t, srv)
+	ctx := t.Context()
+	for _, start := range []string{"shardId-000000000001", "shardId-1", "x-1", "1"} {
+		ls, err := kc.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String("s"), ExclusiveStartShardId: aws.String(start)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ls.Shards) != 1 || *ls.Shards[0].ShardId != "shardId-000000000002" {
+			t.Errorf("ListShards after %s: %d shards", start, len(ls.Shards))
+		}
+		ds, err := kc.DescribeStream(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s"), ExclusiveStartShardId: aws.String(start)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sh := ds.StreamDescription.Shards; len(sh) != 1 || *sh[0].ShardId != "shardId-000000000002" {
+			t.Errorf("DescribeStream after %s: %d shards", start, len(sh))
+		}
+	}
 }

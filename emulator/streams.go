@@ -78,8 +78,8 @@ type createStreamInput struct {
 	RecordDistributionStrategy string             `json:"RecordDistributionStrategy,omitempty"`
 }
 
-// empty is the answer of operations that return nothing.
-type empty struct{}
+// empty is the answer of operations without an output shape: an empty body.
+type empty = wire.NoOutput
 
 func (s *Server) createStreamOp(c *call, in *createStreamInput) (*empty, error) {
 	_, err := s.createStream(c, in, false)
@@ -253,8 +253,9 @@ func (s *Server) describeStream(c *call, in *describeStreamInput) (*describeStre
 			EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
 			EncryptionType:     st.EncryptionType, KeyId: st.KeyID, Shards: []shard{},
 		}
+		after := startAfterShard(in.ExclusiveStartShardId)
 		for _, sh := range s.visibleShards(st, c.now) {
-			if in.ExclusiveStartShardId != "" && sh.ID <= in.ExclusiveStartShardId {
+			if after != "" && sh.ID <= after {
 				continue
 			}
 			if len(d.Shards) == limit {
@@ -342,7 +343,10 @@ func (s *Server) describeStreamSummary(c *call, in *describeStreamSummaryInput) 
 			EnhancedMonitoring: []enhancedMetrics{{ShardLevelMetrics: nonNil(st.Metrics)}},
 			EncryptionType:     st.EncryptionType, KeyId: st.KeyID,
 			OpenShardCount: len(st.OpenShards()), MaxRecordSizeInKiB: st.MaxRecordSizeKiB,
-			RecordDistributionStrategy: st.Distribution,
+		}
+		if st.Mode == modeOnDemand {
+			// "Only present for streams that use the on-demand capacity mode" (the SDK's doc).
+			d.RecordDistributionStrategy = st.Distribution
 		}
 		for _, cons := range st.Consumers {
 			if cons.Status != consumerDeleting {

@@ -86,7 +86,7 @@ func (s *Server) subscribeToShard(c *call, in *subscribeToShardInput) (eventSour
 	var sh *store.Shard
 	st.View(func() {
 		consStatus, consName, consCreated = cons.Status, cons.Name, cons.Created
-		streamStatus, encryption = st.Status, st.EncryptionType
+		streamStatus, encryption = st.Status, answeredEncryption(st.EncryptionType)
 		sh = st.Shard(in.ShardId)
 	})
 	if consStatus != consumerActive {

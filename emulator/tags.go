@@ -3,6 +3,7 @@ package emulator
 import (
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/pelicanhq/pelican/emulator/internal/store"
 	"github.com/pelicanhq/pelican/emulator/internal/wire"
@@ -111,6 +112,38 @@ func checkTagText(tags map[string]string, keys []string) error {
 	return nil
 }
 
+// checkStreamTagText refuses the tags of AddTagsToStream and RemoveTagsFromStream as the service
+// does once it has found the stream: a character outside Unicode letters, digits, the space and
+// _ . / = + - @ %, then a '%' (listed as valid, yet refused with its own message). verb is "add"
+// or "remove"; preposition "to" or "from".
+func checkStreamTagText(st *store.Stream, tags map[string]string, keys []string, verb, preposition string) error {
+	for _, k := range keys {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			return errInvalidArgument("Tag key %s uses the reserved prefix aws:. Tag keys can't start with aws:.", k)
+		}
+	}
+	texts := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		texts = append(texts, k)
+		if tags != nil {
+			texts = append(texts, tags[k])
+		}
+	}
+	for _, t := range texts {
+		for _, r := range t {
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" _./=+-@%", r) {
+				return errInvalidArgument("%s", "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.")
+			}
+		}
+	}
+	for _, t := range texts {
+		if strings.Contains(t, "%") {
+			return errInvalidArgument("Failed to %s tags %s stream %s under account %s because some tags contained illegal characters. The allowed characters are Unicode letters, white-spaces, '_',',','/','=','+','-','@'.", verb, preposition, st.Key.Name, st.Key.Account)
+		}
+	}
+	return nil
+}
+
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -154,11 +187,11 @@ func (s *Server) addTagsToStream(c *call, in *addTagsToStreamInput) (*empty, err
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := checkTagText(in.Tags, sortedKeys(in.Tags)); err != nil {
-		return nil, err
-	}
 	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkStreamTagText(st, in.Tags, sortedKeys(in.Tags), "add", "to"); err != nil {
 		return nil, err
 	}
 	st.Update(func() {
@@ -189,11 +222,11 @@ func (s *Server) removeTagsFromStream(c *call, in *removeTagsFromStreamInput) (*
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := checkTagText(nil, in.TagKeys); err != nil {
-		return nil, err
-	}
 	st, err := s.activeStream(c, in.StreamName, in.StreamARN, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkStreamTagText(st, nil, in.TagKeys, "remove", "from"); err != nil {
 		return nil, err
 	}
 	return store.UpdateStream(st, func() (*empty, error) {
@@ -438,7 +471,8 @@ type putResourcePolicyInput struct {
 func checkPolicy(doc string) error {
 	members, err := wire.DocumentMembers(doc)
 	if err != nil {
-		return errInvalidArgument("Policy is not a valid JSON policy document: %v", err)
+		// The parser's own words (Go's) stay out of the answer.
+		return errInvalidArgument("Policy is not a valid JSON policy document.")
 	}
 	if !members["Statement"] {
 		return errInvalidArgument("Policy is not a valid policy document: it has no Statement.")

@@ -12,14 +12,19 @@ import (
 type validator struct{ errs []string }
 
 func (v *validator) add(value any, member, constraint string) {
-	if len(v.errs) >= 10 {
-		return
-	}
 	val := "null"
 	if value != nil {
 		val = fmt.Sprintf("'%v'", value)
 	}
-	v.errs = append(v.errs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: Member %s", val, member, constraint))
+	v.addShown(val, member, "Member "+constraint)
+}
+
+// addShown adds a violation whose value is already shown as the service shows it ('x' or null).
+func (v *validator) addShown(shown, member, constraint string) {
+	if len(v.errs) >= 10 {
+		return
+	}
+	v.errs = append(v.errs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", shown, member, constraint))
 }
 
 // err returns the ValidationException for the collected violations, or nil.

@@ -47,7 +47,6 @@ type Shard struct {
 
 // NewShard returns an open, empty shard.
 func NewShard(index int, start, end HashKey, created time.Time, parent, adjacent string) *Shard {
-	created = created.Truncate(time.Second)
 	return &Shard{
 		ID: ShardID(index), Index: index, StartHash: start, EndHash: end,
 		Parent: parent, AdjacentParent: adjacent, Created: created,

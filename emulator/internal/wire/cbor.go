@@ -87,11 +87,16 @@ func appendCBOR(dst []byte, v any) ([]byte, error) {
 // little slower on small ones (testdata/cbor_decode.benchstat); it also writes the
 // SerializationException texts and reads millisecond timestamps.
 func unmarshalCBOR(data []byte, v any, lent *Arena) error {
+	return unmarshalCBORAs(data, v, lent, false)
+}
+
+// unmarshalCBORAs is unmarshalCBOR, reading integers as the service does when service is set.
+func unmarshalCBORAs(data []byte, v any, lent *Arena, service bool) error {
 	rv := reflect.ValueOf(v)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return fmt.Errorf("cbor: UnmarshalCBOR needs a non-nil pointer, not %T", v)
 	}
-	d := decoder{data: data, types: typeCache{}}
+	d := decoder{data: data, types: typeCache{}, service: service}
 	if lent != nil {
 		arena := lent.buf[:0]
 		d.arena, d.types = &arena, lent.types

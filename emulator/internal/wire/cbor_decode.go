@@ -20,6 +20,8 @@ type decoder struct {
 	off   int
 	depth int
 	types typeCache
+	// service reads integers as the service does (see Codec.DecodeRequest).
+	service bool
 	// arena, when lent, holds the decoded byte strings of one request in one buffer (see Arena).
 	arena *[]byte
 }
@@ -273,6 +275,15 @@ func (d *decoder) value(v reflect.Value) error {
 func (d *decoder) setInt(v reflect.Value, major byte, arg uint64) error {
 	switch v.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if k := v.Kind(); d.service && (k == reflect.Int || k == reflect.Int32) {
+			// An Integer member: the service holds a value past the type's range at its ends.
+			f := float64(arg)
+			if major == majorNegInt {
+				f = -1 - f
+			}
+			v.SetInt(ClampInt32(f))
+			return nil
+		}
 		if arg > math.MaxInt64 {
 			return d.errorf("integer overflows %s", v.Type())
 		}
@@ -322,6 +333,11 @@ func (d *decoder) simple(v reflect.Value, ai byte, arg uint64) error {
 	case aiTwoBytes, aiFourBytes, aiEightBytes:
 		f := floatOf(ai, arg)
 		switch v.Kind() {
+		case reflect.Int, reflect.Int32:
+			if d.service {
+				v.SetInt(ClampInt32(f)) // an Integer member: the fraction cut, the value held in range
+				return nil
+			}
 		case reflect.Float32, reflect.Float64:
 			if v.OverflowFloat(f) {
 				return d.errorf("float %g overflows %s", f, v.Type())

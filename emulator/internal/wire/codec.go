@@ -66,18 +66,30 @@ func (a *Arena) Cap() int { return cap(a.buf) }
 // DecodeWith is Decode with the decoded blobs in arena (when it is not nil): they alias it, and are
 // only valid until the arena is lent again.
 func (c Codec) DecodeWith(body []byte, v any, arena *Arena) error {
+	return c.decode(body, v, arena, false)
+}
+
+// DecodeRequest is DecodeWith reading values as the service reads them into its model's types:
+// a number for an Integer member has its fraction cut and is held within the 32-bit range, and a
+// string such as "true" or "0" is read into a Boolean member. It is for bodies already checked
+// against their input shape.
+func (c Codec) DecodeRequest(body []byte, v any, arena *Arena) error {
+	return c.decode(body, v, arena, true)
+}
+
+func (c Codec) decode(body []byte, v any, arena *Arena, service bool) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
 	if c == CBOR {
-		err := unmarshalCBOR(body, v, arena)
+		err := unmarshalCBORAs(body, v, arena, service)
 		var se *SyntaxError
 		if err != nil && !errors.As(err, &se) {
 			return &SyntaxError{Msg: err.Error()}
 		}
 		return err
 	}
-	err := decodeJSON(body, v, arena)
+	err := decodeJSONAs(body, v, arena, service)
 	if !errors.Is(err, errJSONDecline) {
 		return err
 	}
@@ -98,8 +110,15 @@ func (c Codec) DecodeWith(body []byte, v any, arena *Arena) error {
 // Encode writes a response value.
 func (c Codec) Encode(v any) ([]byte, error) { return c.AppendEncode(nil, v) }
 
+// NoOutput is the answer of an operation without an output shape, which the service sends as an
+// empty body in either codec.
+type NoOutput struct{}
+
 // AppendEncode appends the encoding of v to dst, so that a caller can reuse its buffer.
 func (c Codec) AppendEncode(dst []byte, v any) ([]byte, error) {
+	if _, ok := v.(*NoOutput); ok {
+		return dst, nil
+	}
 	if a, ok := v.(JSONAppender); ok && c == JSON {
 		return a.AppendJSON(dst), nil
 	}
@@ -155,11 +174,23 @@ type errorBody struct {
 	Message string `json:"message,omitempty"`
 }
 
-// EncodeError writes an AWS error body: {"__type": typ, "message": message}.
+// serializationErrorBody is the body of a SerializationException, whose message key the service
+// spells with a capital M.
+type serializationErrorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"Message,omitempty"`
+}
+
+// EncodeError writes an AWS error body: {"__type": typ, "message": message}, with the key
+// "Message" for a SerializationException and no message when it is empty.
 func (c Codec) EncodeError(typ, message string) []byte {
-	b, err := c.Encode(errorBody{Type: typ, Message: message})
+	var body any = errorBody{Type: typ, Message: message}
+	if typ == "SerializationException" {
+		body = serializationErrorBody{Type: typ, Message: message}
+	}
+	b, err := c.Encode(body)
 	if err != nil {
-		b, _ = json.Marshal(errorBody{Type: typ, Message: message})
+		b, _ = json.Marshal(body)
 	}
 	return b
 }

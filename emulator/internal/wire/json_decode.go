@@ -34,6 +34,9 @@ type jsonDecoder struct {
 	pos   int
 	depth int
 	cache typeCache
+	// service reads numbers and booleans as the service does (see Codec.DecodeRequest) rather than
+	// as encoding/json does.
+	service bool
 	// arena holds the decoded blobs of one request, so that five hundred records cost one
 	// allocation rather than five hundred. Blobs are never written after decoding, so records
 	// may share it.
@@ -41,12 +44,15 @@ type jsonDecoder struct {
 }
 
 // decodeJSON decodes one JSON document into v, which must be a non-nil pointer.
-func decodeJSON(data []byte, v any, lent *Arena) error {
+func decodeJSON(data []byte, v any, lent *Arena) error { return decodeJSONAs(data, v, lent, false) }
+
+// decodeJSONAs is decodeJSON, reading as the service does when service is set.
+func decodeJSONAs(data []byte, v any, lent *Arena, service bool) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return errJSONDecline
 	}
-	d := &jsonDecoder{data: data}
+	d := &jsonDecoder{data: data, service: service}
 	if lent != nil {
 		d.arena, d.cache = lent.buf[:0], lent.types
 		defer func() {
@@ -68,6 +74,29 @@ func decodeJSON(data []byte, v any, lent *Arena) error {
 		return &SyntaxError{Msg: "Unexpected content after the end of the JSON document"}
 	}
 	return nil
+}
+
+// Scan reads a body into v through v's own scanner (see ScannedJSON and ScannedCBOR) and reports
+// whether it could: the body is in the plain form an SDK writes. On false v is as it was, and the caller reads
+// the body the general way.
+func (c Codec) Scan(body []byte, v any, lent *Arena) bool {
+	if c == CBOR {
+		return scanCBORBody(body, v, lent)
+	}
+	sv, ok := v.(ScannedJSON)
+	if !ok {
+		return false
+	}
+	d := &jsonDecoder{data: body}
+	if lent != nil {
+		d.arena = lent.buf[:0]
+		defer func() {
+			if cap(d.arena) > cap(lent.buf) {
+				lent.buf = d.arena[:0]
+			}
+		}()
+	}
+	return scanJSON(d, sv)
 }
 
 func (d *jsonDecoder) syntax(format string, args ...any) error {
@@ -178,6 +207,21 @@ func (d *jsonDecoder) value(v reflect.Value) error {
 		case 'f':
 			v.SetBool(false)
 			return d.literal("false")
+		case '"':
+			if !d.service {
+				break
+			}
+			// The service reads "true", "1", "yes" (and their opposites) into a Boolean member.
+			s, err := d.str()
+			if err != nil {
+				return err
+			}
+			b, ok := BooleanText(s)
+			if !ok {
+				return d.typeError("string", v.Type())
+			}
+			v.SetBool(b)
+			return nil
 		}
 		return d.mismatch(c, v.Type())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -186,6 +230,14 @@ func (d *jsonDecoder) value(v reflect.Value) error {
 			return err
 		}
 		n, perr := strconv.ParseInt(num, 10, 64)
+		if k := v.Kind(); d.service && (perr != nil || v.OverflowInt(n) || n != int64(int32(n))) && (k == reflect.Int || k == reflect.Int32) {
+			// An Integer member: the service cuts the fraction and holds the value in range.
+			f, ferr := strconv.ParseFloat(num, 64)
+			if ferr != nil && !errors.Is(ferr, strconv.ErrRange) {
+				return d.typeError("number "+num, v.Type())
+			}
+			n, perr = ClampInt32(f), nil
+		}
 		if perr != nil || v.OverflowInt(n) {
 			return d.typeError("number "+num, v.Type())
 		}

@@ -102,8 +102,7 @@ func (s *Scanner) Array(elem func() bool) bool {
 			return false
 		}
 		if c == ']' && first {
-			d.pos++
-			break
+			return false // an empty list fails its length constraint: the general reading reports it
 		}
 		if !elem() {
 			return false
@@ -124,9 +123,13 @@ func (s *Scanner) Array(elem func() bool) bool {
 	return true
 }
 
-// String reads a string without escapes into dst.
+// String reads a non-empty string without escapes into dst. An empty string is a present value
+// that fails the member's constraints, which the general reading reports.
 func (s *Scanner) String(dst *string) bool {
 	b, ok := s.plain()
+	if ok && len(b) == 0 {
+		return false
+	}
 	if ok {
 		*dst = string(b)
 	}
@@ -144,7 +147,11 @@ func (s *Scanner) Blob(dst *[]byte) bool {
 	if end < 0 {
 		return false
 	}
-	b, ok := d.plainBase64(d.data[start : start+end])
+	text := d.data[start : start+end]
+	if !strictBase64End(text) {
+		return false
+	}
+	b, ok := d.plainBase64(text)
 	if !ok {
 		return false
 	}
@@ -200,4 +207,17 @@ func (s *Scanner) plain() ([]byte, bool) {
 	}
 	d.pos = start + end + 1
 	return b, true
+}
+
+// strictBase64End reports whether padded base64 text leaves no bits set that its padding drops,
+// which the service refuses and the standard decoder ignores.
+func strictBase64End(s []byte) bool {
+	n := len(s)
+	switch {
+	case n >= 2 && s[n-1] == '=' && s[n-2] == '=':
+		return n < 3 || base64Value(s[n-3])&0xF == 0
+	case n >= 1 && s[n-1] == '=':
+		return n < 2 || base64Value(s[n-2])&0x3 == 0
+	}
+	return true
 }

@@ -43,6 +43,7 @@ func (in *PutRecordsInput) ScanJSON(s *Scanner) bool {
 			return s.Array(func() bool {
 				in.Records = append(in.Records, PutRecordsRequestEntry{})
 				r := &in.Records[len(in.Records)-1]
+				// A record without its required members goes to the general reading too.
 				return s.Object(func(key []byte) bool {
 					switch string(key) {
 					case "PartitionKey":
@@ -53,7 +54,42 @@ func (in *PutRecordsInput) ScanJSON(s *Scanner) bool {
 						return s.String(&r.ExplicitHashKey)
 					}
 					return false
-				})
+				}) && r.Data != nil && r.PartitionKey != ""
+			})
+		}
+		return false
+	})
+}
+
+// ScanCBOR reads a PutRecords body as the Java SDK v2 writes it, without reflection. Any other form
+// goes to the general decoder. It repeats ScanJSON over the other scanner on purpose: one function
+// over an interface of both scanners moves every record's closure to the heap (500 allocations
+// more per request, measured with BenchmarkHandlerPutRecords).
+func (in *PutRecordsInput) ScanCBOR(s *CBORScanner) bool {
+	return s.Map(func(key []byte) bool {
+		switch string(key) {
+		case "StreamName":
+			return s.String(&in.StreamName)
+		case "StreamARN":
+			return s.String(&in.StreamARN)
+		case "DryRun":
+			return s.Bool(&in.DryRun)
+		case "Records":
+			in.Records = make([]PutRecordsRequestEntry, 0, 500)
+			return s.Array(func() bool {
+				in.Records = append(in.Records, PutRecordsRequestEntry{})
+				r := &in.Records[len(in.Records)-1]
+				return s.Map(func(key []byte) bool {
+					switch string(key) {
+					case "PartitionKey":
+						return s.String(&r.PartitionKey)
+					case "Data":
+						return s.Blob(&r.Data)
+					case "ExplicitHashKey":
+						return s.String(&r.ExplicitHashKey)
+					}
+					return false
+				}) && r.Data != nil && r.PartitionKey != ""
 			})
 		}
 		return false

@@ -146,11 +146,7 @@ func parseAuth(r *http.Request) (*signedRequest, *AuthError) {
 	}
 
 	var err error
-	if isAmzDate {
-		s.when, err = time.Parse(amzDateFormat, date)
-	} else {
-		s.when, err = http.ParseTime(date)
-	}
+	s.when, err = parseSigningDate(date, isAmzDate)
 	if err != nil {
 		return nil, authError(IncompleteSignatureException,
 			"Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", date)
