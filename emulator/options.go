@@ -140,7 +140,7 @@ func WithStream(name string, shards int) Option {
 func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.tlsConfig = cfg } }
 
 // WithMaxBodyBytes bounds request bodies (default 32 MiB, room for a 10 MiB record in base64). A
-// request that declares a longer body is refused before it is read (413 SerializationException);
+// request that declares a longer body is refused before it is read (413 with no body, as the service answers);
 // one sent without its length is cut once it passes the bound.
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBodyBytes = n } }
 
