@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -161,23 +160,10 @@ func probeEmulator(ctx context.Context, endpoint string) bool {
 
 // dynamoLeases is the lease table of --lease-table.
 func dynamoLeases(ctx context.Context, region, endpoint, table string) (*lease.DynamoDB, error) {
-	var opts []func(*config.LoadOptions) error
-	if endpoint != "" {
-		if region == "" {
-			region = "us-east-1"
-		}
-		if os.Getenv("AWS_ACCESS_KEY_ID") == "" {
-			opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")))
-		}
-	}
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsConfig(ctx, region, endpoint)
 	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
+		return nil, err
 	}
-	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
 	client := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)

@@ -167,13 +167,13 @@ func (k *kinesisTarget) bind(flags *flagSet) {
 // client returns a Kinesis client for the target. Credentials come from the AWS default chain;
 // with an endpoint and no AWS_ACCESS_KEY_ID it signs with test credentials, which an emulator
 // accepts, so the chain does not go looking for instance metadata on a laptop.
-func (k *kinesisTarget) client(ctx context.Context) (*kinesis.Client, error) {
-	if k.endpoint != "" && !strings.HasPrefix(k.endpoint, "http://") && !strings.HasPrefix(k.endpoint, "https://") {
-		return nil, usageError{fmt.Errorf("--endpoint %q is not an http:// or https:// URL", k.endpoint)}
-	}
+// awsConfig loads the AWS configuration for a client of endpoint (the service itself when empty):
+// against another endpoint, an emulator, a missing region is us-east-1 and missing credentials are
+// test ones. The HTTP client is wrapped after loading, so that the SDK's own client keeps what the
+// configuration gave it (a CA bundle from AWS_CA_BUNDLE, for one).
+func awsConfig(ctx context.Context, region, endpoint string) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
-	region := k.region
-	if k.endpoint != "" {
+	if endpoint != "" {
 		if region == "" {
 			region = "us-east-1"
 		}
@@ -186,11 +186,20 @@ func (k *kinesisTarget) client(ctx context.Context) (*kinesis.Client, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("AWS configuration: %w", err)
 	}
-	// Wrapped after loading, so that the SDK's own client keeps what the configuration gave it
-	// (a CA bundle from AWS_CA_BUNDLE, for one).
 	cfg.HTTPClient = sdkhttp.Wrap(cfg.HTTPClient)
+	return cfg, nil
+}
+
+func (k *kinesisTarget) client(ctx context.Context) (*kinesis.Client, error) {
+	if k.endpoint != "" && !strings.HasPrefix(k.endpoint, "http://") && !strings.HasPrefix(k.endpoint, "https://") {
+		return nil, usageError{fmt.Errorf("--endpoint %q is not an http:// or https:// URL", k.endpoint)}
+	}
+	cfg, err := awsConfig(ctx, k.region, k.endpoint)
+	if err != nil {
+		return nil, err
+	}
 	endpoint := k.endpoint
 	return kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		if endpoint != "" {
