@@ -27,7 +27,12 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...console.Option) *env {
 	t.Helper()
-	emu := pelicantest.NewEmulator(t)
+	return newEnvOn(t, pelicantest.NewEmulator(t), opts...)
+}
+
+// newEnvOn is newEnv on an emulator the test started with its own options.
+func newEnvOn(t *testing.T, emu *pelicantest.Emulator, opts ...console.Option) *env {
+	t.Helper()
 	opts = append([]console.Option{console.WithProto("testdata/proto"), console.WithAdminURL(emu.URL())}, opts...)
 	c, err := console.New(emu.Client(), opts...)
 	if err != nil {

@@ -18,12 +18,22 @@ import (
 // rateSeconds is how many seconds of per-shard rates the stream page draws.
 const rateSeconds = 120
 
+// A shard is hot when, in one of the last hotSeconds seconds, it took hotShare of a write limit.
+// Kinesis's write limits are per second, so the busiest second tells how near a shard came to
+// being refused; a mean over the seconds would hide a burst that took 90% of a second's
+// records behind nine idle seconds.
+const (
+	hotSeconds = 10
+	hotShare   = 0.8
+)
+
 type shardRow struct {
 	ID, Parents, StartHash, EndHash, StartSeq, EndSeq string
 	Open, Hot, Throttled                              bool
 	Throttle                                          string
 	InRecords, InBytes, OutRecords, OutBytes          template.HTML
 	InRate, OutRate                                   string // records/s over the last 10 s
+	InPeak                                            int64  // records in the busiest of the last hotSeconds
 	ThrottledRecent                                   int64
 }
 
@@ -88,7 +98,8 @@ func (c *Console) streamPage(w http.ResponseWriter, r *http.Request) {
 			if rt.Throttle != nil {
 				row.Throttle = describeThrottle(*rt.Throttle)
 			}
-			row.Hot = in >= 0.8*rt.Limits.WriteRecordsPerSecond || recent(rt.InBytes, 10) >= 0.8*rt.Limits.WriteBytesPerSecond
+			row.InPeak = peak(rt.InRecords, hotSeconds)
+			row.Hot = b.Open && (over(row.InPeak, rt.Limits.WriteRecordsPerSecond) || over(peak(rt.InBytes, hotSeconds), rt.Limits.WriteBytesPerSecond))
 			row.InRecords = sparkline(rt.InRecords, rt.Limits.WriteRecordsPerSecond, "in")
 			row.InBytes = sparkline(rt.InBytes, rt.Limits.WriteBytesPerSecond, "in")
 			row.OutRecords = sparkline(rt.OutRecords, 0, "out")
@@ -104,6 +115,21 @@ func (c *Console) streamPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d.HashBar, d.Lineage = hashBar(boxes), lineage(boxes)
 	c.render(w, r, http.StatusOK, "stream", d)
+}
+
+// peak is the largest of the last n seconds of a series.
+func peak(series []int64, n int) int64 {
+	var p int64
+	for _, v := range series[max(len(series)-n, 0):] {
+		p = max(p, v)
+	}
+	return p
+}
+
+// over tells whether a second's count reached hotShare of a limit; a limit the endpoint did not
+// give (zero) is never reached.
+func over(count int64, limit float64) bool {
+	return limit > 0 && float64(count) >= hotShare*limit
 }
 
 // recent is the mean of the last n seconds of a series.
