@@ -92,10 +92,7 @@ func (c *Console) consumersPage(w http.ResponseWriter, r *http.Request) {
 		d.Owner = r.URL.Query().Get("owner")
 		leases = slices.DeleteFunc(leases, func(l lease.Lease) bool { return d.Owner != "" && l.Owner != d.Owner })
 		sort.Slice(leases, func(i, j int) bool { return leases[i].Key < leases[j].Key })
-		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		page = max(page, 1)
-		from := min((page-1)*leasesPerPage, len(leases))
-		to := min(from+leasesPerPage, len(leases))
+		page, from, to := pageRange(r.URL.Query().Get("page"), leasesPerPage, len(leases))
 		for _, l := range leases[from:to] {
 			d.Leases = append(d.Leases, c.leaseLag(ctx, name, l))
 		}

@@ -3,7 +3,9 @@ package console
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -121,16 +123,12 @@ func (c *Console) throttleShard(w http.ResponseWriter, r *http.Request) {
 		err = c.admin.liftThrottle(r.Context(), t.Stream, t.Shard)
 	} else {
 		rate := func(field string) *float64 {
-			s := strings.TrimSpace(f.Get(field))
-			if s == "" || err != nil {
+			if err != nil {
 				return nil
 			}
-			v, perr := strconv.ParseFloat(s, 64)
-			if perr != nil || v < 0 {
-				err = fmt.Errorf("%s must be a rate of zero or more, not %q", field, s)
-				return nil
-			}
-			return &v
+			var v *float64
+			v, err = parseRate(field, f.Get(field))
+			return v
 		}
 		t.WriteRecordsPerSecond, t.WriteBytesPerSecond, t.ReadCallsPerSecond = rate("write_records_per_second"), rate("write_bytes_per_second"), rate("read_calls_per_second")
 		if err != nil {
@@ -147,5 +145,19 @@ func (c *Console) throttleShard(w http.ResponseWriter, r *http.Request) {
 		c.fail(w, r, err)
 		return
 	}
-	c.redirect(w, r, "streams/"+t.Stream)
+	c.redirect(w, r, "streams/"+url.PathEscape(t.Stream))
+}
+
+// parseRate reads a throttle's rate from a form field: nil when empty, else a finite number of
+// zero or more (NaN and infinities do not survive the JSON the emulator takes).
+func parseRate(field, s string) (*float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil, fmt.Errorf("%s must be a rate of zero or more, not %q", field, s)
+	}
+	return &v, nil
 }

@@ -1,7 +1,10 @@
 package console
 
 import (
+	"encoding/json"
+	"math"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +67,49 @@ func FuzzDecodeRecord(f *testing.F) {
 			if u.Kind == "" {
 				t.Fatalf("no kind for %x", data)
 			}
+		}
+	})
+}
+
+// FuzzPageRange pages a list by any ?page= value: the range is always within the list and at
+// most a page long.
+func FuzzPageRange(f *testing.F) {
+	for _, seed := range []string{"", "1", "2", "0", "-7", "x", "4611686018427387904", "9223372036854775807", "461168601842738790"} {
+		f.Add(seed, 20, 45)
+	}
+	f.Fuzz(func(t *testing.T, raw string, perPage, total int) {
+		if perPage < 1 || perPage > 1000 || total < 0 || total > 1<<20 {
+			return
+		}
+		page, from, to := pageRange(raw, perPage, total)
+		if page < 1 || from < 0 || from > to || to > total || to-from > perPage {
+			t.Fatalf("pageRange(%q, %d, %d) = %d, %d, %d", raw, perPage, total, page, from, to)
+		}
+	})
+}
+
+// FuzzParseRate reads a throttle's rate: none, or a finite rate of zero or more, which the
+// emulator's JSON can carry.
+func FuzzParseRate(f *testing.F) {
+	for _, seed := range []string{"", "0", " 2.5 ", "-1", "NaN", "nan", "+Inf", "-Inf", "Infinity", "1e309", "0x1p-2", "1_000", "abc"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := parseRate("rate", raw)
+		if err != nil {
+			return
+		}
+		if v == nil {
+			if strings.TrimSpace(raw) != "" {
+				t.Fatalf("%q: no rate and no error", raw)
+			}
+			return
+		}
+		if *v < 0 || math.IsNaN(*v) || math.IsInf(*v, 0) {
+			t.Fatalf("%q read as rate %v", raw, *v)
+		}
+		if _, err := json.Marshal(throttleSpec{WriteRecordsPerSecond: v}); err != nil {
+			t.Fatalf("%q: %v", raw, err)
 		}
 	})
 }

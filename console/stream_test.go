@@ -3,6 +3,7 @@ package console_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +98,27 @@ func TestStreamPageMarksTheHotAndTheRefusedShard(t *testing.T) {
 	mustContain(t, "ten seconds later", body, `<tr class="open throttled" id="shardId-000000000001">`)
 	clock.Advance(time.Minute)
 	mustNotContain(t, "a minute later", e.get(t, "streams/h", http.StatusOK), "THROTTLED", `class="alert hot"`)
+}
+
+func TestThrottleRatesMustBeFinite(t *testing.T) {
+	e := newEnv(t)
+	pelicantest.CreateStream(t, e.client, "r", 1)
+	for _, rate := range []string{"NaN", "+Inf", "1e309", "-1", "fast"} {
+		status, _, body := e.post(t, "throttle", url.Values{"stream": {"r"}, "shard": {"shardId-000000000000"}, "read_calls_per_second": {rate}})
+		if status != http.StatusBadRequest {
+			t.Fatalf("rate %q: %d, want 400\n%.1000s", rate, status, body)
+		}
+		mustContain(t, "rate "+rate, body, "must be a rate of zero or more")
+	}
+}
+
+func TestCreateStreamRefusesAShardCountBeyond32Bits(t *testing.T) {
+	e := newEnv(t)
+	// 2³² + 1 would wrap to one shard.
+	status, _, body := e.post(t, "streams", url.Values{"name": {"wrap"}, "shards": {"4294967297"}})
+	if status != http.StatusBadRequest {
+		t.Fatalf("create: %d\n%.1000s", status, body)
+	}
+	mustContain(t, "create", body, "shards must be a positive whole number")
+	e.get(t, "streams/wrap", http.StatusNotFound)
 }

@@ -48,8 +48,6 @@ func (c *Console) streamsPage(w http.ResponseWriter, r *http.Request) {
 func (c *Console) renderStreams(w http.ResponseWriter, r *http.Request, status int, createErr, createName string) {
 	ctx := r.Context()
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	page = max(page, 1)
 	var names []string
 	p := kinesis.NewListStreamsPaginator(c.client, &kinesis.ListStreamsInput{})
 	for p.HasMorePages() {
@@ -65,9 +63,8 @@ func (c *Console) renderStreams(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	sort.Strings(names)
+	page, from, to := pageRange(r.URL.Query().Get("page"), streamsPerPage, len(names))
 	d := streamsData{base: c.base("Streams", "", "streams"), Query: q, Page: page, Total: len(names), CreateErr: createErr, CreateName: createName}
-	from := min((page-1)*streamsPerPage, len(names))
-	to := min(from+streamsPerPage, len(names))
 	for _, n := range names[from:to] {
 		d.Rows = append(d.Rows, c.streamRow(r, n))
 	}
@@ -85,6 +82,19 @@ func (c *Console) renderStreams(w http.ResponseWriter, r *http.Request, status i
 		d.NextURL = link(page + 1)
 	}
 	c.render(w, r, status, "streams", d)
+}
+
+// pageRange reads a ?page= value (1 when missing or not a number) and answers the page and the
+// range of a list of total items that it shows, perPage to a page. A page past the end is
+// empty; no page number, however large, overflows the range.
+func pageRange(raw string, perPage, total int) (page, from, to int) {
+	page, _ = strconv.Atoi(raw)
+	page = max(page, 1)
+	if page-1 > total/perPage {
+		return page, total, total
+	}
+	from = min((page-1)*perPage, total)
+	return page, from, min(from+perPage, total)
 }
 
 func (c *Console) streamRow(r *http.Request, name string) streamRow {
@@ -125,7 +135,8 @@ func (c *Console) createStream(w http.ResponseWriter, r *http.Request) {
 	if r.PostForm.Get("mode") == string(types.StreamModeOnDemand) {
 		in.StreamModeDetails = &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand}
 	} else {
-		n, err := strconv.Atoi(r.PostForm.Get("shards"))
+		// 32 bits, as the API's ShardCount: a larger number must not wrap to a small one.
+		n, err := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("shards")), 10, 32)
 		if err != nil || n < 1 {
 			c.renderStreams(w, r, http.StatusBadRequest, "shards must be a positive whole number", name)
 			return

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,10 @@ func (c *Console) tailPage(w http.ResponseWriter, r *http.Request) {
 	shards, err := shardlist.List(r.Context(), c.client, v.Stream)
 	if err != nil {
 		c.fail(w, r, err)
+		return
+	}
+	if err := unknownShard(v, shards); err != nil {
+		c.errorPage(w, r, http.StatusNotFound, err)
 		return
 	}
 	res := &pageResult{}
@@ -67,6 +72,10 @@ func (c *Console) tailEvents(w http.ResponseWriter, r *http.Request) {
 	shards, err := shardlist.List(ctx, c.client, v.Stream)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	if err := unknownShard(v, shards); err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -130,6 +139,16 @@ func (c *Console) tailEvents(w http.ResponseWriter, r *http.Request) {
 		}
 		fl.Flush()
 	}
+}
+
+// unknownShard says which of the view's shards the stream does not have, if one.
+func unknownShard(v *view, shards []types.Shard) error {
+	for _, want := range v.Shards {
+		if !slices.ContainsFunc(shards, func(sh types.Shard) bool { return aws.ToString(sh.ShardId) == want }) {
+			return fmt.Errorf("stream %s has no shard %q", v.Stream, want)
+		}
+	}
+	return nil
 }
 
 func containsStr(xs []string, s string) bool {

@@ -230,3 +230,10 @@ func TestLiveTailOfOneShardFollowsItsMergeWithAnother(t *testing.T) {
 	// The child does not wait for a parent the tail never reads.
 	mustOrder(t, "a merge with a shard outside the view", tailKeys(t, events, []string{"c1"}, 300*time.Millisecond), []string{"a1", "c1"})
 }
+
+func TestLiveTailOfAShardTheStreamLacks(t *testing.T) {
+	e := newEnv(t)
+	pelicantest.CreateStream(t, e.client, "n", 1)
+	mustContain(t, "tail page", e.get(t, "streams/n/tail?shard=shardId-000000000007", http.StatusNotFound), "has no shard")
+	e.get(t, "streams/n/tail/events?shard=shardId-000000000007", http.StatusNotFound)
+}
