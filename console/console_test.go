@@ -385,10 +385,11 @@ func TestLiveTailSendsNewRecords(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Fatalf("Content-Type %q", ct)
 	}
-	time.Sleep(300 * time.Millisecond) // the tail starts at LATEST once its iterators exist
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() && sc.Text() != "data: following 2 shards" { // the iterators at LATEST are taken
+	}
 	pelicantest.Put(t, e.client, "t", "skip-me", []byte("not an event"))
 	pelicantest.Put(t, e.client, "t", "order-1", envelope(t, "shop.v1.OrderPlaced", orderPayload(t)))
-	sc := bufio.NewScanner(resp.Body)
 	var event strings.Builder
 	for sc.Scan() {
 		line := sc.Text()

@@ -62,7 +62,7 @@ func TestStreamPageMarksTheHotAndTheRefusedShard(t *testing.T) {
 
 	body := e.get(t, "streams/h", http.StatusOK)
 	mustContain(t, "stream page", body,
-		`<p class="alert hot">Hot (over 80% of a write limit): shardId-000000000000</p>`,
+		`<p class="alert hot">Hot (a second of the last ten at 80% of a write limit): shardId-000000000000</p>`,
 		`<p class="alert throttled" id="throttled-alert">Throttled: shardId-000000000001</p>`,
 		`<tr class="open hot" id="shardId-000000000000">`,
 		`<tr class="open throttled" id="shardId-000000000001">`,
