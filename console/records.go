@@ -337,8 +337,12 @@ func (c *Console) recordsData(v *view, res *pageResult, nav string) recordsData 
 		nq := v.query()
 		if v.Start == startLatest && !res.ReadAt.IsZero() {
 			// "Latest" moves; the next page goes on from where it was when this one was read.
+			// Arrival times and AT_TIMESTAMP have milliseconds, so a record of the read's
+			// millisecond cannot be told before or after the read: it counts as before (the
+			// next page starts at the following millisecond), so that an old record never
+			// shows up as new.
 			nq.Set("start", startTime)
-			nq.Set("at", res.ReadAt.UTC().Format(time.RFC3339Nano))
+			nq.Set("at", res.ReadAt.UTC().Truncate(time.Millisecond).Add(time.Millisecond).Format(time.RFC3339Nano))
 		}
 		if len(res.Next) > 0 {
 			nq.Set("cursor", formatCursor(res.Next))
