@@ -386,7 +386,7 @@ func TestLiveTailSendsNewRecords(t *testing.T) {
 		t.Fatalf("Content-Type %q", ct)
 	}
 	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() && sc.Text() != "data: following 2 shards" { // the iterators at LATEST are taken
+	for sc.Scan() && sc.Text() != "event: ready" { // the iterators at LATEST are taken
 	}
 	pelicantest.Put(t, e.client, "t", "skip-me", []byte("not an event"))
 	pelicantest.Put(t, e.client, "t", "order-1", envelope(t, "shop.v1.OrderPlaced", orderPayload(t)))

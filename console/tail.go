@@ -87,8 +87,8 @@ func (c *Console) tailEvents(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	t := &tailLineage{c: c, v: v, out: make(chan []userRecord, 64), status: make(chan string, 8),
 		tailed: map[string]bool{}, drained: map[string]bool{}}
-	// The open shards' iterators are taken before the first event, so that a record written
-	// after the "following" status is in the tail.
+	// The open shards' iterators are taken before the "ready" event, so that a record written
+	// after it is in the tail.
 	type start struct {
 		shard string
 		iter  *string
@@ -114,7 +114,7 @@ func (c *Console) tailEvents(w http.ResponseWriter, r *http.Request) {
 	if len(starts) == 1 {
 		noun = "shard"
 	}
-	fmt.Fprintf(w, "event: status\ndata: following %d %s\n\n", len(starts), noun)
+	fmt.Fprintf(w, "event: ready\ndata: following %d %s\n\n", len(starts), noun)
 	fl.Flush()
 	keepalive := time.NewTicker(15 * time.Second)
 	defer keepalive.Stop()

@@ -66,21 +66,21 @@ func openTail(t *testing.T, e *env, stream, query string) <-chan sseEvent {
 	return events
 }
 
-// waitStatus waits for the tail's status event that says want.
-func waitStatus(t *testing.T, events <-chan sseEvent, want string) {
+// waitReady waits for the tail's ready event, which says how many shards it follows.
+func waitReady(t *testing.T, events <-chan sseEvent, want string) {
 	t.Helper()
 	timeout := time.After(10 * time.Second)
 	for {
 		select {
 		case ev, ok := <-events:
 			if !ok {
-				t.Fatalf("the tail ended before status %q", want)
+				t.Fatalf("the tail ended before it was ready (%q)", want)
 			}
-			if ev.name == "status" && ev.data == want {
+			if ev.name == "ready" && ev.data == want {
 				return
 			}
 		case <-timeout:
-			t.Fatalf("no status %q", want)
+			t.Fatalf("not ready (%q)", want)
 		}
 	}
 }
@@ -168,7 +168,7 @@ func TestLiveTailFollowsMergesAndSplits(t *testing.T) {
 	const s = "lineage"
 	pelicantest.CreateStream(t, e.client, s, 2)
 	events := openTail(t, e, s, "")
-	waitStatus(t, events, "following 2 shards")
+	waitReady(t, events, "following 2 shards")
 
 	// A merge: while one parent cannot be read to its end, the child waits, though the other
 	// parent ended and the child has a record.
@@ -222,7 +222,7 @@ func TestLiveTailOfOneShardFollowsItsMergeWithAnother(t *testing.T) {
 	const s = "one"
 	pelicantest.CreateStream(t, e.client, s, 2)
 	events := openTail(t, e, s, "shard=shardId-000000000000")
-	waitStatus(t, events, "following 1 shard")
+	waitReady(t, events, "following 1 shard")
 	putAt(t, e.client, s, shard0Key, "a1")
 	putAt(t, e.client, s, shard2Key, "b1") // the other shard, outside the view
 	merge(t, e.client, s, "shardId-000000000000", "shardId-000000000001")

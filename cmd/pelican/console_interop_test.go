@@ -125,8 +125,9 @@ func TestInteropConsoleInChromium(t *testing.T) {
 
 	// The live tail shows a new event within a second.
 	do("open the live tail", chromedp.Navigate(base+"streams/orders/tail"))
-	check("the tail is live", `document.getElementById('tail-status').textContent === 'live'`)
-	time.Sleep(300 * time.Millisecond) // the tail reads from LATEST once its iterators exist
+	// Ready: the server took its iterators at LATEST, so a record written now shows.
+	check("the tail is live", `document.getElementById('tail-status').textContent === 'live' &&
+		 document.getElementById('tail-status').title === 'following 2 shards'`)
 	data, err := pelican.MarshalEnvelope(&pelican.Envelope{Version: 1, EventId: pelican.NewEventID(), EventType: "shop.v1.OrderPlaced",
 		OccurredAt: timestamppb.Now(), Payload: []byte{0x0a, 6, 'o', '-', 't', 'a', 'i', 'l'}})
 	if err != nil {

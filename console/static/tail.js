@@ -10,6 +10,8 @@
   es.onopen = function () { status.textContent = "live"; status.className = "live on"; };
   es.onerror = function () { status.textContent = "reconnecting…"; status.className = "live off"; };
   es.addEventListener("status", function (e) { status.textContent = e.data; });
+  // "ready" comes once the server reads every shard: from then on a new record shows.
+  es.addEventListener("ready", function (e) { status.textContent = "live"; status.className = "live on"; status.title = e.data; });
   es.addEventListener("records", function (e) {
     var tpl = document.createElement("template");
     tpl.innerHTML = e.data;
