@@ -76,18 +76,25 @@ func BenchmarkLiveTail(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer resp.Body.Close()
-	rows := make(chan int, 1024)
+	rows, ready := make(chan int, 1024), make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(resp.Body)
 		sc.Buffer(make([]byte, 1<<20), 64<<20)
 		for sc.Scan() {
+			if sc.Text() == "event: ready" {
+				close(ready)
+			}
 			if n := strings.Count(sc.Text(), `<tr class="rec `); n > 0 {
 				rows <- n
 			}
 		}
 		close(rows)
 	}()
-	time.Sleep(500 * time.Millisecond) // the tail's iterators start at LATEST
+	select { // the tail's iterators start at LATEST
+	case <-ready:
+	case <-time.After(10 * time.Second):
+		b.Fatal("the tail did not get ready")
+	}
 	var lag time.Duration
 	b.ResetTimer()
 	for b.Loop() {
