@@ -96,7 +96,7 @@ func (c *Console) tailEvents(w http.ResponseWriter, r *http.Request) {
 	var starts []start
 	for _, sh := range shards {
 		id := aws.ToString(sh.ShardId)
-		if shardlist.Closed(sh) || len(v.Shards) > 0 && !containsStr(v.Shards, id) {
+		if shardlist.Closed(sh) || len(v.Shards) > 0 && !slices.Contains(v.Shards, id) {
 			continue
 		}
 		it, err := c.client.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &v.Stream, ShardId: &id, ShardIteratorType: types.ShardIteratorTypeLatest})
@@ -149,15 +149,6 @@ func unknownShard(v *view, shards []types.Shard) error {
 		}
 	}
 	return nil
-}
-
-func containsStr(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // tailLineage is one live tail's shards: which it reads and which it read to their end. A
@@ -282,8 +273,8 @@ func (t *tailLineage) lineage(ctx context.Context) map[string][]string {
 	return out
 }
 
-// descendsFromTailed tells whether shard is, or descends from, a shard the tail reads and has
-// not drained: then the tail reaches it later.
+// descendsFromTailed tells whether shard descends from a shard the tail reads and has not
+// drained: then the tail reaches shard later.
 func (t *tailLineage) descendsFromTailed(shard string, lineage map[string][]string, seen map[string]bool) bool {
 	if seen[shard] {
 		return false
