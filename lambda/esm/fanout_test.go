@@ -1,0 +1,365 @@
+package esm_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/lambda/esm"
+	"github.com/pelicanhq/pelican/pelicantest"
+)
+
+// registerConsumer registers an enhanced fan-out consumer on the stream and returns its ARN.
+func registerConsumer(t *testing.T, e *env, name string) string {
+	t.Helper()
+	arn := streamARN(t, e)
+	out, err := e.client.RegisterStreamConsumer(t.Context(), &kinesis.RegisterStreamConsumerInput{StreamARN: &arn, ConsumerName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(out.Consumer.ConsumerARN)
+}
+
+// failGetRecords makes every GetRecords call fail, so that a mapping reading with GetRecords
+// delivers nothing.
+func failGetRecords(e *env) {
+	e.emu.Faults().Inject(pelicantest.Fault{Operation: "GetRecords", Code: "InternalFailure"})
+}
+
+// liveSubscription is a row of the emulator's /_pelican/subscriptions.
+type liveSubscription struct {
+	ConsumerARN string    `json:"consumer_arn"`
+	ShardID     string    `json:"shard_id"`
+	Started     time.Time `json:"started"`
+}
+
+// subscriptions lists the stream's live SubscribeToShard calls, as the emulator sees them.
+func subscriptions(t *testing.T, e *env) []liveSubscription {
+	t.Helper()
+	resp, err := http.Get(e.emu.URL() + "/_pelican/subscriptions?stream=" + url.QueryEscape(e.stream))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []liveSubscription
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("subscriptions: %d %v", resp.StatusCode, err)
+	}
+	return out
+}
+
+// TestFanOutDeliversThroughSubscribeToShard: a mapping on a consumer ARN reads every shard of a
+// stream through SubscribeToShard: with every GetRecords call failing it still delivers each
+// record once, each key's records in order, the events naming the stream; the emulator shows
+// the consumer subscribed to every shard. A mapping on the stream's ARN, which polls, gets
+// nothing through the same fault.
+func TestFanOutDeliversThroughSubscribeToShard(t *testing.T) {
+	e := newEnv(t, 4)
+	consumer := registerConsumer(t, e, "lambda")
+	failGetRecords(e)
+	const keys, perKey = 12, 10
+	put := func(from, to int) {
+		for i := from; i < to; i++ {
+			for k := range keys {
+				e.put(t, fmt.Sprintf("key-%d", k), fmt.Sprintf("key-%d/%d", k, i))
+			}
+		}
+	}
+	put(0, perKey/2)
+	var r, polled recorder
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer, ParallelizationFactor: i32(3), BatchSize: i32(7)})
+	lp := attach(t, e, &polled, esm.Mapping{})
+	l.WaitIdle(t)
+	put(perKey/2, perKey)
+	l.WaitIdle(t)
+	lp.WaitIdle(t)
+
+	if n := len(polled.invocations()); n != 0 {
+		t.Fatalf("the polling mapping was invoked %d times through failing GetRecords: the fault does not hold", n)
+	}
+	next := map[string]int{}
+	stream := streamARN(t, e)
+	for _, c := range r.invocations() {
+		for _, rec := range c.Event.Records {
+			if rec.EventSourceArn != stream {
+				t.Fatalf("eventSourceARN = %s, want the stream's %s", rec.EventSourceArn, stream)
+			}
+			k, n, _ := strings.Cut(string(rec.Kinesis.Data), "/")
+			i, _ := strconv.Atoi(n)
+			if i != next[k] {
+				t.Fatalf("%s: got record %d, want %d (out of order or duplicated)", k, i, next[k])
+			}
+			next[k]++
+		}
+	}
+	for k := range keys {
+		if got := next[fmt.Sprintf("key-%d", k)]; got != perKey {
+			t.Fatalf("key-%d: %d records delivered, want %d", k, got, perKey)
+		}
+	}
+	subs := subscriptions(t, e)
+	shards := pelicantest.ShardIDs(t, e.client, e.stream)
+	if len(subs) != len(shards) {
+		t.Fatalf("live subscriptions = %+v, want one per shard of %v", subs, shards)
+	}
+	for i, s := range subs {
+		if s.ConsumerARN != consumer || s.ShardID != shards[i] {
+			t.Fatalf("live subscriptions = %+v, want %s on %v", subs, consumer, shards)
+		}
+	}
+}
+
+// TestFanOutRenewsSubscription: a subscription ends after five minutes of the emulator's clock
+// and the mapping subscribes again after the last record it got: records written before and
+// after the renewal each arrive once, in order.
+func TestFanOutRenewsSubscription(t *testing.T) {
+	e := newEnv(t, 1)
+	consumer := registerConsumer(t, e, "lambda")
+	failGetRecords(e)
+	var r recorder
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer})
+	e.put(t, "k", "a", "b")
+	l.WaitIdle(t)
+	first := subscriptions(t, e)
+	if len(first) != 1 {
+		t.Fatalf("live subscriptions = %+v, want 1", first)
+	}
+	for range 9 { // to 4 min 30 s
+		e.clock.Advance(30 * time.Second)
+		l.WaitQuiet(t)
+	}
+	e.put(t, "k", "c")
+	l.WaitIdle(t)
+	e.clock.Advance(40 * time.Second) // past the five minutes
+	l.WaitIdle(t)
+	e.put(t, "k", "d")
+	l.WaitIdle(t)
+	renewed := subscriptions(t, e)
+	if len(renewed) != 1 || !renewed[0].Started.After(first[0].Started.Add(5*time.Minute-time.Second)) {
+		t.Fatalf("subscriptions before %+v and after %+v five minutes: not renewed", first, renewed)
+	}
+	if got, want := r.delivered(), []string{"a", "b", "c", "d"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("delivered = %v, want %v", got, want)
+	}
+}
+
+// TestFanOutResharding: a shard split while its batch fails: the parent's subscription runs to
+// the shard's end (ChildShards), and the children, read through their own subscriptions, are
+// delivered only after every record of the parent.
+func TestFanOutResharding(t *testing.T) {
+	e := newEnv(t, 1)
+	consumer := registerConsumer(t, e, "lambda")
+	failGetRecords(e)
+	parentShard := pelicantest.ShardIDs(t, e.client, e.stream)[0]
+	failParent := true
+	var mu sync.Mutex
+	r := recorder{respond: func(_ int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failParent && strings.HasPrefix(ev.Records[0].EventID, parentShard+":") {
+			return nil, errBoom
+		}
+		return nil, nil
+	}}
+	for i := range 6 {
+		e.put(t, fmt.Sprintf("key-%d", i), fmt.Sprintf("parent-%d", i))
+	}
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer})
+	l.WaitQuiet(t)
+	if _, err := e.client.UpdateShardCount(t.Context(), &kinesis.UpdateShardCountInput{
+		StreamName: &e.stream, TargetShardCount: aws.Int32(2), ScalingType: types.ScalingTypeUniformScaling,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitActive(t, e)
+	for i := range 6 {
+		e.put(t, fmt.Sprintf("key-%d", i), fmt.Sprintf("child-%d", i))
+	}
+	advance(t, e, l, 3*time.Second)
+	for _, d := range r.delivered() {
+		if strings.HasPrefix(d, "child") {
+			t.Fatalf("child record %s delivered while the parent's batch fails", d)
+		}
+	}
+	mu.Lock()
+	failParent = false
+	mu.Unlock()
+	advance(t, e, l, 5*time.Second)
+	l.WaitIdle(t)
+	got := r.delivered()
+	if len(got) != 12 {
+		t.Fatalf("delivered %d records, want 12: %v", len(got), got)
+	}
+	for i, d := range got {
+		if (i < 6) != strings.HasPrefix(d, "parent") {
+			t.Fatalf("delivery order %v: children before the parent's end", got)
+		}
+	}
+	s := l.Stats()
+	if !s.Shards[parentShard].Finished || len(s.Shards) != 3 {
+		t.Fatalf("shards = %+v, want the parent finished and two children", s.Shards)
+	}
+}
+
+// TestFanOutPartialFailure: ReportBatchItemFailures over enhanced fan-out checkpoints below the
+// lowest reported record and retries from it, as over GetRecords.
+func TestFanOutPartialFailure(t *testing.T) {
+	e := newEnv(t, 1)
+	consumer := registerConsumer(t, e, "lambda")
+	failGetRecords(e)
+	seqs := e.put(t, "k", "a", "b", "c", "d", "e", "f", "g")
+	r := recorder{respond: func(n int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+		if n == 0 {
+			return &events.KinesisTimeWindowEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{
+				{ItemIdentifier: seqs[3]}, {ItemIdentifier: seqs[1]},
+			}}, nil
+		}
+		return &events.KinesisTimeWindowEventResponse{}, nil
+	}}
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer, BatchSize: i32(5), FunctionResponseTypes: []string{esm.ReportBatchItemFailures}})
+	l.WaitQuiet(t)
+	if cp := l.Stats().Shards[pelicantest.ShardIDs(t, e.client, e.stream)[0]].Checkpoint; cp != seqs[0] {
+		t.Fatalf("checkpoint after the partial failure = %s, want %s (below the lowest failure)", cp, seqs[0])
+	}
+	advance(t, e, l, 2*time.Second)
+	l.WaitIdle(t)
+	want := [][]string{{"a", "b", "c", "d", "e"}, {"b", "c", "d", "e", "f"}, {"g"}}
+	if got := r.batches(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("batches = %v, want %v", got, want)
+	}
+}
+
+// TestFanOutBisect: bisection over enhanced fan-out narrows a poison record down to a batch of
+// one, which goes to on-failure once its retries run out.
+func TestFanOutBisect(t *testing.T) {
+	e := newEnv(t, 1)
+	consumer := registerConsumer(t, e, "lambda")
+	failGetRecords(e)
+	seqs := e.put(t, "k", "0", "1", "2", "3", "4", "5", "6", "7")
+	r := recorder{respond: func(_ int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+		for _, rec := range ev.Records {
+			if string(rec.Kinesis.Data) == "5" {
+				return nil, errBoom
+			}
+		}
+		return nil, nil
+	}}
+	var f failures
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer, BatchSize: i32(8), BisectBatchOnFunctionError: boolp(true), MaximumRetryAttempts: i32(1)}, f.option())
+	l.WaitQuiet(t)
+	advance(t, e, l, 10*time.Second)
+	l.WaitIdle(t)
+	want := [][]string{
+		{"0", "1", "2", "3", "4", "5", "6", "7"},
+		{"0", "1", "2", "3"},
+		{"4", "5", "6", "7"},
+		{"4", "5"},
+		{"4"},
+		{"5"},
+		{"5"},
+		{"6", "7"},
+	}
+	if got := r.batches(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("batches = %v, want %v", got, want)
+	}
+	fs := f.all()
+	if len(fs) != 1 || fs[0].KinesisBatchInfo.StartSequenceNumber != seqs[5] || fs[0].KinesisBatchInfo.BatchSize != 1 {
+		t.Fatalf("on-failure records = %+v, want the poison record %s alone", fs, seqs[5])
+	}
+	if arn := fs[0].KinesisBatchInfo.StreamARN; arn != streamARN(t, e) {
+		t.Fatalf("on-failure streamArn = %s", arn)
+	}
+}
+
+// TestFanOutRestartFromCheckpointFile: a new engine on a consumer ARN carries on from the
+// checkpoint file: its subscriptions start after the checkpoints, so nothing done comes again
+// and nothing written meanwhile is lost.
+func TestFanOutRestartFromCheckpointFile(t *testing.T) {
+	e := newEnv(t, 2)
+	consumer := registerConsumer(t, e, "lambda")
+	failGetRecords(e)
+	file := filepath.Join(t.TempDir(), "checkpoints.json")
+	m := esm.Mapping{EventSourceArn: consumer, FunctionName: "f", StartingPosition: esm.TrimHorizon}
+	run := func(r *recorder) {
+		t.Helper()
+		eng, err := esm.New(e.client, m, r.handler(), esm.WithClock(e.clock), esm.WithCheckpointFile(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- eng.Run(ctx) }()
+		wctx, wcancel := context.WithTimeout(context.Background(), time.Minute)
+		defer wcancel()
+		if err := eng.WaitIdle(wctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	keys := []string{"a", "b", "c", "d", "e", "f"}
+	for _, k := range keys {
+		e.put(t, k, "1-"+k)
+	}
+	var first recorder
+	run(&first)
+	for _, k := range keys {
+		e.put(t, k, "2-"+k)
+	}
+	e.clock.Advance(6 * time.Second) // past the one-a-second and five-second rules of the last subscriptions
+	var second recorder
+	run(&second)
+	if got := sorted(first.delivered()); !reflect.DeepEqual(got, []string{"1-a", "1-b", "1-c", "1-d", "1-e", "1-f"}) {
+		t.Fatalf("first run delivered %v", got)
+	}
+	if got := sorted(second.delivered()); !reflect.DeepEqual(got, []string{"2-a", "2-b", "2-c", "2-d", "2-e", "2-f"}) {
+		t.Fatalf("second run delivered %v, want only what came after the first run's checkpoints", got)
+	}
+}
+
+// TestFanOutWaitsOutSubscriptionInUse: when another reader holds the consumer's subscription to a
+// shard, SubscribeToShard answers ResourceInUseException for five seconds; the mapping pauses
+// and subscribes again, taking the subscription over.
+func TestFanOutWaitsOutSubscriptionInUse(t *testing.T) {
+	e := newEnv(t, 1)
+	consumer := registerConsumer(t, e, "lambda")
+	failGetRecords(e)
+	shard := pelicantest.ShardIDs(t, e.client, e.stream)[0]
+	e.put(t, "k", "a")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	other, err := e.client.SubscribeToShard(ctx, &kinesis.SubscribeToShardInput{ConsumerARN: &consumer, ShardId: &shard,
+		StartingPosition: &types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.GetStream().Close()
+	e.clock.Advance(time.Second) // past the one-a-second rule: the next call meets the live subscription
+	var r recorder
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer})
+	l.WaitQuiet(t)
+	if n := len(r.invocations()); n != 0 {
+		t.Fatalf("invoked %d times while another reader held the subscription", n)
+	}
+	e.clock.Advance(5 * time.Second)
+	l.WaitIdle(t)
+	if got, want := r.delivered(), []string{"a"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("delivered = %v, want %v", got, want)
+	}
+}
