@@ -158,11 +158,8 @@ func (s *subscriber) run(ctx context.Context) {
 	failPause := time.Duration(0)
 	for ctx.Err() == nil {
 		if !lastCall.IsZero() {
-			if d := lastCall.Add(subscribeEvery).Sub(clock.Now()); d > 0 {
-				s.setState(subPaused)
-				if !sleepOn(ctx, clock, d) {
-					return
-				}
+			if d := lastCall.Add(subscribeEvery).Sub(clock.Now()); d > 0 && !s.pause(ctx, d) {
+				return
 			}
 		}
 		s.setState(subConnecting)
@@ -189,8 +186,7 @@ func (s *subscriber) run(ctx context.Context) {
 			pause = failPause
 		}
 		s.e.log.Warn("esm: subscribe to shard", "shard", s.shard, "consumer", s.e.src.ARN, "retryIn", pause, "err", err)
-		s.setState(subPaused)
-		if !sleepOn(ctx, clock, pause) {
+		if !s.pause(ctx, pause) {
 			return
 		}
 	}
@@ -220,7 +216,10 @@ func (s *subscriber) subscribe(ctx context.Context) error {
 	stream := out.GetStream()
 	defer stream.Close()
 	expired := make(chan struct{})
-	stop := e.cfg.clock.AfterFunc(subscriptionLifetime+subscriptionGrace, func() { close(expired) })
+	stop := e.cfg.clock.AfterFunc(subscriptionLifetime+subscriptionGrace, func() {
+		s.setState(subConnecting)
+		close(expired)
+	})
 	defer stop()
 	s.setState(subOpen)
 	e.log.Debug("esm: subscribed", "shard", s.shard, "position", string(pos.Type), "after", aws.ToString(pos.SequenceNumber))
@@ -262,11 +261,29 @@ func (s *subscriber) subscribe(ctx context.Context) error {
 	}
 }
 
-// sleepOn waits d on clock; it reports false if ctx ended first.
-func sleepOn(ctx context.Context, clock Clock, d time.Duration) bool {
+// pause waits d on the engine's clock; it reports false if ctx ended first. While it waits the
+// subscriber counts as caught up; the moment the clock passes d it does not, so that a WaitIdle
+// right after the clock moves waits for the subscription that follows.
+func (s *subscriber) pause(ctx context.Context, d time.Duration) bool {
+	// The timer is armed before the subscriber says it is paused, so that a test which sees it
+	// paused and moves the clock fires it.
 	done := make(chan struct{})
-	stop := clock.AfterFunc(d, func() { close(done) })
+	fired := false // guarded by s.mu
+	stop := s.e.cfg.clock.AfterFunc(d, func() {
+		s.mu.Lock()
+		fired = true
+		s.state = subConnecting
+		s.mu.Unlock()
+		signal(s.wake)
+		close(done)
+	})
 	defer stop()
+	s.mu.Lock()
+	if !fired {
+		s.state = subPaused
+	}
+	s.mu.Unlock()
+	signal(s.wake)
 	select {
 	case <-done:
 		return true
