@@ -3,6 +3,7 @@ package esm_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -361,5 +362,21 @@ func TestFanOutWaitsOutSubscriptionInUse(t *testing.T) {
 	l.WaitIdle(t)
 	if got, want := r.delivered(), []string{"a"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("delivered = %v, want %v", got, want)
+	}
+}
+
+// TestFanOutMissingConsumer: Run fails when the mapping's consumer is not registered, as it does
+// for a stream that does not exist.
+func TestFanOutMissingConsumer(t *testing.T) {
+	e := newEnv(t, 1)
+	m := esm.Mapping{EventSourceArn: streamARN(t, e) + "/consumer/nobody:1700000000", FunctionName: "f", StartingPosition: esm.Latest}
+	var r recorder
+	eng, err := esm.New(e.client, m, r.handler(), esm.WithClock(e.clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing *types.ResourceNotFoundException
+	if err := eng.Run(t.Context()); !errors.As(err, &missing) {
+		t.Fatalf("Run = %v, want ResourceNotFoundException", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/internal/shardlist"
@@ -41,6 +42,13 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.running = true
 	e.shards = map[string]*shardState{} // a new run starts its shards afresh from the checkpoints
 	e.mu.Unlock()
+	if err := e.checkConsumer(ctx); err != nil {
+		e.mu.Lock()
+		e.running = false
+		e.notifyLocked()
+		e.mu.Unlock()
+		return err
+	}
 	var wg sync.WaitGroup
 	defer func() {
 		wg.Wait()
@@ -140,6 +148,23 @@ func (e *Engine) startShards(ctx context.Context, shards []types.Shard, wg *sync
 			w.run(ctx)
 		}()
 	}
+}
+
+// checkConsumer fails for a consumer ARN that names no registered consumer, as a stream that
+// does not exist fails Run; other errors are left to the subscriptions, which retry.
+func (e *Engine) checkConsumer(ctx context.Context) error {
+	if e.src.Consumer == "" {
+		return nil
+	}
+	_, err := e.client.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(e.src.ARN)})
+	var missing *types.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		return fmt.Errorf("esm: event source %s: %w", e.src.ARN, err)
+	}
+	if err != nil && ctx.Err() == nil {
+		e.log.Warn("esm: describe stream consumer", "consumer", e.src.ARN, "err", err)
+	}
+	return nil
 }
 
 // listShards lists the stream's shards, every page of them.
