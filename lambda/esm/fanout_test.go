@@ -380,3 +380,58 @@ func TestFanOutMissingConsumer(t *testing.T) {
 		t.Fatalf("Run = %v, want ResourceNotFoundException", err)
 	}
 }
+
+// TestFanOutBatchingWindow: records pushed in events of their own are gathered into one batch
+// until the batching window of the first ends, as records polled are.
+func TestFanOutBatchingWindow(t *testing.T) {
+	e := newEnv(t, 1)
+	consumer := registerConsumer(t, e, "lambda")
+	failGetRecords(e)
+	var r recorder
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer, BatchSize: i32(4), MaximumBatchingWindowInSeconds: i32(5)})
+	l.WaitQuiet(t)
+	for _, d := range []string{"a", "b", "c"} {
+		e.put(t, "k", d)
+		l.WaitQuiet(t) // each record arrives in an event of its own
+	}
+	advance(t, e, l, 4*time.Second)
+	if n := len(r.invocations()); n != 0 {
+		t.Fatalf("invoked %d times within the batching window", n)
+	}
+	advance(t, e, l, time.Second)
+	if got, want := r.batches(), [][]string{{"a", "b", "c"}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("after the window: batches = %v, want %v", got, want)
+	}
+}
+
+// TestFanOutTumblingWindow: tumbling-window state is carried between invocations of a window and
+// handed to its final invocation when records come through a subscription.
+func TestFanOutTumblingWindow(t *testing.T) {
+	e := newEnv(t, 1)
+	consumer := registerConsumer(t, e, "lambda")
+	failGetRecords(e)
+	e.put(t, "k", "a", "b")
+	r := recorder{respond: counter}
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer, TumblingWindowInSeconds: i32(60)})
+	l.WaitQuiet(t)
+	e.clock.Advance(10 * time.Second)
+	l.WaitQuiet(t)
+	e.put(t, "k", "c")
+	l.WaitQuiet(t)
+	for range 5 { // to the window's end
+		e.clock.Advance(10 * time.Second)
+		l.WaitQuiet(t)
+	}
+	type seen struct {
+		records int
+		state   string
+		final   bool
+	}
+	var got []seen
+	for _, c := range r.invocations() {
+		got = append(got, seen{len(c.Event.Records), c.Event.State["count"], c.Event.IsFinalInvokeForWindow})
+	}
+	if want := []seen{{2, "", false}, {1, "2", false}, {0, "3", true}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("invocations = %+v, want %+v", got, want)
+	}
+}
