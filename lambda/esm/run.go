@@ -190,7 +190,9 @@ func (e *Engine) notifyLocked() {
 // call, every record read has been delivered (or filtered out, or discarded to on-failure), and
 // nothing is in flight, waiting to be retried, gathered in a batching window or waiting for a
 // tumbling window to end. It returns ctx's error if ctx ends first. The call makes every shard
-// poll at once rather than at its next poll, so that a test needs no sleep.
+// poll at once rather than at its next poll, so that a test needs no sleep. A shard read through a
+// consumer ARN's subscription counts as polled once the subscription has been silent for 100 ms
+// since the call: its records are pushed, and only silence says the last one has arrived.
 //
 // With a manual clock, WaitIdle does not return while a window or a retry waits for the clock:
 // use WaitQuiet, then move the clock.
