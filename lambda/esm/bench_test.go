@@ -102,3 +102,134 @@ func BenchmarkPutToInvokeLatency(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReaderThroughput compares the two ways of reading a stream of 4 shards: a stream ARN
+// polled with GetRecords and a consumer ARN pushed through SubscribeToShard (a consumer of its own
+// for each run). The clock stops when the last record is delivered (WaitIdle's settle for pushed
+// shards is not counted).
+func BenchmarkReaderThroughput(b *testing.B) {
+	for _, source := range []string{"stream", "consumer"} {
+		b.Run("source="+source, func(b *testing.B) {
+			emu := pelicantest.NewEmulator(b)
+			client := emu.Client()
+			stream := emu.NewStream(b, 4)
+			const total = 20000
+			putBench(b, client, stream, total)
+			d, err := client.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: &stream})
+			if err != nil {
+				b.Fatal(err)
+			}
+			streamARN := aws.ToString(d.StreamDescriptionSummary.StreamARN)
+			var delivered atomic.Int64
+			all := make(chan struct{}, 1)
+			fn := esm.NewHandler(func(_ context.Context, ev events.KinesisEvent) error {
+				if delivered.Add(int64(len(ev.Records))) == total {
+					all <- struct{}{}
+				}
+				return nil
+			})
+			b.ResetTimer()
+			var elapsed time.Duration
+			for i := range b.N {
+				m := esm.Mapping{EventSourceArn: streamARN, FunctionName: "bench", StartingPosition: esm.TrimHorizon, BatchSize: aws.Int32(1000)}
+				if source == "consumer" {
+					b.StopTimer()
+					m.EventSourceArn = registerBenchConsumer(b, client, stream, fmt.Sprintf("bench-%d", i))
+					b.StartTimer()
+				}
+				eng, err := esm.New(client, m, fn)
+				if err != nil {
+					b.Fatal(err)
+				}
+				delivered.Store(0)
+				began := time.Now()
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan error, 1)
+				go func() { done <- eng.Run(ctx) }()
+				select {
+				case <-all:
+				case <-time.After(time.Minute):
+					b.Fatalf("delivered %d of %d records in a minute", delivered.Load(), total)
+				}
+				elapsed += time.Since(began)
+				cancel()
+				if err := <-done; err != nil {
+					b.Fatal(err)
+				}
+				if source == "consumer" {
+					b.StopTimer()
+					if _, err := client.DeregisterStreamConsumer(context.Background(), &kinesis.DeregisterStreamConsumerInput{ConsumerARN: &m.EventSourceArn}); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+				}
+			}
+			b.ReportMetric(float64(total*b.N)/elapsed.Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkFanOutPutToInvokeLatency measures the time from a PutRecord's answer to the function's
+// invocation with a zero batching window when the record is pushed through a subscription.
+func BenchmarkFanOutPutToInvokeLatency(b *testing.B) {
+	emu := pelicantest.NewEmulator(b)
+	client := emu.Client()
+	stream := emu.NewStream(b, 1)
+	invoked := make(chan time.Time, 16)
+	fn := esm.NewHandler(func(_ context.Context, ev events.KinesisEvent) error {
+		invoked <- time.Now()
+		return nil
+	})
+	l := pelicantest.AttachLambda(b, client, stream, fn,
+		pelicantest.WithMapping(esm.Mapping{EventSourceArn: registerBenchConsumer(b, client, stream, "bench"), StartingPosition: esm.Latest}))
+	l.WaitIdle(b)
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		pk := strconv.Itoa(i)
+		_, err := client.PutRecord(context.Background(), &kinesis.PutRecordInput{StreamName: &stream, PartitionKey: &pk, Data: []byte("x")})
+		put := time.Now()
+		if err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case at := <-invoked:
+			lat = append(lat, max(at.Sub(put), 0))
+		case <-time.After(30 * time.Second):
+			b.Fatal("no invocation within 30 s")
+		}
+	}
+	b.StopTimer()
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+func putBench(b *testing.B, client *kinesis.Client, stream string, total int) {
+	b.Helper()
+	data := make([]byte, 200)
+	for i := 0; i < total; i += 500 {
+		entries := make([]types.PutRecordsRequestEntry, 500)
+		for j := range entries {
+			entries[j] = types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(strconv.Itoa(i + j))}
+		}
+		out, err := client.PutRecords(context.Background(), &kinesis.PutRecordsInput{StreamName: &stream, Records: entries})
+		if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
+			b.Fatalf("put records: %v", err)
+		}
+	}
+}
+
+func registerBenchConsumer(b *testing.B, client *kinesis.Client, stream, name string) string {
+	b.Helper()
+	d, err := client.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: &stream})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := client.RegisterStreamConsumer(context.Background(), &kinesis.RegisterStreamConsumerInput{
+		StreamARN: d.StreamDescriptionSummary.StreamARN, ConsumerName: &name})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return aws.ToString(out.Consumer.ConsumerARN)
+}
