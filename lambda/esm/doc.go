@@ -20,9 +20,8 @@
 //     its last event, and a closed shard's subscription ends with its ChildShards. Calls keep to
 //     one a second per shard; a ResourceInUseException (another subscription of the consumer to the
 //     shard, younger than five seconds) is tried again after five seconds. Both feed the same
-//     batching, retries and checkpoints, and events name the stream's ARN as eventSourceARN either
-//     way. Shards are read in parallel, and a shard's children only once the shard is finished
-//     (closed, and every record of it done).
+//     batching, retries and checkpoints. Shards are read in parallel, and a shard's children only
+//     once the shard is finished (closed, and every record of it done).
 //   - A batch is sent when BatchSize records are ready, when the batching window of its first
 //     record ends, or when the next record would take the event's JSON over 6 MB (MaxPayload).
 //     Records are sent as stored: KPL aggregates stay aggregated.
@@ -53,6 +52,9 @@
 //   - WaitIdle and WaitQuiet make every shard poll at once instead of at its next poll. For a
 //     consumer ARN, whose records are pushed, nothing says a subscription has caught up: they count
 //     it caught up once it has been silent for 100 ms of real time since the call.
+//   - The guide does not say what eventSourceARN holds when the mapping names a consumer: here,
+//     as for a stream ARN, it is the stream's ARN (the stream the records belong to, as the
+//     on-failure record's streamArn).
 //   - Lambda does not document how it retries a failed SubscribeToShard: here it waits a second,
 //     doubling up to a minute, or five seconds after ResourceInUseException, on the Clock. A
 //     subscription the service has not ended 15 s after its five minutes is renewed anyway.
