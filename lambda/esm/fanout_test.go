@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -132,7 +133,9 @@ func TestFanOutRenewsSubscription(t *testing.T) {
 	consumer := registerConsumer(t, e, "lambda")
 	failGetRecords(e)
 	var r recorder
-	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer})
+	var logs syncBuffer
+	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer},
+		esm.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	e.put(t, "k", "a", "b")
 	l.WaitIdle(t)
 	first := subscriptions(t, e)
@@ -143,7 +146,7 @@ func TestFanOutRenewsSubscription(t *testing.T) {
 		e.clock.Advance(30 * time.Second)
 		l.WaitQuiet(t)
 	}
-	e.put(t, "k", "c")
+	seqC := e.put(t, "k", "c")[0]
 	l.WaitIdle(t)
 	e.clock.Advance(40 * time.Second) // past the five minutes
 	l.WaitIdle(t)
@@ -155,6 +158,20 @@ func TestFanOutRenewsSubscription(t *testing.T) {
 	}
 	if got, want := r.delivered(), []string{"a", "b", "c", "d"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("delivered = %v, want %v", got, want)
+	}
+	// Two calls, the second after the last record of the first, and neither refused (no call
+	// came within a second of another, none met a live subscription).
+	var calls []string
+	for _, line := range logs.lines() {
+		switch line["msg"] {
+		case "esm: subscribed":
+			calls = append(calls, fmt.Sprint(line["position"], " ", line["after"]))
+		case "esm: subscribe to shard":
+			t.Errorf("a subscription failed: %v", line)
+		}
+	}
+	if want := []string{"TRIM_HORIZON ", "AFTER_SEQUENCE_NUMBER " + seqC}; !reflect.DeepEqual(calls, want) {
+		t.Fatalf("subscriptions = %q, want %q", calls, want)
 	}
 }
 
