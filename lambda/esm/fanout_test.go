@@ -8,15 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -40,6 +37,24 @@ func registerConsumer(t *testing.T, e *env, name string) string {
 // delivers nothing.
 func failGetRecords(e *env) {
 	e.emu.Faults().Inject(pelicantest.Fault{Operation: "GetRecords", Code: "InternalFailure"})
+}
+
+// bothSources runs test once on the stream's ARN, read with GetRecords, and once on a
+// consumer's ARN, read through SubscribeToShard while every GetRecords call fails (so that only
+// the subscriptions can deliver): the semantics are the same whichever reads.
+func bothSources(t *testing.T, shards int, test func(t *testing.T, e *env, arn string)) {
+	t.Helper()
+	for _, source := range []string{"stream", "consumer"} {
+		t.Run(source, func(t *testing.T) {
+			e := newEnv(t, shards)
+			arn := streamARN(t, e)
+			if source == "consumer" {
+				arn = registerConsumer(t, e, "lambda")
+				failGetRecords(e)
+			}
+			test(t, e, arn)
+		})
+	}
 }
 
 // liveSubscription is a row of the emulator's /_pelican/subscriptions.
@@ -172,182 +187,6 @@ func TestFanOutRenewsSubscription(t *testing.T) {
 	}
 	if want := []string{"TRIM_HORIZON ", "AFTER_SEQUENCE_NUMBER " + seqC}; !reflect.DeepEqual(calls, want) {
 		t.Fatalf("subscriptions = %q, want %q", calls, want)
-	}
-}
-
-// TestFanOutResharding: a shard split while its batch fails: the parent's subscription runs to
-// the shard's end (ChildShards), and the children, read through their own subscriptions, are
-// delivered only after every record of the parent.
-func TestFanOutResharding(t *testing.T) {
-	e := newEnv(t, 1)
-	consumer := registerConsumer(t, e, "lambda")
-	failGetRecords(e)
-	parentShard := pelicantest.ShardIDs(t, e.client, e.stream)[0]
-	failParent := true
-	var mu sync.Mutex
-	r := recorder{respond: func(_ int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		if failParent && strings.HasPrefix(ev.Records[0].EventID, parentShard+":") {
-			return nil, errBoom
-		}
-		return nil, nil
-	}}
-	for i := range 6 {
-		e.put(t, fmt.Sprintf("key-%d", i), fmt.Sprintf("parent-%d", i))
-	}
-	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer})
-	l.WaitQuiet(t)
-	if _, err := e.client.UpdateShardCount(t.Context(), &kinesis.UpdateShardCountInput{
-		StreamName: &e.stream, TargetShardCount: aws.Int32(2), ScalingType: types.ScalingTypeUniformScaling,
-	}); err != nil {
-		t.Fatal(err)
-	}
-	waitActive(t, e)
-	for i := range 6 {
-		e.put(t, fmt.Sprintf("key-%d", i), fmt.Sprintf("child-%d", i))
-	}
-	advance(t, e, l, 3*time.Second)
-	for _, d := range r.delivered() {
-		if strings.HasPrefix(d, "child") {
-			t.Fatalf("child record %s delivered while the parent's batch fails", d)
-		}
-	}
-	mu.Lock()
-	failParent = false
-	mu.Unlock()
-	advance(t, e, l, 5*time.Second)
-	l.WaitIdle(t)
-	got := r.delivered()
-	if len(got) != 12 {
-		t.Fatalf("delivered %d records, want 12: %v", len(got), got)
-	}
-	for i, d := range got {
-		if (i < 6) != strings.HasPrefix(d, "parent") {
-			t.Fatalf("delivery order %v: children before the parent's end", got)
-		}
-	}
-	s := l.Stats()
-	if !s.Shards[parentShard].Finished || len(s.Shards) != 3 {
-		t.Fatalf("shards = %+v, want the parent finished and two children", s.Shards)
-	}
-}
-
-// TestFanOutPartialFailure: ReportBatchItemFailures over enhanced fan-out checkpoints below the
-// lowest reported record and retries from it, as over GetRecords.
-func TestFanOutPartialFailure(t *testing.T) {
-	e := newEnv(t, 1)
-	consumer := registerConsumer(t, e, "lambda")
-	failGetRecords(e)
-	seqs := e.put(t, "k", "a", "b", "c", "d", "e", "f", "g")
-	r := recorder{respond: func(n int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
-		if n == 0 {
-			return &events.KinesisTimeWindowEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{
-				{ItemIdentifier: seqs[3]}, {ItemIdentifier: seqs[1]},
-			}}, nil
-		}
-		return &events.KinesisTimeWindowEventResponse{}, nil
-	}}
-	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer, BatchSize: i32(5), FunctionResponseTypes: []string{esm.ReportBatchItemFailures}})
-	l.WaitQuiet(t)
-	if cp := l.Stats().Shards[pelicantest.ShardIDs(t, e.client, e.stream)[0]].Checkpoint; cp != seqs[0] {
-		t.Fatalf("checkpoint after the partial failure = %s, want %s (below the lowest failure)", cp, seqs[0])
-	}
-	advance(t, e, l, 2*time.Second)
-	l.WaitIdle(t)
-	want := [][]string{{"a", "b", "c", "d", "e"}, {"b", "c", "d", "e", "f"}, {"g"}}
-	if got := r.batches(); !reflect.DeepEqual(got, want) {
-		t.Fatalf("batches = %v, want %v", got, want)
-	}
-}
-
-// TestFanOutBisect: bisection over enhanced fan-out narrows a poison record down to a batch of
-// one, which goes to on-failure once its retries run out.
-func TestFanOutBisect(t *testing.T) {
-	e := newEnv(t, 1)
-	consumer := registerConsumer(t, e, "lambda")
-	failGetRecords(e)
-	seqs := e.put(t, "k", "0", "1", "2", "3", "4", "5", "6", "7")
-	r := recorder{respond: func(_ int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
-		for _, rec := range ev.Records {
-			if string(rec.Kinesis.Data) == "5" {
-				return nil, errBoom
-			}
-		}
-		return nil, nil
-	}}
-	var f failures
-	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer, BatchSize: i32(8), BisectBatchOnFunctionError: boolp(true), MaximumRetryAttempts: i32(1)}, f.option())
-	l.WaitQuiet(t)
-	advance(t, e, l, 10*time.Second)
-	l.WaitIdle(t)
-	want := [][]string{
-		{"0", "1", "2", "3", "4", "5", "6", "7"},
-		{"0", "1", "2", "3"},
-		{"4", "5", "6", "7"},
-		{"4", "5"},
-		{"4"},
-		{"5"},
-		{"5"},
-		{"6", "7"},
-	}
-	if got := r.batches(); !reflect.DeepEqual(got, want) {
-		t.Fatalf("batches = %v, want %v", got, want)
-	}
-	fs := f.all()
-	if len(fs) != 1 || fs[0].KinesisBatchInfo.StartSequenceNumber != seqs[5] || fs[0].KinesisBatchInfo.BatchSize != 1 {
-		t.Fatalf("on-failure records = %+v, want the poison record %s alone", fs, seqs[5])
-	}
-	if arn := fs[0].KinesisBatchInfo.StreamARN; arn != streamARN(t, e) {
-		t.Fatalf("on-failure streamArn = %s", arn)
-	}
-}
-
-// TestFanOutRestartFromCheckpointFile: a new engine on a consumer ARN carries on from the
-// checkpoint file: its subscriptions start after the checkpoints, so nothing done comes again
-// and nothing written meanwhile is lost.
-func TestFanOutRestartFromCheckpointFile(t *testing.T) {
-	e := newEnv(t, 2)
-	consumer := registerConsumer(t, e, "lambda")
-	failGetRecords(e)
-	file := filepath.Join(t.TempDir(), "checkpoints.json")
-	m := esm.Mapping{EventSourceArn: consumer, FunctionName: "f", StartingPosition: esm.TrimHorizon}
-	run := func(r *recorder) {
-		t.Helper()
-		eng, err := esm.New(e.client, m, r.handler(), esm.WithClock(e.clock), esm.WithCheckpointFile(file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- eng.Run(ctx) }()
-		wctx, wcancel := context.WithTimeout(context.Background(), time.Minute)
-		defer wcancel()
-		if err := eng.WaitIdle(wctx); err != nil {
-			t.Fatal(err)
-		}
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}
-	keys := []string{"a", "b", "c", "d", "e", "f"}
-	for _, k := range keys {
-		e.put(t, k, "1-"+k)
-	}
-	var first recorder
-	run(&first)
-	for _, k := range keys {
-		e.put(t, k, "2-"+k)
-	}
-	e.clock.Advance(6 * time.Second) // past the one-a-second and five-second rules of the last subscriptions
-	var second recorder
-	run(&second)
-	if got := sorted(first.delivered()); !reflect.DeepEqual(got, []string{"1-a", "1-b", "1-c", "1-d", "1-e", "1-f"}) {
-		t.Fatalf("first run delivered %v", got)
-	}
-	if got := sorted(second.delivered()); !reflect.DeepEqual(got, []string{"2-a", "2-b", "2-c", "2-d", "2-e", "2-f"}) {
-		t.Fatalf("second run delivered %v, want only what came after the first run's checkpoints", got)
 	}
 }
 
