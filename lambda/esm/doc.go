@@ -44,8 +44,9 @@
 //
 // All time comes from a Clock (WithClock): polls, batching windows, record ages, retry delays,
 // tumbling windows and the pauses between subscriptions (a subscription's five minutes are the
-// service's, so the emulator's clock when it runs on one). Tests run the engine on the emulator's manual clock and move it; WaitQuiet
-// returns once nothing more happens before the clock moves, WaitIdle once everything read is done.
+// service's, so the emulator's clock when it runs on one). Tests run the engine on the emulator's
+// manual clock and move it; WaitQuiet returns once nothing more happens before the clock moves,
+// WaitIdle once everything read is done.
 //
 // # Where it differs from AWS
 //

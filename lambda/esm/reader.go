@@ -37,11 +37,12 @@ type fetch struct {
 	more bool
 }
 
-// startPosition is where a shard is read from when it has no checkpoint of its own.
+// startPosition is where a shard's reading starts: after its checkpoint seq when it has one,
+// else at typ (and ts for AT_TIMESTAMP).
 type startPosition struct {
 	typ types.ShardIteratorType
-	ts  time.Time // for AT_TIMESTAMP
-	seq string    // the checkpoint to read after, if any
+	ts  time.Time
+	seq string
 }
 
 // poller reads a shard with GetShardIterator and GetRecords, as Lambda reads a stream ARN.
