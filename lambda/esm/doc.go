@@ -52,7 +52,7 @@
 //
 //   - WaitIdle and WaitQuiet make every shard poll at once instead of at its next poll. For a
 //     consumer ARN, whose records are pushed, nothing says a subscription has caught up: they count
-//     it caught up once it has been silent for 100 ms of real time since the call.
+//     it caught up once it has been silent for 250 ms of real time since the call.
 //   - The guide does not say what eventSourceARN holds when the mapping names a consumer: here,
 //     as for a stream ARN, it is the stream's ARN (the stream the records belong to, as the
 //     on-failure record's streamArn).

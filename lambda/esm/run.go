@@ -191,7 +191,7 @@ func (e *Engine) notifyLocked() {
 // nothing is in flight, waiting to be retried, gathered in a batching window or waiting for a
 // tumbling window to end. It returns ctx's error if ctx ends first. The call makes every shard
 // poll at once rather than at its next poll, so that a test needs no sleep. A shard read through a
-// consumer ARN's subscription counts as polled once the subscription has been silent for 100 ms
+// consumer ARN's subscription counts as polled once the subscription has been silent for 250 ms
 // since the call: its records are pushed, and only silence says the last one has arrived.
 //
 // With a manual clock, WaitIdle does not return while a window or a retry waits for the clock:

@@ -31,7 +31,7 @@ const (
 	// engine counts it caught up for WaitIdle and WaitQuiet: records are pushed, so nothing but
 	// silence says the last one written has arrived. It is transport time, not the stream's
 	// time, so it is not on the engine's clock.
-	pushSettle = 100 * time.Millisecond
+	pushSettle = 250 * time.Millisecond
 )
 
 // subscriber reads a shard through enhanced fan-out, as Lambda reads a consumer ARN: a
