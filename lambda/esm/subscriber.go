@@ -3,14 +3,13 @@ package esm
 import (
 	"context"
 	"errors"
+	"github.com/pelicanhq/pelican/internal/sdkhttp"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 )
 
 const (
@@ -209,7 +208,7 @@ func (s *subscriber) subscribe(ctx context.Context) error {
 		ConsumerARN:      aws.String(e.src.ARN),
 		ShardId:          aws.String(s.shard),
 		StartingPosition: pos,
-	}, ownProtocol)
+	}, sdkhttp.OwnProtocol)
 	if err != nil {
 		return err
 	}
@@ -289,16 +288,5 @@ func (s *subscriber) pause(ctx context.Context, d time.Duration) bool {
 		return true
 	case <-ctx.Done():
 		return false
-	}
-}
-
-// ownProtocol gives one subscription a protocol of its own. The SDK's JSON protocol holds one
-// event stream codec for every call of a client, and its scratch state is written by each open
-// stream's reader without a lock (aws/smithy-go#714): with a subscription per shard that is a data
-// race. A fresh protocol per subscription, the same as the client's default, keeps each stream's
-// decoding to itself.
-func ownProtocol(o *kinesis.Options) {
-	if _, ok := o.Protocol.(*awsjson.Protocol); ok {
-		o.Protocol = awsjson.New11(schemas.Kinesis_20131202)
 	}
 }
