@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pelicanhq/pelican/internal/sdkhttp"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 )
 
 // subscriptionLifetime is how long Kinesis keeps a SubscribeToShard connection open. A reader
@@ -38,22 +37,11 @@ type subscribeFunc func(ctx context.Context, in *kinesis.SubscribeToShardInput) 
 
 func sdkSubscribe(api KinesisAPI) subscribeFunc {
 	return func(ctx context.Context, in *kinesis.SubscribeToShardInput) (eventStream, error) {
-		out, err := api.SubscribeToShard(ctx, in, ownProtocol)
+		out, err := api.SubscribeToShard(ctx, in, sdkhttp.OwnProtocol)
 		if err != nil {
 			return nil, err
 		}
 		return out.GetStream(), nil
-	}
-}
-
-// ownProtocol gives one subscription a protocol of its own. The SDK's JSON protocol holds one
-// event stream codec for every call of a client, and its scratch state is written by each open
-// stream's reader without a lock (aws/smithy-go#714): harmless today, but a data race as soon as
-// two subscriptions are open. A fresh protocol per subscription, identical to the client's
-// default, keeps each stream's decoding to itself.
-func ownProtocol(o *kinesis.Options) {
-	if _, ok := o.Protocol.(*awsjson.Protocol); ok {
-		o.Protocol = awsjson.New11(schemas.Kinesis_20131202)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 
 	"github.com/pelicanhq/pelican/consumer/lease"
 )
@@ -161,23 +160,5 @@ func TestFanoutReturnsSubscribeErrors(t *testing.T) {
 	r.shard = "shardId-000000000404"
 	if _, err := r.next(t.Context()); !errors.As(err, new(*types.ResourceNotFoundException)) {
 		t.Fatalf("next: %v, want ResourceNotFoundException", err)
-	}
-}
-
-// TestOwnProtocol pins the workaround for aws/smithy-go#714: each subscription decodes with a
-// protocol of its own, equal to the client's default.
-func TestOwnProtocol(t *testing.T) {
-	client := kinesis.New(kinesis.Options{Region: "us-east-1"})
-	shared := client.Options().Protocol
-	if _, ok := shared.(*awsjson.Protocol); !ok {
-		t.Fatalf("the client's protocol is %T; the workaround expects *awsjson.Protocol", shared)
-	}
-	o := client.Options()
-	ownProtocol(&o)
-	if o.Protocol == shared {
-		t.Fatal("the subscription shares the client's protocol")
-	}
-	if _, ok := o.Protocol.(*awsjson.Protocol); !ok {
-		t.Fatalf("the subscription's protocol is %T", o.Protocol)
 	}
 }

@@ -13,9 +13,15 @@
 //
 // # What it does, as the Lambda developer guide describes
 //
-//   - Each shard is polled with GetRecords about once a second, and read on at once while it is
-//     behind; shards are read in parallel, and a shard's children only once the shard is finished
-//     (closed, and every record of it done).
+//   - For a stream ARN each shard is polled with GetRecords about once a second, and read on at
+//     once while it is behind. For a stream consumer ARN (enhanced fan-out) each shard is read
+//     through SubscribeToShard with that consumer: records are pushed, a subscription lasts up to
+//     five minutes and is renewed with AFTER_SEQUENCE_NUMBER at the continuation sequence number of
+//     its last event, and a closed shard's subscription ends with its ChildShards. Calls keep to
+//     one a second per shard; a ResourceInUseException (another subscription of the consumer to the
+//     shard, younger than five seconds) is tried again after five seconds. Both feed the same
+//     batching, retries and checkpoints. Shards are read in parallel, and a shard's children only
+//     once the shard is finished (closed, and every record of it done).
 //   - A batch is sent when BatchSize records are ready, when the batching window of its first
 //     record ends, or when the next record would take the event's JSON over 6 MB (MaxPayload).
 //     Records are sent as stored: KPL aggregates stay aggregated.
@@ -36,15 +42,23 @@
 //     match no filter are dropped and the checkpoint passes them.
 //   - Checkpoints live in memory or in a file (WithCheckpointFile), so a new engine carries on.
 //
-// All time comes from a Clock (WithClock): polls, batching windows, record ages, retry delays and
-// tumbling windows. Tests run the engine on the emulator's manual clock and move it; WaitQuiet
-// returns once nothing more happens before the clock moves, WaitIdle once everything read is done.
+// All time comes from a Clock (WithClock): polls, batching windows, record ages, retry delays,
+// tumbling windows and the pauses between subscriptions (a subscription's five minutes are the
+// service's, so the emulator's clock when it runs on one). Tests run the engine on the emulator's
+// manual clock and move it; WaitQuiet returns once nothing more happens before the clock moves,
+// WaitIdle once everything read is done.
 //
 // # Where it differs from AWS
 //
-//   - A consumer ARN is accepted, but its shards are read with GetRecords, not through
-//     SubscribeToShard (enhanced fan-out); events name the stream's ARN as their eventSourceARN.
-//   - WaitIdle and WaitQuiet make every shard poll at once instead of at its next poll.
+//   - WaitIdle and WaitQuiet make every shard poll at once instead of at its next poll. For a
+//     consumer ARN, whose records are pushed, nothing says a subscription has caught up: they count
+//     it caught up once it has been silent for 250 ms of real time since the call.
+//   - The guide does not say what eventSourceARN holds when the mapping names a consumer: here,
+//     as for a stream ARN, it is the stream's ARN (the stream the records belong to, as the
+//     on-failure record's streamArn).
+//   - Lambda does not document how it retries a failed SubscribeToShard: here it waits a second,
+//     doubling up to a minute, or five seconds after ResourceInUseException, on the Clock. A
+//     subscription the service has not ended 15 s after its five minutes is renewed anyway.
 //   - Lambda does not document its retry delays for streams: here a lane waits one second before
 //     its first retry, doubling up to a minute. Halves of a bisected batch go at once.
 //   - Lambda's guide does not say what an itemIdentifier that is not in the batch does: here it

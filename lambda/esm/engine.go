@@ -31,8 +31,9 @@ func (f FunctionFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error
 	return f(ctx, payload)
 }
 
-// Engine runs one event source mapping: it polls the stream's shards through the Kinesis API and
-// invokes the function with batches, retrying, bisecting, windowing and checkpointing as Lambda
+// Engine runs one event source mapping: it reads the stream's shards through the Kinesis API
+// (GetRecords, or SubscribeToShard when the mapping names a stream consumer) and invokes the
+// function with batches, retrying, bisecting, windowing and checkpointing as Lambda
 // does.
 type Engine struct {
 	client  *kinesis.Client

@@ -70,27 +70,28 @@ func TestFailedBatchIsRetriedWhole(t *testing.T) {
 // checkpoints below the lower one and retries from it: the retried batch starts at the failed
 // record and, being read from the checkpoint, takes in the record after the first batch.
 func TestPartialFailureRetriesFromLowest(t *testing.T) {
-	e := newEnv(t, 1)
-	seqs := e.put(t, "k", "a", "b", "c", "d", "e", "f", "g")
-	r := recorder{respond: func(n int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
-		if n == 0 {
-			return &events.KinesisTimeWindowEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{
-				{ItemIdentifier: seqs[3]}, {ItemIdentifier: seqs[1]},
-			}}, nil
+	bothSources(t, 1, func(t *testing.T, e *env, arn string) {
+		seqs := e.put(t, "k", "a", "b", "c", "d", "e", "f", "g")
+		r := recorder{respond: func(n int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+			if n == 0 {
+				return &events.KinesisTimeWindowEventResponse{BatchItemFailures: []events.KinesisBatchItemFailure{
+					{ItemIdentifier: seqs[3]}, {ItemIdentifier: seqs[1]},
+				}}, nil
+			}
+			return &events.KinesisTimeWindowEventResponse{}, nil
+		}}
+		l := attach(t, e, &r, esm.Mapping{EventSourceArn: arn, BatchSize: i32(5), FunctionResponseTypes: []string{esm.ReportBatchItemFailures}})
+		l.WaitQuiet(t)
+		if cp := l.Stats().Shards[pelicantest.ShardIDs(t, e.client, e.stream)[0]].Checkpoint; cp != seqs[0] {
+			t.Fatalf("checkpoint after the partial failure = %s, want %s (below the lowest failure)", cp, seqs[0])
 		}
-		return &events.KinesisTimeWindowEventResponse{}, nil
-	}}
-	l := attach(t, e, &r, esm.Mapping{BatchSize: i32(5), FunctionResponseTypes: []string{esm.ReportBatchItemFailures}})
-	l.WaitQuiet(t)
-	if cp := l.Stats().Shards[pelicantest.ShardIDs(t, e.client, e.stream)[0]].Checkpoint; cp != seqs[0] {
-		t.Fatalf("checkpoint after the partial failure = %s, want %s (below the lowest failure)", cp, seqs[0])
-	}
-	advance(t, e, l, 2*time.Second)
-	l.WaitIdle(t)
-	want := [][]string{{"a", "b", "c", "d", "e"}, {"b", "c", "d", "e", "f"}, {"g"}}
-	if got := r.batches(); !reflect.DeepEqual(got, want) {
-		t.Fatalf("batches = %v, want %v", got, want)
-	}
+		advance(t, e, l, 2*time.Second)
+		l.WaitIdle(t)
+		want := [][]string{{"a", "b", "c", "d", "e"}, {"b", "c", "d", "e", "f"}, {"g"}}
+		if got := r.batches(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("batches = %v, want %v", got, want)
+		}
+	})
 }
 
 // TestPartialFailureSuccessAnswers: an absent, null or empty list, an empty object or null is
@@ -160,45 +161,49 @@ func TestMalformedItemFailureFailsWholeBatch(t *testing.T) {
 // TestBisectNarrowsPoisonRecord: a batch of 8 with one poison record is halved until the poison
 // is alone; splitting uses no retries; once its retries run out it goes to on-failure alone.
 func TestBisectNarrowsPoisonRecord(t *testing.T) {
-	e := newEnv(t, 1)
-	seqs := e.put(t, "k", "0", "1", "2", "3", "4", "5", "6", "7")
-	r := recorder{respond: func(_ int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
-		for _, rec := range ev.Records {
-			if string(rec.Kinesis.Data) == "5" {
-				return nil, errBoom
+	bothSources(t, 1, func(t *testing.T, e *env, arn string) {
+		seqs := e.put(t, "k", "0", "1", "2", "3", "4", "5", "6", "7")
+		r := recorder{respond: func(_ int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+			for _, rec := range ev.Records {
+				if string(rec.Kinesis.Data) == "5" {
+					return nil, errBoom
+				}
 			}
+			return nil, nil
+		}}
+		var f failures
+		l := attach(t, e, &r, esm.Mapping{EventSourceArn: arn, BatchSize: i32(8), BisectBatchOnFunctionError: boolp(true), MaximumRetryAttempts: i32(1)}, f.option())
+		l.WaitQuiet(t)
+		advance(t, e, l, 10*time.Second)
+		l.WaitIdle(t)
+		want := [][]string{
+			{"0", "1", "2", "3", "4", "5", "6", "7"},
+			{"0", "1", "2", "3"},
+			{"4", "5", "6", "7"},
+			{"4", "5"},
+			{"4"},
+			{"5"}, // fails: the first retry
+			{"5"}, // fails: retries exhausted
+			{"6", "7"},
 		}
-		return nil, nil
-	}}
-	var f failures
-	l := attach(t, e, &r, esm.Mapping{BatchSize: i32(8), BisectBatchOnFunctionError: boolp(true), MaximumRetryAttempts: i32(1)}, f.option())
-	l.WaitQuiet(t)
-	advance(t, e, l, 10*time.Second)
-	l.WaitIdle(t)
-	want := [][]string{
-		{"0", "1", "2", "3", "4", "5", "6", "7"},
-		{"0", "1", "2", "3"},
-		{"4", "5", "6", "7"},
-		{"4", "5"},
-		{"4"},
-		{"5"}, // fails: the first retry
-		{"5"}, // fails: retries exhausted
-		{"6", "7"},
-	}
-	if got := r.batches(); !reflect.DeepEqual(got, want) {
-		t.Fatalf("batches = %v, want %v", got, want)
-	}
-	fs := f.all()
-	if len(fs) != 1 {
-		t.Fatalf("on-failure records = %d, want 1", len(fs))
-	}
-	info := fs[0].KinesisBatchInfo
-	if info.BatchSize != 1 || info.StartSequenceNumber != seqs[5] || info.EndSequenceNumber != seqs[5] {
-		t.Fatalf("on-failure batch = %+v, want the poison record %s alone", info, seqs[5])
-	}
-	if c := fs[0].RequestContext; c.Condition != esm.RetryAttemptsExhausted || c.ApproximateInvokeCount != 2 {
-		t.Fatalf("request context = %+v", c)
-	}
+		if got := r.batches(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("batches = %v, want %v", got, want)
+		}
+		fs := f.all()
+		if len(fs) != 1 {
+			t.Fatalf("on-failure records = %d, want 1", len(fs))
+		}
+		info := fs[0].KinesisBatchInfo
+		if info.BatchSize != 1 || info.StartSequenceNumber != seqs[5] || info.EndSequenceNumber != seqs[5] {
+			t.Fatalf("on-failure batch = %+v, want the poison record %s alone", info, seqs[5])
+		}
+		if c := fs[0].RequestContext; c.Condition != esm.RetryAttemptsExhausted || c.ApproximateInvokeCount != 2 {
+			t.Fatalf("request context = %+v", c)
+		}
+		if got := info.StreamARN; got != streamARN(t, e) {
+			t.Fatalf("on-failure streamArn = %s, want the stream's", got)
+		}
+	})
 }
 
 // TestBisectOnPartialFailureSplitsAtReportedRecord: with bisect and ReportBatchItemFailures, the

@@ -78,17 +78,18 @@ func TestFilterOperators(t *testing.T) {
 // TestFilteredRecordsAreCheckpointedPast: records no filter matches are dropped and the
 // checkpoint passes them, as Lambda does; a stream of only dropped records invokes nothing.
 func TestFilteredRecordsAreCheckpointedPast(t *testing.T) {
-	e := newEnv(t, 1)
-	seqs := e.put(t, "k", `{"kind":"ping"}`, `{"kind":"ping"}`, `plain text`)
-	var r recorder
-	l := attach(t, e, &r, esm.Mapping{FilterCriteria: &esm.FilterCriteria{Filters: []esm.Filter{{Pattern: `{"data":{"kind":["order"]}}`}}}})
-	l.WaitIdle(t)
-	if n := len(r.invocations()); n != 0 {
-		t.Fatalf("invoked %d times for records that no filter matches", n)
-	}
-	if cp := l.Stats().Shards[pelicantest.ShardIDs(t, e.client, e.stream)[0]].Checkpoint; cp != seqs[2] {
-		t.Fatalf("checkpoint = %s, want %s (past the dropped records)", cp, seqs[2])
-	}
+	bothSources(t, 1, func(t *testing.T, e *env, arn string) {
+		seqs := e.put(t, "k", `{"kind":"ping"}`, `{"kind":"ping"}`, `plain text`)
+		var r recorder
+		l := attach(t, e, &r, esm.Mapping{EventSourceArn: arn, FilterCriteria: &esm.FilterCriteria{Filters: []esm.Filter{{Pattern: `{"data":{"kind":["order"]}}`}}}})
+		l.WaitIdle(t)
+		if n := len(r.invocations()); n != 0 {
+			t.Fatalf("invoked %d times for records that no filter matches", n)
+		}
+		if cp := l.Stats().Shards[pelicantest.ShardIDs(t, e.client, e.stream)[0]].Checkpoint; cp != seqs[2] {
+			t.Fatalf("checkpoint = %s, want %s (past the dropped records)", cp, seqs[2])
+		}
+	})
 }
 
 func TestFilterPatternErrors(t *testing.T) {

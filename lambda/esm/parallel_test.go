@@ -21,82 +21,83 @@ import (
 // batches of one shard overlap, yet a partition key is never in two batches in flight and its
 // records arrive in order.
 func TestParallelizationFactorKeepsKeyOrder(t *testing.T) {
-	e := newEnv(t, 1)
-	const keys, perKey = 20, 15
-	for i := range perKey {
+	bothSources(t, 1, func(t *testing.T, e *env, arn string) {
+		const keys, perKey = 20, 15
+		for i := range perKey {
+			for k := range keys {
+				e.put(t, fmt.Sprintf("key-%d", k), fmt.Sprintf("key-%d/%d", k, i))
+			}
+		}
+		var (
+			mu          sync.Mutex
+			inFlight    = map[string]bool{}
+			concurrent  int
+			maxInFlight int
+			next        = map[string]int{}
+			problems    []string
+			overlapped  = make(chan struct{})
+			overlapOnce sync.Once
+		)
+		fn := esm.FunctionFunc(func(_ context.Context, p []byte) ([]byte, error) {
+			var ev events.KinesisEvent
+			if err := json.Unmarshal(p, &ev); err != nil {
+				return nil, err
+			}
+			mu.Lock()
+			concurrent++
+			maxInFlight = max(maxInFlight, concurrent)
+			if concurrent > 1 {
+				overlapOnce.Do(func() { close(overlapped) })
+			}
+			batchKeys := map[string]bool{}
+			for _, r := range ev.Records {
+				k, n, _ := strings.Cut(string(r.Kinesis.Data), "/")
+				i, _ := strconv.Atoi(n)
+				if inFlight[k] && !batchKeys[k] {
+					problems = append(problems, k+" is in two batches in flight")
+				}
+				batchKeys[k] = true
+				if i != next[k] {
+					problems = append(problems, fmt.Sprintf("%s: got record %d, want %d", k, i, next[k]))
+				}
+				next[k] = i + 1
+			}
+			for k := range batchKeys {
+				inFlight[k] = true
+			}
+			mu.Unlock()
+			// Slow: wait until another batch runs at the same time (or give up after a while).
+			select {
+			case <-overlapped:
+			case <-time.After(200 * time.Millisecond):
+			}
+			time.Sleep(2 * time.Millisecond)
+			mu.Lock()
+			for k := range batchKeys {
+				delete(inFlight, k)
+			}
+			concurrent--
+			mu.Unlock()
+			return nil, nil
+		})
+		l := pelicantest.AttachLambda(t, e.client, e.stream, fn, pelicantest.WithLambdaClock(e.clock),
+			pelicantest.WithMapping(esm.Mapping{EventSourceArn: arn, BatchSize: i32(7), ParallelizationFactor: i32(10)}))
+		l.WaitIdle(t)
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Error(p)
+		}
 		for k := range keys {
-			e.put(t, fmt.Sprintf("key-%d", k), fmt.Sprintf("key-%d/%d", k, i))
-		}
-	}
-	var (
-		mu          sync.Mutex
-		inFlight    = map[string]bool{}
-		concurrent  int
-		maxInFlight int
-		next        = map[string]int{}
-		problems    []string
-		overlapped  = make(chan struct{})
-		overlapOnce sync.Once
-	)
-	fn := esm.FunctionFunc(func(_ context.Context, p []byte) ([]byte, error) {
-		var ev events.KinesisEvent
-		if err := json.Unmarshal(p, &ev); err != nil {
-			return nil, err
-		}
-		mu.Lock()
-		concurrent++
-		maxInFlight = max(maxInFlight, concurrent)
-		if concurrent > 1 {
-			overlapOnce.Do(func() { close(overlapped) })
-		}
-		batchKeys := map[string]bool{}
-		for _, r := range ev.Records {
-			k, n, _ := strings.Cut(string(r.Kinesis.Data), "/")
-			i, _ := strconv.Atoi(n)
-			if inFlight[k] && !batchKeys[k] {
-				problems = append(problems, k+" is in two batches in flight")
+			if n := next[fmt.Sprintf("key-%d", k)]; n != perKey {
+				t.Errorf("key-%d: %d records delivered, want %d", k, n, perKey)
 			}
-			batchKeys[k] = true
-			if i != next[k] {
-				problems = append(problems, fmt.Sprintf("%s: got record %d, want %d", k, i, next[k]))
-			}
-			next[k] = i + 1
 		}
-		for k := range batchKeys {
-			inFlight[k] = true
+		if maxInFlight < 2 {
+			t.Errorf("at most %d batch in flight at once; ParallelizationFactor 10 should overlap batches", maxInFlight)
 		}
-		mu.Unlock()
-		// Slow: wait until another batch runs at the same time (or give up after a while).
-		select {
-		case <-overlapped:
-		case <-time.After(200 * time.Millisecond):
-		}
-		time.Sleep(2 * time.Millisecond)
-		mu.Lock()
-		for k := range batchKeys {
-			delete(inFlight, k)
-		}
-		concurrent--
-		mu.Unlock()
-		return nil, nil
+		t.Logf("up to %d batches of one shard in flight", maxInFlight)
 	})
-	l := pelicantest.AttachLambda(t, e.client, e.stream, fn, pelicantest.WithLambdaClock(e.clock),
-		pelicantest.WithMapping(esm.Mapping{BatchSize: i32(7), ParallelizationFactor: i32(10)}))
-	l.WaitIdle(t)
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
-		t.Error(p)
-	}
-	for k := range keys {
-		if n := next[fmt.Sprintf("key-%d", k)]; n != perKey {
-			t.Errorf("key-%d: %d records delivered, want %d", k, n, perKey)
-		}
-	}
-	if maxInFlight < 2 {
-		t.Errorf("at most %d batch in flight at once; ParallelizationFactor 10 should overlap batches", maxInFlight)
-	}
-	t.Logf("up to %d batches of one shard in flight", maxInFlight)
 }
 
 // TestParallelizationFactorWithFailures: a failing key holds back its own lane only; the shard's

@@ -64,54 +64,55 @@ func TestStartingPositionAtTimestamp(t *testing.T) {
 // TestRestartFromCheckpointFile: a new engine on the same checkpoint file carries on where the
 // last one stopped: nothing checkpointed comes again, nothing written meanwhile is lost.
 func TestRestartFromCheckpointFile(t *testing.T) {
-	e := newEnv(t, 2)
-	file := filepath.Join(t.TempDir(), "checkpoints.json")
-	arn := streamARN(t, e)
-	m := esm.Mapping{EventSourceArn: arn, FunctionName: "f", StartingPosition: esm.TrimHorizon}
-	run := func(r *recorder, drive func(*esm.Engine)) {
-		t.Helper()
-		eng, err := esm.New(e.client, m, r.handler(), esm.WithClock(e.clock), esm.WithCheckpointFile(file))
-		if err != nil {
-			t.Fatal(err)
+	bothSources(t, 2, func(t *testing.T, e *env, arn string) {
+		file := filepath.Join(t.TempDir(), "checkpoints.json")
+		m := esm.Mapping{EventSourceArn: arn, FunctionName: "f", StartingPosition: esm.TrimHorizon}
+		run := func(r *recorder, drive func(*esm.Engine)) {
+			t.Helper()
+			eng, err := esm.New(e.client, m, r.handler(), esm.WithClock(e.clock), esm.WithCheckpointFile(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- eng.Run(ctx) }()
+			drive(eng)
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- eng.Run(ctx) }()
-		drive(eng)
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
+		idle := func(eng *esm.Engine) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := eng.WaitIdle(ctx); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	idle := func(eng *esm.Engine) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := eng.WaitIdle(ctx); err != nil {
-			t.Fatal(err)
+		var first recorder
+		for _, k := range []string{"a", "b", "c", "d"} {
+			e.put(t, k, "1-"+k)
 		}
-	}
-	var first recorder
-	for _, k := range []string{"a", "b", "c", "d"} {
-		e.put(t, k, "1-"+k)
-	}
-	run(&first, idle)
-	for _, k := range []string{"a", "b", "c", "d"} {
-		e.put(t, k, "2-"+k)
-	}
-	var second recorder
-	run(&second, idle)
-	if got := sorted(first.delivered()); !reflect.DeepEqual(got, []string{"1-a", "1-b", "1-c", "1-d"}) {
-		t.Fatalf("first run delivered %v", got)
-	}
-	if got := sorted(second.delivered()); !reflect.DeepEqual(got, []string{"2-a", "2-b", "2-c", "2-d"}) {
-		t.Fatalf("second run delivered %v, want only what came after the first run's checkpoints", got)
-	}
-	// A file of another stream is refused.
-	other := m
-	other.EventSourceArn = arn + "-other"
-	if _, err := esm.New(e.client, other, first.handler(), esm.WithCheckpointFile(file)); err == nil {
-		t.Fatal("a checkpoint file of another stream was accepted")
-	}
+		run(&first, idle)
+		for _, k := range []string{"a", "b", "c", "d"} {
+			e.put(t, k, "2-"+k)
+		}
+		e.clock.Advance(6 * time.Second) // past the one-a-second and five-second rules of a consumer's last subscriptions
+		var second recorder
+		run(&second, idle)
+		if got := sorted(first.delivered()); !reflect.DeepEqual(got, []string{"1-a", "1-b", "1-c", "1-d"}) {
+			t.Fatalf("first run delivered %v", got)
+		}
+		if got := sorted(second.delivered()); !reflect.DeepEqual(got, []string{"2-a", "2-b", "2-c", "2-d"}) {
+			t.Fatalf("second run delivered %v, want only what came after the first run's checkpoints", got)
+		}
+		// A file of another stream is refused.
+		other := m
+		other.EventSourceArn = streamARN(t, e) + "-other"
+		if _, err := esm.New(e.client, other, first.handler(), esm.WithCheckpointFile(file)); err == nil {
+			t.Fatal("a checkpoint file of another stream was accepted")
+		}
+	})
 }
 
 func sorted(s []string) []string {
@@ -138,57 +139,58 @@ func streamARN(t *testing.T, e *env) string {
 // TestResharding: the stream is split while the mapping runs and its parent's batch is still
 // failing; the children's records are delivered only after all of the parent's.
 func TestResharding(t *testing.T) {
-	e := newEnv(t, 1)
-	parentShard := pelicantest.ShardIDs(t, e.client, e.stream)[0]
-	failParent := true
-	var mu sync.Mutex
-	r := recorder{respond: func(_ int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+	bothSources(t, 1, func(t *testing.T, e *env, arn string) {
+		parentShard := pelicantest.ShardIDs(t, e.client, e.stream)[0]
+		failParent := true
+		var mu sync.Mutex
+		r := recorder{respond: func(_ int, ev events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if failParent && strings.HasPrefix(ev.Records[0].EventID, parentShard+":") {
+				return nil, errBoom
+			}
+			return nil, nil
+		}}
+		l := attach(t, e, &r, esm.Mapping{EventSourceArn: arn})
+		l.WaitQuiet(t)
+		for i := range 6 {
+			e.put(t, fmt.Sprintf("key-%d", i), fmt.Sprintf("parent-%d", i))
+		}
+		l.WaitQuiet(t)
+		if _, err := e.client.UpdateShardCount(t.Context(), &kinesis.UpdateShardCountInput{
+			StreamName: &e.stream, TargetShardCount: aws.Int32(2), ScalingType: types.ScalingTypeUniformScaling,
+		}); err != nil {
+			t.Fatal(err)
+		}
+		waitActive(t, e)
+		for i := range 6 {
+			e.put(t, fmt.Sprintf("key-%d", i), fmt.Sprintf("child-%d", i))
+		}
+		advance(t, e, l, 3*time.Second)
+		for _, d := range r.delivered() {
+			if strings.HasPrefix(d, "child") {
+				t.Fatalf("child record %s delivered while the parent's batch fails", d)
+			}
+		}
 		mu.Lock()
-		defer mu.Unlock()
-		if failParent && strings.HasPrefix(ev.Records[0].EventID, parentShard+":") {
-			return nil, errBoom
+		failParent = false
+		mu.Unlock()
+		advance(t, e, l, 5*time.Second)
+		l.WaitIdle(t)
+		got := r.delivered()
+		if len(got) != 12 {
+			t.Fatalf("delivered %d records, want 12: %v", len(got), got)
 		}
-		return nil, nil
-	}}
-	l := attach(t, e, &r, esm.Mapping{})
-	l.WaitQuiet(t)
-	for i := range 6 {
-		e.put(t, fmt.Sprintf("key-%d", i), fmt.Sprintf("parent-%d", i))
-	}
-	l.WaitQuiet(t)
-	if _, err := e.client.UpdateShardCount(t.Context(), &kinesis.UpdateShardCountInput{
-		StreamName: &e.stream, TargetShardCount: aws.Int32(2), ScalingType: types.ScalingTypeUniformScaling,
-	}); err != nil {
-		t.Fatal(err)
-	}
-	waitActive(t, e)
-	for i := range 6 {
-		e.put(t, fmt.Sprintf("key-%d", i), fmt.Sprintf("child-%d", i))
-	}
-	advance(t, e, l, 3*time.Second)
-	for _, d := range r.delivered() {
-		if strings.HasPrefix(d, "child") {
-			t.Fatalf("child record %s delivered while the parent's batch fails", d)
+		for i, d := range got {
+			if (i < 6) != strings.HasPrefix(d, "parent") {
+				t.Fatalf("delivery order %v: children before the parent's end", got)
+			}
 		}
-	}
-	mu.Lock()
-	failParent = false
-	mu.Unlock()
-	advance(t, e, l, 5*time.Second)
-	l.WaitIdle(t)
-	got := r.delivered()
-	if len(got) != 12 {
-		t.Fatalf("delivered %d records, want 12: %v", len(got), got)
-	}
-	for i, d := range got {
-		if (i < 6) != strings.HasPrefix(d, "parent") {
-			t.Fatalf("delivery order %v: children before the parent's end", got)
+		s := l.Stats()
+		if !s.Shards[parentShard].Finished || len(s.Shards) != 3 {
+			t.Fatalf("shards = %+v, want the parent finished and two children", s.Shards)
 		}
-	}
-	s := l.Stats()
-	if !s.Shards[parentShard].Finished || len(s.Shards) != 3 {
-		t.Fatalf("shards = %+v, want the parent finished and two children", s.Shards)
-	}
+	})
 }
 
 func waitActive(t *testing.T, e *env) {

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/internal/shardlist"
@@ -41,6 +42,13 @@ func (e *Engine) Run(ctx context.Context) error {
 	e.running = true
 	e.shards = map[string]*shardState{} // a new run starts its shards afresh from the checkpoints
 	e.mu.Unlock()
+	if err := e.checkConsumer(ctx); err != nil {
+		e.mu.Lock()
+		e.running = false
+		e.notifyLocked()
+		e.mu.Unlock()
+		return err
+	}
 	var wg sync.WaitGroup
 	defer func() {
 		wg.Wait()
@@ -142,6 +150,23 @@ func (e *Engine) startShards(ctx context.Context, shards []types.Shard, wg *sync
 	}
 }
 
+// checkConsumer fails for a consumer ARN that names no registered consumer, as a stream that
+// does not exist fails Run; other errors are left to the subscriptions, which retry.
+func (e *Engine) checkConsumer(ctx context.Context) error {
+	if e.src.Consumer == "" {
+		return nil
+	}
+	_, err := e.client.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: aws.String(e.src.ARN)})
+	var missing *types.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		return fmt.Errorf("esm: event source %s: %w", e.src.ARN, err)
+	}
+	if err != nil && ctx.Err() == nil {
+		e.log.Warn("esm: describe stream consumer", "consumer", e.src.ARN, "err", err)
+	}
+	return nil
+}
+
 // listShards lists the stream's shards, every page of them.
 func (e *Engine) listShards(ctx context.Context) ([]types.Shard, error) {
 	return shardlist.List(ctx, e.client, e.src.StreamARN)
@@ -165,7 +190,9 @@ func (e *Engine) notifyLocked() {
 // call, every record read has been delivered (or filtered out, or discarded to on-failure), and
 // nothing is in flight, waiting to be retried, gathered in a batching window or waiting for a
 // tumbling window to end. It returns ctx's error if ctx ends first. The call makes every shard
-// poll at once rather than at its next poll, so that a test needs no sleep.
+// poll at once rather than at its next poll, so that a test needs no sleep. A shard read through a
+// consumer ARN's subscription counts as polled once the subscription has been silent for 250 ms
+// since the call: its records are pushed, and only silence says the last one has arrived.
 //
 // With a manual clock, WaitIdle does not return while a window or a retry waits for the clock:
 // use WaitQuiet, then move the clock.

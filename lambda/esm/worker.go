@@ -2,13 +2,11 @@ package esm
 
 import (
 	"context"
-	"errors"
 	"hash/fnv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
@@ -47,10 +45,7 @@ type worker struct {
 	e        *Engine
 	st       *shardState
 	id       string
-	startAt  types.ShardIteratorType
-	startTS  time.Time // where AT_TIMESTAMP starts
-	iterator *string
-	lastSeq  string    // last sequence number read
+	rd       reader    // GetRecords, or SubscribeToShard for a consumer ARN
 	records  []*record // read and not yet behind the checkpoint, in order
 	lanes    []*lane
 	inflight int
@@ -89,21 +84,21 @@ func newWorker(e *Engine, st *shardState, parentListed bool) *worker {
 		w.lanes = append(w.lanes, &lane{})
 	}
 	w.cpSeq = st.stats.Checkpoint
-	switch {
-	case w.cpSeq != "":
-		w.startAt = types.ShardIteratorTypeAfterSequenceNumber
-	case parentListed:
-		w.startAt = types.ShardIteratorTypeTrimHorizon
-	default:
-		w.startAt = types.ShardIteratorType(e.m.StartingPosition)
+	start := startPosition{typ: types.ShardIteratorType(e.m.StartingPosition), ts: e.m.startTime(), seq: w.cpSeq}
+	if parentListed {
+		start.typ = types.ShardIteratorTypeTrimHorizon // a child is read whole once its parents are done
 	}
-	w.lastSeq = w.cpSeq
-	w.startTS = e.m.startTime()
+	if e.src.Consumer != "" {
+		w.rd = newSubscriber(e, st.id, start, st.wake)
+	} else {
+		w.rd = newPoller(e, st.id, start)
+	}
 	return w
 }
 
 func (w *worker) run(ctx context.Context) {
 	defer w.stopTimer()
+	defer w.rd.close()
 	for {
 		w.step(ctx)
 		if w.finished() {
@@ -141,9 +136,15 @@ func (w *worker) step(ctx context.Context) {
 	gen := e.gen
 	e.mu.Unlock()
 	now := e.cfg.clock.Now()
-	if !w.atEnd && (gen > w.polledGen || !now.Before(w.nextPoll) || (w.behind && w.queued() < w.bufferLimit())) {
+	due := gen > w.polledGen || !now.Before(w.nextPoll) || (w.behind && w.queued() < w.bufferLimit())
+	if w.rd.pushed() {
+		due = true // what a subscription pushed waits in the reader: take it at every wake
+	}
+	if !w.atEnd && due {
 		w.poll(ctx)
-		w.polledGen = gen
+		if w.behind || w.rd.caughtUp(gen) {
+			w.polledGen = gen
+		}
 		now = e.cfg.clock.Now()
 		w.nextPoll = now.Add(e.cfg.pollInterval)
 	}
@@ -171,72 +172,27 @@ func (w *worker) queued() int {
 	return n
 }
 
-// poll reads the shard with GetRecords until it is caught up, at its end, or the buffer is full.
+// poll reads the shard until it is caught up, at its end, or the buffer is full.
 func (w *worker) poll(ctx context.Context) {
-	e := w.e
 	w.behind = false
 	for w.queued() < w.bufferLimit() {
-		if w.iterator == nil {
-			if err := w.openIterator(ctx); err != nil {
-				if ctx.Err() == nil {
-					e.log.Warn("esm: get shard iterator", "shard", w.id, "err", err)
-				}
-				return
-			}
-		}
-		out, err := e.client.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: w.iterator, StreamARN: aws.String(e.src.StreamARN), Limit: aws.Int32(10000)})
+		f, err := w.rd.next(ctx)
 		if err != nil {
-			var expired *types.ExpiredIteratorException
-			if errors.As(err, &expired) {
-				w.iterator = nil
-				continue
-			}
-			if ctx.Err() == nil {
-				e.log.Warn("esm: get records", "shard", w.id, "err", err)
-			}
 			return
 		}
-		now := e.cfg.clock.Now()
-		for _, kr := range out.Records {
+		now := w.e.cfg.clock.Now()
+		for _, kr := range f.records {
 			w.take(kr, now)
 		}
-		w.iterator = out.NextShardIterator
-		if w.iterator == nil {
+		if f.end {
 			w.atEnd = true
 			return
 		}
-		if len(out.Records) == 0 || aws.ToInt64(out.MillisBehindLatest) == 0 {
+		if !f.more {
 			return
 		}
 	}
 	w.behind = true
-}
-
-func (w *worker) openIterator(ctx context.Context) error {
-	e := w.e
-	in := &kinesis.GetShardIteratorInput{StreamARN: aws.String(e.src.StreamARN), ShardId: aws.String(w.id), ShardIteratorType: w.startAt}
-	opened := e.cfg.clock.Now()
-	switch {
-	case w.lastSeq != "":
-		in.ShardIteratorType = types.ShardIteratorTypeAfterSequenceNumber
-		in.StartingSequenceNumber = aws.String(w.lastSeq)
-	case w.startAt == types.ShardIteratorTypeAtTimestamp:
-		t := w.startTS
-		in.Timestamp = &t
-	}
-	out, err := e.client.GetShardIterator(ctx, in)
-	if err != nil {
-		return err
-	}
-	w.iterator = out.ShardIterator
-	if w.startAt == types.ShardIteratorTypeLatest {
-		// The position is now the tip as of this call: should the iterator expire before a
-		// record is read, a new one starts after this time (arrivals are whole milliseconds),
-		// not at a later tip.
-		w.startAt = types.ShardIteratorTypeAtTimestamp
-		w.startTS = opened.Truncate(time.Millisecond).Add(time.Millisecond)
-	}
-	return nil
 }
 
 // take adds one record just read: filtered out, or queued on its lane.
@@ -249,7 +205,6 @@ func (w *worker) take(kr types.Record, now time.Time) {
 		arrival:      aws.ToTime(kr.ApproximateArrivalTimestamp),
 		readAt:       now,
 	}
-	w.lastSeq = r.seq
 	w.records = append(w.records, r)
 	if e.filters != nil && !e.filters.match(r.data) {
 		r.done = true
@@ -344,7 +299,7 @@ func (w *worker) dueNow() bool {
 // arm sets the worker's one timer for the next time something is due.
 func (w *worker) arm(now time.Time) {
 	at := w.nextDue(now)
-	if !w.atEnd && (at.IsZero() || w.nextPoll.Before(at)) {
+	if !w.atEnd && !w.rd.pushed() && (at.IsZero() || w.nextPoll.Before(at)) {
 		at = w.nextPoll
 	}
 	if at.IsZero() || (w.timerStop != nil && at.Equal(w.timerAt)) {
