@@ -1,13 +1,11 @@
 package emulator_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,25 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/emulator"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
-
-// changeLog is a log a test reads while servers write to it.
-type changeLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *changeLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *changeLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // changeEditMeta rewrites the saved form of the only stream in dir's meta.json through edit.
 func changeEditMeta(t *testing.T, dir string, edit func(doc, stream map[string]any)) {
@@ -108,7 +89,7 @@ func TestPendingChangeThatNoLongerFits(t *testing.T) {
 				t.Fatal(err)
 			}
 			changeEditMeta(t, dir, func(_, stream map[string]any) { tc.edit(stream["pending"].(map[string]any)) })
-			log := &changeLog{}
+			log := &pelicantest.Buffer{}
 			srv = runPersistent(t, dir, append(opts, emulator.WithLogger(slog.New(slog.NewTextHandler(log, nil))))...)
 			kc = persistClient(srv.URL())
 			clock.Advance(time.Minute)
@@ -150,7 +131,7 @@ func TestPendingChangeLostInVersion1DataDir(t *testing.T) {
 		delete(stream, "pending")
 		stream["pendingChange"] = true
 	})
-	log := &changeLog{}
+	log := &pelicantest.Buffer{}
 	srv = runPersistent(t, dir, append(opts, emulator.WithLogger(slog.New(slog.NewTextHandler(log, nil))))...)
 	kc = persistClient(srv.URL())
 	if status, _ := pendingObserve(t, kc, "old"); status != types.StreamStatusUpdating {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -75,31 +74,13 @@ func TestEmulatorConsoleMount(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer that a command writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 var consoleURL = regexp.MustCompile(`on (http://\S+/_pelican/console/)`)
 
 // startConsole runs pelican console with args and returns its first line and URL.
 func startConsole(t *testing.T, args ...string) (line, url string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
+	var out, errb pelicantest.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, append([]string{"console", "--addr", "127.0.0.1:0"}, args...), &out, &errb) }()
 	t.Cleanup(func() {

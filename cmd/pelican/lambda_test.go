@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,24 +66,6 @@ func TestLambdaFlagsOverrideOnlyWhatIsGiven(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a bytes.Buffer safe for the run's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestLambdaRunStream runs `pelican lambda run --stream` in process against an in-process
 // emulator with a function built on aws-lambda-go's lambda.Start, until its context ends.
 func TestLambdaRunStream(t *testing.T) {
@@ -96,7 +77,7 @@ func TestLambdaRunStream(t *testing.T) {
 	stream := e.NewStream(t, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr lockedBuffer
+	var stderr pelicantest.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, []string{"lambda", "run", "--endpoint", e.URL(), "--stream", stream,

@@ -35,7 +35,7 @@ func TestRunPublishesTicks(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs lockedBuffer
+	var logs pelicantest.Buffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"-time-zone", "Asia/Kolkata"}, &logs) }()
 

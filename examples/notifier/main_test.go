@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"os"
@@ -32,14 +31,14 @@ func clearEnv(t *testing.T) {
 type instance struct {
 	cancel  context.CancelFunc
 	done    chan error
-	logs    *lockedBuffer
+	logs    *pelicantest.Buffer
 	stopped sync.Once
 }
 
 func start(t *testing.T, args ...string) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	in := &instance{cancel: cancel, done: make(chan error, 1), logs: &lockedBuffer{}}
+	in := &instance{cancel: cancel, done: make(chan error, 1), logs: &pelicantest.Buffer{}}
 	go func() { in.done <- run(ctx, args, in.logs) }()
 	t.Cleanup(func() {
 		in.stop(t)
@@ -247,22 +246,4 @@ func TestRunRefusesBadSettings(t *testing.T) {
 			}
 		})
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader in different goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -1,45 +1,26 @@
 package runtimeapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/pelicanhq/pelican/lambda/runtimeapi"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
-
-// syncBuffer collects a process's output for the test to read.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startFunction runs this test binary as a Lambda function in the given mode under a Process
 // until the test ends, and returns the server to invoke it through and the function's output.
-func startFunction(t *testing.T, mode string, opts []runtimeapi.Option, popts ...runtimeapi.ProcessOption) (*runtimeapi.Server, *syncBuffer) {
+func startFunction(t *testing.T, mode string, opts []runtimeapi.Option, popts ...runtimeapi.ProcessOption) (*runtimeapi.Server, *pelicantest.Buffer) {
 	t.Helper()
 	srv := newServer(t, opts...)
 	exe := must(os.Executable())
-	out := &syncBuffer{}
+	out := &pelicantest.Buffer{}
 	popts = append([]runtimeapi.ProcessOption{runtimeapi.WithEnv(functionEnv + "=" + mode), runtimeapi.WithOutput(out)}, popts...)
 	proc := runtimeapi.NewProcess(srv, []string{exe, "-test.run=^$"}, popts...)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -197,7 +178,7 @@ func TestInitFailures(t *testing.T) {
 		{"init-error", "ConfigError", "missing TABLE_NAME"},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
-			var logs syncBuffer
+			var logs pelicantest.Buffer
 			srv, _ := startFunction(t, tc.mode, []runtimeapi.Option{runtimeapi.WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))})
 			for i := range 2 {
 				_, err := invoke(t, srv, request{Do: "echo"})
@@ -214,7 +195,7 @@ func TestInitFailures(t *testing.T) {
 }
 
 func TestProcessLogsOutputLines(t *testing.T) {
-	var logs syncBuffer
+	var logs pelicantest.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	srv := newServer(t)
 	proc := runtimeapi.NewProcess(srv, []string{"sh", "-c", "echo one; echo two >&2; printf three"}, runtimeapi.WithProcessLogger(log))
@@ -284,7 +265,7 @@ func TestCrashLoopBacksOff(t *testing.T) {
 // (through the Extensions API, as on Lambda): the handler runs before the process ends.
 func TestSIGTERMReachesTheFunction(t *testing.T) {
 	srv := newServer(t)
-	out := &syncBuffer{}
+	out := &pelicantest.Buffer{}
 	proc := runtimeapi.NewProcess(srv, []string{must(os.Executable()), "-test.run=^$"},
 		runtimeapi.WithEnv(functionEnv+"=sigterm"), runtimeapi.WithOutput(out), runtimeapi.WithStopTimeout(5*time.Second))
 	ctx, cancel := context.WithCancel(context.Background())

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pelicanhq/pelican"
+	"github.com/pelicanhq/pelican/pelicantest"
 	clockv1 "github.com/pelicanhq/pelican/proto/example/clock/v1"
 )
 
@@ -119,7 +120,7 @@ func TestStrikePublishesATimeTicked(t *testing.T) {
 func TestRunStrikesOnAfterAFailure(t *testing.T) {
 	sink := newCapture()
 	sink.fail = func(n int) bool { return n == 0 }
-	var logs lockedBuffer
+	var logs pelicantest.Buffer
 	c := New("c", pelican.NewPublisher(sink), WithInterval(5*time.Millisecond),
 		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -147,22 +148,4 @@ func TestRunStrikesOnAfterAFailure(t *testing.T) {
 			t.Errorf("log lacks %q:\n%s", want, out)
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for a writer and a reader in different goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
