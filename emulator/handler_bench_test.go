@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -164,4 +165,43 @@ func BenchmarkHandlerPutRecordsCBOR(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+}
+
+// BenchmarkHandlerGetRecordsDrain is the server's cost of draining a shard of 30,000 1 KiB records
+// with GetRecords of Limit 10,000, the largest answers a reader asks for (about 14 MB each).
+func BenchmarkHandlerGetRecordsDrain(b *testing.B) {
+	srv, err := emulator.New(emulator.WithStream("bench", 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	body := putRecordsBody(b)
+	for i := 0; i < drainPerShard/benchBatch; i++ {
+		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("PutRecords", body))
+	}
+	iterator := func() string {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, signedRequest("GetShardIterator", []byte(`{"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"}`)))
+		var out struct{ ShardIterator string }
+		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ShardIterator == "" {
+			b.Fatalf("GetShardIterator: %s", w.Body.Bytes())
+		}
+		return out.ShardIterator
+	}
+	it := iterator()
+	b.ReportAllocs()
+	b.ResetTimer()
+	w := &discard{h: http.Header{}}
+	for i := 0; i < b.N; i++ {
+		srv.ServeHTTP(w, signedRequest("GetRecords", []byte(`{"ShardIterator":"`+it+`","Limit":`+strconv.Itoa(drainLimit)+`}`)))
+		if w.status != 0 && w.status != http.StatusOK {
+			b.Fatalf("status %d: %s", w.status, w.tail)
+		}
+		if i%(drainPerShard/drainLimit) == drainPerShard/drainLimit-1 {
+			it = iterator() // drained: start over
+		} else if next := nextIterator(w.tail); next != "" {
+			it = next
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*drainLimit), "ns/record")
 }
