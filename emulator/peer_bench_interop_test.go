@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -131,6 +132,27 @@ func BenchmarkInteropPeerKinesalite(b *testing.B) {
 		b.ReportMetric(k, "kinesalite-records/s")
 		b.ReportMetric(ratio, "ratio")
 	})
+	var drainK, drainP []string
+	b.Run("GetRecordsDrain", func(b *testing.B) {
+		// 120,000 1 KiB records in 4 shards, each drained with Limit 10,000, on each peer and
+		// on the ceiling, all three interleaved in the same run.
+		// Filled once, for the first of the runs the testing package makes of this benchmark.
+		if drainK == nil {
+			drainK, drainP = createBenchStream(b, ks, "drain"), createBenchStream(b, pl, "drain")
+			fillShards(b, kcK, "drain")
+			fillShards(b, kcP, "drain")
+		}
+		ceiling := benchClient(ceilingServer(b).URL)
+		c, p, k, ofCeiling, ofPeer := interleave3(benchDuration(b),
+			func(d time.Duration) float64 { return drainRate(b, ceiling, "drain", drainP, d) },
+			func(d time.Duration) float64 { return drainRate(b, kcP, "drain", drainP, d) },
+			func(d time.Duration) float64 { return drainRate(b, kcK, "drain", drainK, d) })
+		b.ReportMetric(p, "pelican-records/s")
+		b.ReportMetric(c, "ceiling-records/s")
+		b.ReportMetric(k, "kinesalite-records/s")
+		b.ReportMetric(ofCeiling, "fraction-of-ceiling")
+		b.ReportMetric(ofPeer, "ratio")
+	})
 	b.Run("MemoryPerRecord", func(b *testing.B) {
 		const n = 20000
 		entries := benchEntries()
@@ -153,4 +175,31 @@ func BenchmarkInteropPeerKinesalite(b *testing.B) {
 		b.ReportMetric(per["pelican"], "pelican-rss-bytes/record")
 		b.ReportMetric(per["kinesalite"], "kinesalite-rss-bytes/record")
 	})
+}
+
+// interleave3 is interleave for three rates (the ceiling, pelican, a peer): one warm-up slice
+// each, then rounds of one slice each for d in all. It returns the mean of each and the medians of
+// the per-round ratios pelican/ceiling and pelican/peer.
+func interleave3(d time.Duration, ceiling, pelican, peer func(time.Duration) float64) (c, p, k, ofCeiling, ofPeer float64) {
+	const slice = 250 * time.Millisecond
+	ceiling(slice)
+	pelican(slice)
+	peer(slice)
+	var rc, rk []float64
+	for spent := time.Duration(0); spent < d; spent += 3 * slice {
+		a, b, e := ceiling(slice), pelican(slice), peer(slice)
+		c, p, k = c+a, p+b, k+e
+		rc, rk = append(rc, b/a), append(rk, b/e)
+	}
+	n := float64(len(rc))
+	return c / n, p / n, k / n, median(rc), median(rk)
+}
+
+func median(v []float64) float64 {
+	sort.Float64s(v)
+	mid := len(v) / 2
+	if len(v)%2 == 0 {
+		return (v[mid-1] + v[mid]) / 2
+	}
+	return v[mid]
 }
