@@ -10,9 +10,8 @@ func mapArena(size int) []byte {
 	if err != nil {
 		return nil
 	}
-	// Huge pages where the kernel grants them on request: an arena is written front to back at
-	// once, so 2 MiB pages cost fewer faults than 4 KiB ones.
-	_ = syscall.Madvise(b, syscall.MADV_HUGEPAGE)
+	// No MADV_HUGEPAGE: fewer faults, but the kernel's zeroing and compaction of 2 MiB pages
+	// tripled the system time of writing (BenchmarkHandlerPutRecords).
 	return b[:0]
 }
 
