@@ -159,6 +159,8 @@ func (l *recordLog) records(from, to uint64) []Record {
 	seqs := make([]byte, 0, int(to-from)*57)
 	var prev []byte // the previous record's sequence number, when it followed from its index
 	var prevSecond int64
+	var run seqRun
+	running := false // run continues from prev
 	for i := from; i < to; i++ {
 		_, e := l.at(i)
 		c := l.chunks[e.chunk-l.chunkBase]
@@ -173,11 +175,17 @@ func (l *recordLog) records(from, to uint64) []Record {
 			seqs, prev = append(seqs, c[e.off:key]...), nil
 			ok = true
 		case prev != nil && second == prevSecond:
-			seqs, ok = appendNextSequence(seqs, prev)
+			if !running {
+				running = run.start(prev)
+			}
+			if running {
+				seqs, ok = run.next(seqs)
+			}
 		}
 		if !ok {
 			seqs = l.sequence(i, e.arrival).AppendFormat(seqs)
 		}
+		running = running && ok && e.seqLen == 0
 		if e.seqLen == 0 {
 			prev, prevSecond = seqs[start:len(seqs):len(seqs)], second
 		}
