@@ -59,6 +59,7 @@ type Publisher struct {
 	clockIDs bool
 	// producerUTF8 says the producer name is valid UTF-8, checked once.
 	producerUTF8 bool
+	random       *randomBuffer // the random bits of default event ids
 }
 
 // NewPublisher returns a Publisher that sends through sender. A nil sender makes a Publisher
@@ -76,6 +77,7 @@ func NewPublisher(sender Sender, opts ...PublisherOption) *Publisher {
 		p.newID = NewEventID
 	}
 	p.producerUTF8 = utf8.ValidString(p.producer)
+	p.random = newRandomBuffer()
 	return p
 }
 
@@ -116,7 +118,9 @@ func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []Publis
 	switch {
 	case params.eventID == "" && params.occurredAt.IsZero() && p.clockIDs:
 		params.occurredAt = time.Now()
-		params.eventID = newUUIDv7(params.occurredAt)
+		var random [10]byte
+		p.random.read(random[:])
+		params.eventID = formatUUIDv7(params.occurredAt, random)
 	case params.eventID == "":
 		params.eventID = p.newID()
 		userID = !p.clockIDs // ids of WithEventIDs are checked like given ones

@@ -1,6 +1,7 @@
 package pelican
 
 import (
+	"crypto/rand"
 	"sync"
 	"unicode/utf8"
 
@@ -95,4 +96,26 @@ func appendStringField(b []byte, n protowire.Number, s string) []byte {
 // envelopeSize bounds the length of the envelope appendEnvelope writes.
 func envelopeSize(eventType string, payload []byte, p envelopeParams) int {
 	return 64 + len(p.eventID) + len(eventType) + len(p.producer) + len(p.trace.TraceParent) + len(p.trace.TraceState) + len(payload)
+}
+
+// randomBuffer hands out crypto/rand bytes read a few kilobytes at a time: one read per event id
+// cost as much as writing the envelope.
+type randomBuffer struct {
+	mu  sync.Mutex
+	buf [4096]byte
+	off int // bytes of buf handed out; len(buf) when it needs refilling
+}
+
+func newRandomBuffer() *randomBuffer { return &randomBuffer{off: 4096} }
+
+// read fills p (at most len(buf) bytes) with random bytes, never handed out twice.
+func (r *randomBuffer) read(p []byte) {
+	r.mu.Lock()
+	if r.off+len(p) > len(r.buf) {
+		_, _ = rand.Read(r.buf[:]) // crypto/rand.Read never fails (Go 1.24 and later).
+		r.off = 0
+	}
+	copy(p, r.buf[r.off:])
+	r.off += len(p)
+	r.mu.Unlock()
 }
