@@ -102,6 +102,13 @@ func putRate(tb testing.TB, kc *kinesis.Client, stream string, d time.Duration) 
 // getRate reads the records of every shard with four readers for d and returns records per second.
 // Each reader starts over at the trim horizon when it reaches the tip.
 func getRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, d time.Duration) float64 {
+	return readRate(tb, kc, stream, shards, d, benchBatch, 0)
+}
+
+// readRate reads the shards of stream for d, one reader per shard with GetRecords of Limit limit,
+// and returns records per second. A reader starts over at the trim horizon when an answer is empty,
+// and, when perDrain is not zero, once it has read perDrain records or an answer is short.
+func readRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, d time.Duration, limit, perDrain int) float64 {
 	var got atomic.Int64
 	ctx := context.Background()
 	deadline := time.Now().Add(d)
@@ -114,6 +121,7 @@ func getRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, 
 		go func() {
 			defer wg.Done()
 			var iter *string
+			drained := 0
 			for time.Now().Before(deadline) {
 				if iter == nil {
 					it, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &stream, ShardId: &shard, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
@@ -121,16 +129,17 @@ func getRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, 
 						failed.Store(err)
 						return
 					}
-					iter = it.ShardIterator
+					iter, drained = it.ShardIterator, 0
 				}
-				out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(benchBatch)})
+				out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(int32(limit))})
 				if err != nil {
 					failed.Store(err)
 					return
 				}
 				got.Add(int64(len(out.Records)))
+				drained += len(out.Records)
 				iter = out.NextShardIterator
-				if len(out.Records) == 0 {
+				if len(out.Records) == 0 || (perDrain > 0 && (len(out.Records) < limit || drained >= perDrain)) {
 					iter = nil
 				}
 			}
@@ -251,47 +260,7 @@ func fillShards(tb testing.TB, kc *kinesis.Client, stream string) {
 // drainLimit, and returns records per second. A reader starts over at the trim horizon once it
 // has read drainPerShard records or reached the tip.
 func drainRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, d time.Duration) float64 {
-	var got atomic.Int64
-	ctx := context.Background()
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	var wg sync.WaitGroup
-	var failed atomic.Value
-	for w := 0; w < benchWriters; w++ {
-		shard := shards[w%len(shards)]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var iter *string
-			drained := 0
-			for time.Now().Before(deadline) {
-				if iter == nil {
-					it, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &stream, ShardId: &shard, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
-					if err != nil {
-						failed.Store(err)
-						return
-					}
-					iter, drained = it.ShardIterator, 0
-				}
-				out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(drainLimit)})
-				if err != nil {
-					failed.Store(err)
-					return
-				}
-				got.Add(int64(len(out.Records)))
-				drained += len(out.Records)
-				iter = out.NextShardIterator
-				if len(out.Records) < drainLimit || drained >= drainPerShard {
-					iter = nil
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err, _ := failed.Load().(error); err != nil {
-		tb.Fatal(err)
-	}
-	return float64(got.Load()) / time.Since(start).Seconds()
+	return readRate(tb, kc, stream, shards, d, drainLimit, drainPerShard)
 }
 
 // benchDuration is how long an interleaved benchmark measures: 24 slices of 250 ms, whatever b.N

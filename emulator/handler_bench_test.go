@@ -100,15 +100,7 @@ func BenchmarkHandlerGetRecords(b *testing.B) {
 	for i := 0; i < 20; i++ {
 		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("PutRecords", body))
 	}
-	iterator := func() string {
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, signedRequest("GetShardIterator", []byte(`{"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"}`)))
-		var out struct{ ShardIterator string }
-		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ShardIterator == "" {
-			b.Fatalf("GetShardIterator: %s", w.Body.Bytes())
-		}
-		return out.ShardIterator
-	}
+	iterator := func() string { return shardIterator(b, srv, "TRIM_HORIZON") }
 	it := iterator()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -125,6 +117,17 @@ func BenchmarkHandlerGetRecords(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+}
+
+// shardIterator returns an iterator of type typ for the first shard of stream bench.
+func shardIterator(b *testing.B, srv *emulator.Server, typ string) string {
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, signedRequest("GetShardIterator", []byte(`{"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"`+typ+`"}`)))
+	var out struct{ ShardIterator string }
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ShardIterator == "" {
+		b.Fatalf("GetShardIterator: %s", w.Body.Bytes())
+	}
+	return out.ShardIterator
 }
 
 // nextIterator finds NextShardIterator in a GetRecords answer without decoding the records.
@@ -182,15 +185,7 @@ func BenchmarkHandlerGetRecordsDrain(b *testing.B) {
 	for i := 0; i < drainPerShard/benchBatch; i++ {
 		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("PutRecords", body))
 	}
-	iterator := func() string {
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, signedRequest("GetShardIterator", []byte(`{"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"}`)))
-		var out struct{ ShardIterator string }
-		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ShardIterator == "" {
-			b.Fatalf("GetShardIterator: %s", w.Body.Bytes())
-		}
-		return out.ShardIterator
-	}
+	iterator := func() string { return shardIterator(b, srv, "TRIM_HORIZON") }
 	it := iterator()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -267,19 +262,10 @@ func BenchmarkResidentMemory(b *testing.B) {
 		write := time.Since(start)
 		time.Sleep(200 * time.Millisecond)
 		rss := residentBytes()
-		read := func(typ string) time.Duration {
-			w := httptest.NewRecorder()
-			srv.ServeHTTP(w, signedRequest("GetShardIterator", []byte(`{"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"`+typ+`"}`)))
-			var out struct{ ShardIterator string }
-			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
-				b.Fatal(err)
-			}
-			start := time.Now()
-			d := &discard{h: http.Header{}}
-			srv.ServeHTTP(d, signedRequest("GetRecords", []byte(`{"ShardIterator":"`+out.ShardIterator+`","Limit":10000}`)))
-			return time.Since(start) / 10000
-		}
-		head := read("TRIM_HORIZON")
+		it := shardIterator(b, srv, "TRIM_HORIZON")
+		readStart := time.Now()
+		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("GetRecords", []byte(`{"ShardIterator":"`+it+`","Limit":10000}`)))
+		head := time.Since(readStart) / 10000
 		b.ReportMetric(float64(rss), "rss-bytes")
 		b.ReportMetric(float64(stored), "stored-bytes")
 		b.ReportMetric(float64(rss)/float64(stored), "rss-bytes/stored-byte")
