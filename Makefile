@@ -37,6 +37,9 @@ setup-interop:
 	bash scripts/setup-interop.sh
 
 ## bench: benchmarks, each beside the peer measured in the same run (the peers need make setup-interop)
+# The interleaved ones report their ratios as metrics: fraction-of-ceiling (PutRecords,
+# GetRecords, GetRecordsDrain and the InteropPeerKinesalite rounds, which add ratio to
+# kinesalite), rss-of-bound (ResidentMemory) and typed-cpu-over-raw (PublishRate).
 bench:
 	$(GO) test -tags interop -run '^$$' -bench . -benchmem -timeout 60m ./...
 

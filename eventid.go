@@ -15,13 +15,19 @@ func NewEventID() string {
 }
 
 func newUUIDv7(now time.Time) string {
+	var random [10]byte
+	_, _ = rand.Read(random[:]) // crypto/rand.Read never fails (Go 1.24 and later).
+	return formatUUIDv7(now, random)
+}
+
+// formatUUIDv7 returns the UUID of version 7 of now with random as its random bits.
+func formatUUIDv7(now time.Time, random [10]byte) string {
 	var u [16]byte
 	ms := uint64(now.UnixMilli())
 	var ts [8]byte
 	binary.BigEndian.PutUint64(ts[:], ms)
 	copy(u[0:6], ts[2:8])
-	// crypto/rand.Read never fails (Go 1.24 and later).
-	_, _ = rand.Read(u[6:])
+	copy(u[6:], random[:])
 	u[6] = 0x70 | (u[6] & 0x0f) // version 7
 	u[8] = 0x80 | (u[8] & 0x3f) // variant 10
 	var s [36]byte

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 )
@@ -53,15 +54,30 @@ type Publisher struct {
 	now      func() time.Time
 	newID    func() string
 	keys     keyFields
+	// clockIDs says both the clock and the event ids are the defaults, so that one reading of
+	// the clock serves the occurred-at time and the id's timestamp.
+	clockIDs bool
+	// producerUTF8 says the producer name is valid UTF-8, checked once.
+	producerUTF8 bool
+	random       *randomBuffer // the random bits of default event ids
 }
 
 // NewPublisher returns a Publisher that sends through sender. A nil sender makes a Publisher
 // that can Encode but not Publish.
 func NewPublisher(sender Sender, opts ...PublisherOption) *Publisher {
-	p := &Publisher{sender: sender, now: time.Now, newID: NewEventID}
+	p := &Publisher{sender: sender}
 	for _, o := range opts {
 		o(p)
 	}
+	p.clockIDs = p.now == nil && p.newID == nil
+	if p.now == nil {
+		p.now = time.Now
+	}
+	if p.newID == nil {
+		p.newID = NewEventID
+	}
+	p.producerUTF8 = utf8.ValidString(p.producer)
+	p.random = newRandomBuffer()
 	return p
 }
 
@@ -72,11 +88,11 @@ func (p *Publisher) Publish(ctx context.Context, msg proto.Message, opts ...Publ
 	if p.sender == nil {
 		return Receipt{}, ErrNoSender
 	}
-	rec, env, err := p.encode(ctx, msg, opts)
+	rec, meta, err := p.encode(ctx, msg, opts)
 	if err != nil {
 		return Receipt{}, err
 	}
-	r := Receipt{EventID: env.GetEventId(), EventType: env.GetEventType(), PartitionKey: rec.PartitionKey}
+	r := Receipt{EventID: meta.eventID, EventType: meta.eventType, PartitionKey: rec.PartitionKey}
 	pl, err := p.sender.Send(ctx, rec.PartitionKey, rec.Data)
 	if err != nil {
 		return r, fmt.Errorf("pelican: publish %s %s: %w", r.EventType, r.EventID, err)
@@ -92,14 +108,22 @@ func (p *Publisher) Encode(ctx context.Context, msg proto.Message, opts ...Publi
 	return rec, err
 }
 
-func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []PublishOption) (Record, *Envelope, error) {
+func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []PublishOption) (Record, eventMeta, error) {
 	var s publishSettings
 	for _, o := range opts {
 		o(&s)
 	}
 	params := envelopeParams{eventID: s.eventID, occurredAt: s.occurredAt, producer: p.producer, trace: s.trace}
-	if params.eventID == "" {
+	userID := params.eventID != ""
+	switch {
+	case params.eventID == "" && params.occurredAt.IsZero() && p.clockIDs:
+		params.occurredAt = time.Now()
+		var random [10]byte
+		p.random.read(random[:])
+		params.eventID = formatUUIDv7(params.occurredAt, random)
+	case params.eventID == "":
 		params.eventID = p.newID()
+		userID = !p.clockIDs // ids of WithEventIDs are checked like given ones
 	}
 	if params.occurredAt.IsZero() {
 		params.occurredAt = p.now()
@@ -109,15 +133,116 @@ func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []Publis
 	}
 	key, err := p.keys.partitionKey(msg, s.partitionKey, params.eventID)
 	if err != nil {
-		return Record{}, nil, err
+		return Record{}, eventMeta{}, err
 	}
+	meta := eventMeta{eventID: params.eventID, eventType: string(msg.ProtoReflect().Descriptor().FullName())}
+	buf := payloadBuffers.Get().(*[]byte)
+	defer func() {
+		if cap(*buf) <= maxPooledPayload {
+			payloadBuffers.Put(buf)
+		}
+	}()
+	payload, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend((*buf)[:0], msg)
+	if err == nil {
+		*buf = payload
+		// Type names are proto identifiers and generated ids are hexadecimal: only strings that
+		// come from the caller need checking for UTF-8.
+		valid := p.producerUTF8 && (!userID || utf8.ValidString(params.eventID)) &&
+			utf8.ValidString(params.trace.TraceParent) && utf8.ValidString(params.trace.TraceState)
+		data, ok := appendEnvelope(make([]byte, 0, envelopeSize(meta.eventType, payload, params)), meta.eventType, payload, params, valid)
+		if ok {
+			return Record{Data: data, PartitionKey: key}, meta, nil
+		}
+	}
+	// The general path, which reports what the hand-written one cannot write.
 	env, err := wrap(msg, params)
 	if err != nil {
-		return Record{}, nil, err
+		return Record{}, eventMeta{}, err
 	}
 	data, err := MarshalEnvelope(env)
 	if err != nil {
-		return Record{}, nil, err
+		return Record{}, eventMeta{}, err
 	}
-	return Record{Data: data, PartitionKey: key}, env, nil
+	return Record{Data: data, PartitionKey: key}, meta, nil
+}
+
+// eventMeta is what a receipt tells of an encoded event.
+type eventMeta struct{ eventID, eventType string }
+
+// Enqueuer is a Sender that can also queue a record and tell where it landed later, as the
+// producer does (ProducerSender's Sender is one). PublishAsync uses it to keep many events in
+// flight, so that the producer's batching fills its PutRecords calls.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, partitionKey string, data []byte) (Pending, error)
+}
+
+// Pending is a record an Enqueuer has queued.
+type Pending interface {
+	// Wait blocks until the record is written or has failed, or ctx is done.
+	Wait(ctx context.Context) (Placement, error)
+}
+
+// Publication is an event PublishAsync has handed on; Wait says how it went.
+type Publication struct {
+	receipt Receipt
+	pending Pending
+}
+
+// Receipt returns the event's receipt without its placement, known before the event is written.
+func (pb *Publication) Receipt() Receipt { return pb.receipt }
+
+// Wait blocks until the event is written (or has failed, or ctx is done) and returns its receipt.
+func (pb *Publication) Wait(ctx context.Context) (Receipt, error) {
+	pl, err := pb.pending.Wait(ctx)
+	r := pb.receipt
+	if err != nil {
+		return r, fmt.Errorf("pelican: publish %s %s: %w", r.EventType, r.EventID, err)
+	}
+	r.Placement = pl
+	return r, nil
+}
+
+// PublishAsync is Publish without waiting for the record to be written: it wraps msg, hands the
+// record on and returns; the Publication's Wait reports the outcome. With a Sender that is an
+// Enqueuer (the producer's), many events are in flight at once from one goroutine; with any other
+// Sender the record is sent from a goroutine of its own.
+func (p *Publisher) PublishAsync(ctx context.Context, msg proto.Message, opts ...PublishOption) (*Publication, error) {
+	if p.sender == nil {
+		return nil, ErrNoSender
+	}
+	rec, meta, err := p.encode(ctx, msg, opts)
+	if err != nil {
+		return nil, err
+	}
+	pb := &Publication{receipt: Receipt{EventID: meta.eventID, EventType: meta.eventType, PartitionKey: rec.PartitionKey}}
+	if q, ok := p.sender.(Enqueuer); ok {
+		pb.pending, err = q.Enqueue(ctx, rec.PartitionKey, rec.Data)
+		if err != nil {
+			return nil, fmt.Errorf("pelican: publish %s %s: %w", pb.receipt.EventType, pb.receipt.EventID, err)
+		}
+		return pb, nil
+	}
+	s := &sentInBackground{done: make(chan struct{})}
+	go func() {
+		s.placement, s.err = p.sender.Send(context.WithoutCancel(ctx), rec.PartitionKey, rec.Data)
+		close(s.done)
+	}()
+	pb.pending = s
+	return pb, nil
+}
+
+// sentInBackground is the Pending of a record sent by a plain Sender from its own goroutine.
+type sentInBackground struct {
+	done      chan struct{}
+	placement Placement
+	err       error
+}
+
+func (s *sentInBackground) Wait(ctx context.Context) (Placement, error) {
+	select {
+	case <-s.done:
+		return s.placement, s.err
+	case <-ctx.Done():
+		return Placement{}, ctx.Err()
+	}
 }

@@ -11,22 +11,38 @@ import (
 
 // ProducerSender returns a Sender that puts each record through p and waits until it is written,
 // so that Publish returns once the event is on the stream. Concurrent Publish calls share p's
-// PutRecords calls and aggregates.
-func ProducerSender(p *producer.Producer) Sender {
-	return SenderFunc(func(ctx context.Context, partitionKey string, data []byte) (Placement, error) {
-		res, err := p.Put(ctx, partitionKey, data)
-		if err != nil {
-			return Placement{}, err
-		}
-		if err := res.Wait(ctx); err != nil {
-			return Placement{}, err
-		}
-		return Placement{
-			ShardID:           res.ShardID(),
-			SequenceNumber:    res.SequenceNumber(),
-			SubSequenceNumber: int64(res.SubSequenceNumber()),
-		}, nil
-	})
+// PutRecords calls and aggregates. It is also an Enqueuer, for PublishAsync.
+func ProducerSender(p *producer.Producer) Sender { return producerSender{p} }
+
+type producerSender struct{ p *producer.Producer }
+
+func (s producerSender) Send(ctx context.Context, partitionKey string, data []byte) (Placement, error) {
+	res, err := s.p.Put(ctx, partitionKey, data)
+	if err != nil {
+		return Placement{}, err
+	}
+	return producerPending{res}.Wait(ctx)
+}
+
+func (s producerSender) Enqueue(ctx context.Context, partitionKey string, data []byte) (Pending, error) {
+	res, err := s.p.Put(ctx, partitionKey, data)
+	if err != nil {
+		return nil, err
+	}
+	return producerPending{res}, nil
+}
+
+type producerPending struct{ res *producer.Result }
+
+func (pp producerPending) Wait(ctx context.Context) (Placement, error) {
+	if err := pp.res.Wait(ctx); err != nil {
+		return Placement{}, err
+	}
+	return Placement{
+		ShardID:           pp.res.ShardID(),
+		SequenceNumber:    pp.res.SequenceNumber(),
+		SubSequenceNumber: int64(pp.res.SubSequenceNumber()),
+	}, nil
 }
 
 var _ consumer.Handler = (*Subscriber)(nil)

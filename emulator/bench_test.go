@@ -1,10 +1,12 @@
 package emulator_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -34,6 +36,14 @@ const (
 	benchWriters   = 4
 	benchBatch     = 500
 	benchRecordLen = 1024
+)
+
+// The drain benchmarks read a stream of 4 shards holding 120,000 1 KiB records, each shard by one
+// reader with GetRecords of Limit 10,000: answers of about 14 MB, the largest a reader asks for.
+const (
+	drainRecords  = 120000
+	drainLimit    = 10000
+	drainPerShard = drainRecords / benchWriters
 )
 
 func benchClient(endpoint string) *kinesis.Client {
@@ -92,6 +102,13 @@ func putRate(tb testing.TB, kc *kinesis.Client, stream string, d time.Duration) 
 // getRate reads the records of every shard with four readers for d and returns records per second.
 // Each reader starts over at the trim horizon when it reaches the tip.
 func getRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, d time.Duration) float64 {
+	return readRate(tb, kc, stream, shards, d, benchBatch, 0)
+}
+
+// readRate reads the shards of stream for d, one reader per shard with GetRecords of Limit limit,
+// and returns records per second. A reader starts over at the trim horizon when an answer is empty,
+// and, when perDrain is not zero, once it has read perDrain records or an answer is short.
+func readRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, d time.Duration, limit, perDrain int) float64 {
 	var got atomic.Int64
 	ctx := context.Background()
 	deadline := time.Now().Add(d)
@@ -104,6 +121,7 @@ func getRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, 
 		go func() {
 			defer wg.Done()
 			var iter *string
+			drained := 0
 			for time.Now().Before(deadline) {
 				if iter == nil {
 					it, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: &stream, ShardId: &shard, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
@@ -111,16 +129,17 @@ func getRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, 
 						failed.Store(err)
 						return
 					}
-					iter = it.ShardIterator
+					iter, drained = it.ShardIterator, 0
 				}
-				out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(benchBatch)})
+				out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter, Limit: aws.Int32(int32(limit))})
 				if err != nil {
 					failed.Store(err)
 					return
 				}
 				got.Add(int64(len(out.Records)))
+				drained += len(out.Records)
 				iter = out.NextShardIterator
-				if len(out.Records) == 0 {
+				if len(out.Records) == 0 || (perDrain > 0 && (len(out.Records) < limit || drained >= perDrain)) {
 					iter = nil
 				}
 			}
@@ -139,8 +158,9 @@ func ceilingServer(tb testing.TB) *httptest.Server {
 	put := cannedPutRecords()
 	get := cannedGetRecords()
 	iter := []byte(`{"ShardIterator":"AAAAAAAAAAFcanned"}`)
+	drain := cannedGetRecordsN(drainLimit)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
+		body, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		answer := func(b []byte) {
 			w.Header().Set("Content-Length", strconv.Itoa(len(b))) // as AWS and the emulator send it
@@ -152,7 +172,11 @@ func ceilingServer(tb testing.TB) *httptest.Server {
 		case "Kinesis_20131202.GetShardIterator":
 			answer(iter)
 		case "Kinesis_20131202.GetRecords":
-			answer(get)
+			if bytes.Contains(body, []byte(`"Limit":`+strconv.Itoa(drainLimit))) {
+				answer(drain)
+			} else {
+				answer(get)
+			}
 		default:
 			w.WriteHeader(400)
 			_, _ = w.Write([]byte(`{"__type":"UnknownOperationException"}`))
@@ -175,7 +199,10 @@ func cannedPutRecords() []byte {
 	return b
 }
 
-func cannedGetRecords() []byte {
+func cannedGetRecords() []byte { return cannedGetRecordsN(benchBatch) }
+
+// cannedGetRecordsN is a GetRecords answer of n 1 KiB records, as the emulator writes them.
+func cannedGetRecordsN(n int) []byte {
 	type rec struct {
 		SequenceNumber              string
 		ApproximateArrivalTimestamp float64
@@ -188,20 +215,58 @@ func cannedGetRecords() []byte {
 		MillisBehindLatest int
 	}{NextShardIterator: "AAAAAAAAAAFcanned"}
 	data := []byte(strings.Repeat("x", benchRecordLen))
-	for i := 0; i < benchBatch; i++ {
+	for i := 0; i < n; i++ {
 		out.Records = append(out.Records, rec{"49590338271490256608559692538361571095921575989136588898", 1.764e9, data, fmt.Sprintf("key-%d", i)})
 	}
 	b, _ := json.Marshal(out)
 	return b
 }
 
-func benchDuration(b *testing.B) time.Duration {
-	d := time.Duration(b.N) * 100 * time.Millisecond
-	if d > 6*time.Second {
-		d = 6 * time.Second
+// fillShards writes drainPerShard 1 KiB records to each of the four shards of stream, one writer per
+// shard, with explicit hash keys so that every shard holds the same number.
+func fillShards(tb testing.TB, kc *kinesis.Client, stream string) {
+	var wg sync.WaitGroup
+	errs := make(chan error, benchWriters)
+	for w := 0; w < benchWriters; w++ {
+		// The middle of shard w's range of an evenly split stream: (2w+1) * 2^125.
+		key := new(big.Int).Lsh(big.NewInt(int64(2*w+1)), 125).String()
+		entries := benchEntries()
+		for i := range entries {
+			entries[i].ExplicitHashKey = aws.String(key)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for sent := 0; sent < drainPerShard; sent += benchBatch {
+				out, err := kc.PutRecords(context.Background(), &kinesis.PutRecordsInput{StreamName: &stream, Records: entries})
+				if err == nil && aws.ToInt32(out.FailedRecordCount) != 0 {
+					err = fmt.Errorf("%d records failed: %s", aws.ToInt32(out.FailedRecordCount), aws.ToString(out.Records[0].ErrorMessage))
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
 	}
-	return d
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		tb.Fatal(err)
+	}
 }
+
+// drainRate drains the shards of stream for d, one reader per shard with GetRecords of Limit
+// drainLimit, and returns records per second. A reader starts over at the trim horizon once it
+// has read drainPerShard records or reached the tip.
+func drainRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string, d time.Duration) float64 {
+	return readRate(tb, kc, stream, shards, d, drainLimit, drainPerShard)
+}
+
+// benchDuration is how long an interleaved benchmark measures: 24 slices of 250 ms, whatever b.N
+// is, so that `make bench` (-benchtime 1s, which then runs each such benchmark once) reports
+// medians of twelve pairs.
+func benchDuration(*testing.B) time.Duration { return 6 * time.Second }
 
 // interleave measures two rates in alternating slices of 250 ms for d in all, after one warm-up
 // slice each, so that both see the same machine load. It returns the mean of each and the median of the per-pair ratios b/a,
@@ -257,6 +322,26 @@ func BenchmarkGetRecords(b *testing.B) {
 	ceil, emu, ratio := interleave(d,
 		func(d time.Duration) float64 { return getRate(b, cc, "bench", shards, d) },
 		func(d time.Duration) float64 { return getRate(b, kc, "bench", shards, d) })
+	b.StopTimer()
+	b.ReportMetric(emu, "records/s")
+	b.ReportMetric(ceil, "ceiling-records/s")
+	b.ReportMetric(ratio, "fraction-of-ceiling")
+}
+
+// BenchmarkGetRecordsDrain reports the emulator's rate draining 120,000 1 KiB records from 4
+// shards with GetRecords of Limit 10,000 beside the ceiling's, in one run.
+func BenchmarkGetRecordsDrain(b *testing.B) {
+	ceiling := ceilingServer(b)
+	srv := emulator.RunT(b, emulator.WithStream("bench", 4))
+	kc := benchClient(srv.URL())
+	fillShards(b, kc, "bench")
+	shards := []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}
+	cc := benchClient(ceiling.URL)
+	d := benchDuration(b)
+	b.ResetTimer()
+	ceil, emu, ratio := interleave(d,
+		func(d time.Duration) float64 { return drainRate(b, cc, "bench", shards, d) },
+		func(d time.Duration) float64 { return drainRate(b, kc, "bench", shards, d) })
 	b.StopTimer()
 	b.ReportMetric(emu, "records/s")
 	b.ReportMetric(ceil, "ceiling-records/s")

@@ -11,8 +11,10 @@ import (
 // are left to the collector.
 type bufferPool struct{ p sync.Pool }
 
-// maxPooled is the largest buffer kept: a full PutRecords request and some.
-const maxPooled = 12 << 20
+// maxPooled is the largest buffer kept: a full PutRecords request, or a GetRecords answer of
+// 10,000 records of 1 KiB (about 14 MB in JSON, base64 included) and some. Answers of that size are
+// what a draining reader asks for; leaving them to the collector costs more than writing them.
+const maxPooled = 24 << 20
 
 // get returns a buffer of length n, reused when one of that capacity is free.
 func (bp *bufferPool) get(n int) []byte {

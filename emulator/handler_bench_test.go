@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -96,15 +100,7 @@ func BenchmarkHandlerGetRecords(b *testing.B) {
 	for i := 0; i < 20; i++ {
 		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("PutRecords", body))
 	}
-	iterator := func() string {
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, signedRequest("GetShardIterator", []byte(`{"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"TRIM_HORIZON"}`)))
-		var out struct{ ShardIterator string }
-		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ShardIterator == "" {
-			b.Fatalf("GetShardIterator: %s", w.Body.Bytes())
-		}
-		return out.ShardIterator
-	}
+	iterator := func() string { return shardIterator(b, srv, "TRIM_HORIZON") }
 	it := iterator()
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -121,6 +117,17 @@ func BenchmarkHandlerGetRecords(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+}
+
+// shardIterator returns an iterator of type typ for the first shard of stream bench.
+func shardIterator(b *testing.B, srv *emulator.Server, typ string) string {
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, signedRequest("GetShardIterator", []byte(`{"StreamName":"bench","ShardId":"shardId-000000000000","ShardIteratorType":"`+typ+`"}`)))
+	var out struct{ ShardIterator string }
+	if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil || out.ShardIterator == "" {
+		b.Fatalf("GetShardIterator: %s", w.Body.Bytes())
+	}
+	return out.ShardIterator
 }
 
 // nextIterator finds NextShardIterator in a GetRecords answer without decoding the records.
@@ -164,4 +171,107 @@ func BenchmarkHandlerPutRecordsCBOR(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+}
+
+// BenchmarkHandlerGetRecordsDrain is the server's cost of draining a shard of 30,000 1 KiB records
+// with GetRecords of Limit 10,000, the largest answers a reader asks for (about 14 MB each).
+func BenchmarkHandlerGetRecordsDrain(b *testing.B) {
+	srv, err := emulator.New(emulator.WithStream("bench", 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	body := putRecordsBody(b)
+	for i := 0; i < drainPerShard/benchBatch; i++ {
+		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("PutRecords", body))
+	}
+	iterator := func() string { return shardIterator(b, srv, "TRIM_HORIZON") }
+	it := iterator()
+	b.ReportAllocs()
+	b.ResetTimer()
+	w := &discard{h: http.Header{}}
+	for i := 0; i < b.N; i++ {
+		srv.ServeHTTP(w, signedRequest("GetRecords", []byte(`{"ShardIterator":"`+it+`","Limit":`+strconv.Itoa(drainLimit)+`}`)))
+		if w.status != 0 && w.status != http.StatusOK {
+			b.Fatalf("status %d: %s", w.status, w.tail)
+		}
+		if i%(drainPerShard/drainLimit) == drainPerShard/drainLimit-1 {
+			it = iterator() // drained: start over
+		} else if next := nextIterator(w.tail); next != "" {
+			it = next
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*drainLimit), "ns/record")
+}
+
+// residentBytes is the process's resident memory, from /proc/self/statm (0 where there is none).
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(fields[1], 10, 64)
+	return pages * int64(os.Getpagesize())
+}
+
+// BenchmarkResidentMemory stores one million 100-byte records in one shard and reports the
+// process's resident memory per stored byte (data and partition keys) and against the bound of
+// 1.3 times the stored bytes plus 50 MB (rss-of-bound at most 1 meets it), with the cost of writing
+// and of reading 10,000 records.
+func BenchmarkResidentMemory(b *testing.B) {
+	const n, size = 1000000, 100
+	data := []byte(strings.Repeat("x", size))
+	type entry struct {
+		PartitionKey string `json:"PartitionKey"`
+		Data         []byte `json:"Data"`
+	}
+	in := struct {
+		StreamName string  `json:"StreamName"`
+		Records    []entry `json:"Records"`
+	}{StreamName: "bench"}
+	stored := int64(0)
+	for i := 0; i < benchBatch; i++ {
+		in.Records = append(in.Records, entry{PartitionKey: fmt.Sprintf("partition-%d", i), Data: data})
+		stored += int64(size + len(in.Records[i].PartitionKey))
+	}
+	body, err := json.Marshal(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stored *= n / benchBatch
+	for i := 0; i < b.N; i++ {
+		// Give back what earlier benchmarks of this process left, so that the figure is this
+		// store's and the process's floor.
+		debug.FreeOSMemory()
+		srv, err := emulator.New(emulator.WithStream("bench", 1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		for sent := 0; sent < n; sent += benchBatch {
+			w := &discard{h: http.Header{}}
+			srv.ServeHTTP(w, signedRequest("PutRecords", body))
+			if w.status != 0 && w.status != http.StatusOK {
+				b.Fatalf("status %d: %s", w.status, w.tail)
+			}
+		}
+		write := time.Since(start)
+		time.Sleep(200 * time.Millisecond)
+		rss := residentBytes()
+		it := shardIterator(b, srv, "TRIM_HORIZON")
+		readStart := time.Now()
+		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("GetRecords", []byte(`{"ShardIterator":"`+it+`","Limit":10000}`)))
+		head := time.Since(readStart) / 10000
+		b.ReportMetric(float64(rss), "rss-bytes")
+		b.ReportMetric(float64(stored), "stored-bytes")
+		b.ReportMetric(float64(rss)/float64(stored), "rss-bytes/stored-byte")
+		b.ReportMetric(float64(rss)/(1.3*float64(stored)+50e6), "rss-of-bound")
+		b.ReportMetric(float64(write.Nanoseconds())/n, "write-ns/record")
+		b.ReportMetric(float64(head.Nanoseconds()), "read-head-ns/record")
+		_ = srv.Close()
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,21 +116,40 @@ func BenchmarkInteropPeerKinesalite(b *testing.B) {
 	shardsK, shardsP := createBenchStream(b, ks, "bench"), createBenchStream(b, pl, "bench")
 	kcK, kcP := benchClient(ks.endpoint), benchClient(pl.endpoint)
 
+	// Each throughput benchmark also drives the canned-response ceiling (in this process), in the
+	// same interleaved rounds: fraction-of-ceiling and ratio (to kinesalite) come from one run.
 	b.Run("PutRecords", func(b *testing.B) {
-		k, p, ratio := interleave(benchDuration(b),
-			func(d time.Duration) float64 { return putRate(b, kcK, "bench", d) },
-			func(d time.Duration) float64 { return putRate(b, kcP, "bench", d) })
-		b.ReportMetric(p, "pelican-records/s")
-		b.ReportMetric(k, "kinesalite-records/s")
-		b.ReportMetric(ratio, "ratio")
+		ceiling := benchClient(ceilingServer(b).URL)
+		c, p, k, ofCeiling, ofPeer := interleave3(benchDuration(b),
+			func(d time.Duration) float64 { return putRate(b, ceiling, "bench", d) },
+			func(d time.Duration) float64 { return putRate(b, kcP, "bench", d) },
+			func(d time.Duration) float64 { return putRate(b, kcK, "bench", d) })
+		reportPeers(b, c, p, k, ofCeiling, ofPeer)
 	})
 	b.Run("GetRecords", func(b *testing.B) {
-		k, p, ratio := interleave(benchDuration(b),
-			func(d time.Duration) float64 { return getRate(b, kcK, "bench", shardsK, d) },
-			func(d time.Duration) float64 { return getRate(b, kcP, "bench", shardsP, d) })
-		b.ReportMetric(p, "pelican-records/s")
-		b.ReportMetric(k, "kinesalite-records/s")
-		b.ReportMetric(ratio, "ratio")
+		ceiling := benchClient(ceilingServer(b).URL)
+		c, p, k, ofCeiling, ofPeer := interleave3(benchDuration(b),
+			func(d time.Duration) float64 { return getRate(b, ceiling, "bench", shardsP, d) },
+			func(d time.Duration) float64 { return getRate(b, kcP, "bench", shardsP, d) },
+			func(d time.Duration) float64 { return getRate(b, kcK, "bench", shardsK, d) })
+		reportPeers(b, c, p, k, ofCeiling, ofPeer)
+	})
+	var drainK, drainP []string
+	b.Run("GetRecordsDrain", func(b *testing.B) {
+		// 120,000 1 KiB records in 4 shards, each drained with Limit 10,000, on each peer and
+		// on the ceiling, all three interleaved in the same run.
+		// Filled once, for the first of the runs the testing package makes of this benchmark.
+		if drainK == nil {
+			drainK, drainP = createBenchStream(b, ks, "drain"), createBenchStream(b, pl, "drain")
+			fillShards(b, kcK, "drain")
+			fillShards(b, kcP, "drain")
+		}
+		ceiling := benchClient(ceilingServer(b).URL)
+		c, p, k, ofCeiling, ofPeer := interleave3(benchDuration(b),
+			func(d time.Duration) float64 { return drainRate(b, ceiling, "drain", drainP, d) },
+			func(d time.Duration) float64 { return drainRate(b, kcP, "drain", drainP, d) },
+			func(d time.Duration) float64 { return drainRate(b, kcK, "drain", drainK, d) })
+		reportPeers(b, c, p, k, ofCeiling, ofPeer)
 	})
 	b.Run("MemoryPerRecord", func(b *testing.B) {
 		const n = 20000
@@ -153,4 +173,39 @@ func BenchmarkInteropPeerKinesalite(b *testing.B) {
 		b.ReportMetric(per["pelican"], "pelican-rss-bytes/record")
 		b.ReportMetric(per["kinesalite"], "kinesalite-rss-bytes/record")
 	})
+}
+
+func reportPeers(b *testing.B, ceiling, pelican, kinesalite, ofCeiling, ofPeer float64) {
+	b.ReportMetric(pelican, "pelican-records/s")
+	b.ReportMetric(ceiling, "ceiling-records/s")
+	b.ReportMetric(kinesalite, "kinesalite-records/s")
+	b.ReportMetric(ofCeiling, "fraction-of-ceiling")
+	b.ReportMetric(ofPeer, "ratio")
+}
+
+// interleave3 is interleave for three rates (the ceiling, pelican, a peer): one warm-up slice
+// each, then rounds of one slice each for d in all. It returns the mean of each and the medians of
+// the per-round ratios pelican/ceiling and pelican/peer.
+func interleave3(d time.Duration, ceiling, pelican, peer func(time.Duration) float64) (c, p, k, ofCeiling, ofPeer float64) {
+	const slice = 250 * time.Millisecond
+	ceiling(slice)
+	pelican(slice)
+	peer(slice)
+	var rc, rk []float64
+	for spent := time.Duration(0); spent < d; spent += 3 * slice {
+		a, b, e := ceiling(slice), pelican(slice), peer(slice)
+		c, p, k = c+a, p+b, k+e
+		rc, rk = append(rc, b/a), append(rk, b/e)
+	}
+	n := float64(len(rc))
+	return c / n, p / n, k / n, median(rc), median(rk)
+}
+
+func median(v []float64) float64 {
+	sort.Float64s(v)
+	mid := len(v) / 2
+	if len(v)%2 == 0 {
+		return (v[mid-1] + v[mid]) / 2
+	}
+	return v[mid]
 }

@@ -43,6 +43,8 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	logLevel := fs.String("log-level", envOr("PELICAN_LOG_LEVEL", "info"), "debug, info, warn or error (env PELICAN_LOG_LEVEL)")
 	tlsCert := fs.String("tls-cert", os.Getenv("PELICAN_TLS_CERT"), "serve TLS (h2 and http/1.1 by ALPN) with this PEM certificate, beside plain text on the same port (env PELICAN_TLS_CERT; needs --tls-key)")
 	tlsKey := fs.String("tls-key", os.Getenv("PELICAN_TLS_KEY"), "the PEM private key of --tls-cert (env PELICAN_TLS_KEY)")
+	var memLimit memoryLimit // sets debug.SetMemoryLimit when parsed (memlimit.go)
+	fs.Var(&memLimit, "memory-limit", "soft limit of the emulator's memory, e.g. 512MiB: the collector works harder near it (env GOMEMLIMIT, read by the Go runtime)")
 	tlsSelfSigned := fs.Bool("tls-self-signed", envBool("PELICAN_TLS_SELF_SIGNED"), "serve TLS with a certificate made at start for 127.0.0.1 and localhost, and print where it is (env PELICAN_TLS_SELF_SIGNED)")
 	readTimeout := fs.Duration("read-timeout", emulator.DefaultReadTimeout, "close a connection whose client takes longer to send a request's headers, or then its body (0: no bound)")
 	idleTimeout := fs.Duration("idle-timeout", emulator.DefaultIdleTimeout, "close keep-alive connections idle this long (0: no bound)")

@@ -8,10 +8,16 @@ import (
 
 // recordLog holds a shard's retained records so that neither appending nor the garbage collector
 // walks what is already stored. Records sit in blocks of up to blockLen entries; an entry holds no
-// pointer, only where its bytes are in the log's chunks, which keep each record's sequence number,
-// partition key and data back to back. Appending copies a record's bytes once and never moves
-// stored ones; the collector marks a few chunks instead of each record's strings and slices.
-// Stored bytes are never written again, so records read out share them, strings included.
+// pointer, only where its bytes are in the log's chunks, which keep each record's partition key and
+// data back to back. Appending copies a record's bytes once and never moves stored ones; the
+// collector marks a few chunks instead of each record's strings and slices, and once a shard holds
+// more than about a megabyte its chunks are arenas outside the Go heap (arena.go, which states how
+// long a record read out stays readable). Stored bytes are never written again, so records read out
+// share them.
+//
+// A record's sequence number is not stored: it follows from the shard, the record's index and its
+// arrival (Sequence), and is formatted when the record is read. Only a record read back from a
+// journal with a number that does not follow (none that this package wrote) keeps its text.
 //
 // Indexes are contiguous: every block but the last is full, so an index maps to its block by
 // arithmetic. The caller (Shard) holds the lock.
@@ -21,9 +27,10 @@ type recordLog struct {
 	count     int         // retained records
 	chunks    [][]byte    // oldest first; append-only
 	chunkBase uint32      // the number of chunks[0]: entries name chunks by number
-	// formatted says the newest record's sequence number was formatted here (not read back from
-	// a journal), so that the next one in the same second can be derived from it.
-	formatted bool
+	mapped    *mappedSet  // the chunks that are arenas
+	// The shard's creation and index, from which sequence numbers follow.
+	shardCreated time.Time
+	shardIndex   int
 }
 
 // blockLen is the number of entries of a full block: trimming frees memory a block at a time.
@@ -41,7 +48,8 @@ type logBlock struct {
 	entries []recordEntry // at most blockLen
 }
 
-// recordEntry locates one record: its sequence number at off in chunk, then its key, then its data.
+// recordEntry locates one record: its key at off in chunk, then its data. A record whose sequence
+// number does not follow from its index (seqLen > 0) has that number's text first.
 type recordEntry struct {
 	arrival int64 // Unix milliseconds
 	chunk   uint32
@@ -71,11 +79,11 @@ func (l *recordLog) end() uint64 {
 	return last.first + uint64(len(last.entries))
 }
 
-// add appends a record of index index with the sequence number seq, or text when it is not empty
-// (a record read back from a journal keeps the number it was given). index must follow the newest
-// record; when none is retained it may be anything (the shard's records were trimmed, or restored
-// from index onwards).
-func (l *recordLog) add(index uint64, seq Sequence, text, key string, data []byte, arrival time.Time) {
+// add appends a record of index index, with the sequence number text when it is not empty and
+// differs from the one that follows from index and arrival (a record read back from a journal
+// keeps the number it was given). index must follow the newest record; when none is retained it
+// may be anything (the shard's records were trimmed, or restored from index onwards).
+func (l *recordLog) add(index uint64, text, key string, data []byte, arrival time.Time) {
 	if l.count == 0 && (len(l.blocks) == 0 || l.end() != index) {
 		l.blocks, l.head = nil, 0
 	}
@@ -89,49 +97,27 @@ func (l *recordLog) add(index uint64, seq Sequence, text, key string, data []byt
 		}
 		l.blocks = append(l.blocks, b)
 	}
-	// A formatted sequence number takes at most 57 digits (47 hexadecimal digits).
-	need := max(60, len(text)) + len(key) + len(data)
-	prev := l.newestSequence(index, arrival)
-	c := l.room(need)
+	if text != "" && text == string(l.sequence(index, arrival.UnixMilli()).AppendFormat(make([]byte, 0, 60))) {
+		text = ""
+	}
+	c := l.room(len(text) + len(key) + len(data))
 	off := len(l.chunks[c])
-	var buf []byte
-	ok := false
-	if text != "" {
-		buf, ok = append(l.chunks[c], text...), true
-		l.formatted = false
-	} else if prev != nil {
-		buf, ok = appendNextSequence(l.chunks[c], prev)
-	}
-	if !ok {
-		buf = seq.AppendFormat(l.chunks[c])
-	}
-	if text == "" {
-		l.formatted = true
-	}
-	seqLen := len(buf) - off
+	buf := append(l.chunks[c], text...)
 	buf = append(buf, key...)
 	buf = append(buf, data...)
 	l.chunks[c] = buf
 	b.entries = append(b.entries, recordEntry{arrival: arrival.UnixMilli(), chunk: l.chunkBase + uint32(c), off: uint32(off),
-		dataLen: uint32(len(data)), keyLen: uint16(len(key)), seqLen: uint8(seqLen)})
+		dataLen: uint32(len(data)), keyLen: uint16(len(key)), seqLen: uint8(len(text))})
 	l.count++
 }
 
-// newestSequence returns the sequence number of the newest record when the record of index index
-// and arrival can derive its own from it: the one before it, formatted here, in the same second.
-func (l *recordLog) newestSequence(index uint64, arrival time.Time) []byte {
-	if !l.formatted || l.count == 0 || l.end() != index {
-		return nil
-	}
-	_, e := l.at(index - 1)
-	if time.UnixMilli(e.arrival).Unix() != arrival.Unix() {
-		return nil
-	}
-	c := l.chunks[e.chunk-l.chunkBase]
-	return c[e.off : int(e.off)+int(e.seqLen)]
+// sequence returns the sequence number that follows from a record's index and arrival.
+func (l *recordLog) sequence(index uint64, arrival int64) Sequence {
+	return Sequence{ShardCreated: l.shardCreated, ShardIndex: l.shardIndex, Index: index, Arrival: time.UnixMilli(arrival)}
 }
 
 // room returns the position of a chunk with need free bytes, adding one if the last has too few.
+// Chunks double from minChunk; past maxChunk they are arenas when the platform maps them.
 func (l *recordLog) room(need int) int {
 	n := len(l.chunks)
 	if n > 0 && cap(l.chunks[n-1])-len(l.chunks[n-1]) >= need {
@@ -140,6 +126,16 @@ func (l *recordLog) room(need int) int {
 	size := minChunk
 	if n > 0 {
 		size = min(2*cap(l.chunks[n-1]), maxChunk)
+	}
+	if n > 0 && cap(l.chunks[n-1]) >= maxChunk && need <= arenaSize {
+		if a := arenas.get(); a != nil {
+			if l.mapped == nil {
+				l.mapped = &mappedSet{}
+			}
+			l.mapped.add(a)
+			l.chunks = append(l.chunks, a)
+			return n
+		}
 	}
 	l.chunks = append(l.chunks, make([]byte, 0, max(size, need)))
 	return n
@@ -152,32 +148,73 @@ func (l *recordLog) at(index uint64) (*logBlock, *recordEntry) {
 	return b, &b.entries[off%blockLen]
 }
 
-// record returns the retained record of index index, sharing the stored bytes.
-func (l *recordLog) record(index uint64) Record {
-	_, e := l.at(index)
-	c := l.chunks[e.chunk-l.chunkBase]
-	key := int(e.off) + int(e.seqLen)
-	data := key + int(e.keyLen)
-	end := data + int(e.dataLen)
-	return Record{
-		Index:        index,
-		Sequence:     unsafe.String(&c[e.off], int(e.seqLen)),
-		PartitionKey: unsafe.String(unsafe.SliceData(c[key:data]), int(e.keyLen)),
-		Data:         c[data:end:end],
-		Arrival:      time.UnixMilli(e.arrival),
-	}
-}
-
-// records returns the retained records of indexes from up to (not including) to.
+// records returns the retained records of indexes from up to (not including) to. Keys and data
+// share the stored bytes; sequence numbers are formatted into one new buffer, each derived from the
+// one before it in the same second.
 func (l *recordLog) records(from, to uint64) []Record {
 	if to <= from {
 		return nil
 	}
 	out := make([]Record, 0, to-from)
+	seqs := make([]byte, 0, int(to-from)*57)
+	var prev []byte // the previous record's sequence number, when it followed from its index
+	var prevSecond int64
+	var run seqRun
+	running := false // run continues from prev
 	for i := from; i < to; i++ {
-		out = append(out, l.record(i))
+		_, e := l.at(i)
+		c := l.chunks[e.chunk-l.chunkBase]
+		key := int(e.off) + int(e.seqLen)
+		data := key + int(e.keyLen)
+		end := data + int(e.dataLen)
+		second := floorDiv(e.arrival, 1000)
+		start := len(seqs)
+		ok := false
+		switch {
+		case e.seqLen > 0:
+			seqs, prev = append(seqs, c[e.off:key]...), nil
+			ok = true
+		case prev != nil && second == prevSecond:
+			if !running {
+				running = run.start(prev)
+			}
+			if running {
+				seqs, ok = run.next(seqs)
+			}
+		}
+		if !ok {
+			seqs = l.sequence(i, e.arrival).AppendFormat(seqs)
+		}
+		running = running && ok && e.seqLen == 0
+		if e.seqLen == 0 {
+			prev, prevSecond = seqs[start:len(seqs):len(seqs)], second
+		}
+		out = append(out, Record{
+			Index:        i,
+			Sequence:     unsafe.String(unsafe.SliceData(seqs[start:]), len(seqs)-start),
+			PartitionKey: unsafe.String(unsafe.SliceData(c[key:data]), int(e.keyLen)),
+			Data:         c[data:end:end],
+			Arrival:      time.UnixMilli(e.arrival),
+		})
 	}
 	return out
+}
+
+// floorDiv is a divided by b, rounded down.
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// keyAt returns where the stored partition key of the retained record of index index starts: since
+// stored bytes are never written again, it tells a record read out apart from any later record of
+// the same index.
+func (l *recordLog) keyAt(index uint64) *byte {
+	_, e := l.at(index)
+	return &l.chunks[e.chunk-l.chunkBase][int(e.off)+int(e.seqLen)]
 }
 
 // size returns the size of the retained record of index index.
@@ -227,6 +264,11 @@ func (l *recordLog) dropBefore(index uint64) (dropped int64) {
 		_, e := l.at(index)
 		keep = e.chunk - l.chunkBase
 	}
+	if l.mapped != nil {
+		for _, c := range l.chunks[:keep] {
+			l.mapped.remove(c)
+		}
+	}
 	clear(l.chunks[:keep])
 	l.chunks = l.chunks[keep:]
 	l.chunkBase += keep
@@ -254,7 +296,5 @@ func (l *recordLog) dropFrom(index uint64) (dropped int64) {
 	last.entries = last.entries[:off%blockLen]
 	clear(l.blocks[keep:])
 	l.blocks = l.blocks[:keep]
-	// The newest record's sequence number may have been read back rather than formatted here.
-	l.formatted = false
 	return dropped
 }

@@ -29,17 +29,25 @@ func checkLogRecord(t *testing.T, r Record, i uint64) {
 	}
 }
 
+// newTestLog is the log of shard 2 created at testEpoch.
+func newTestLog() *recordLog {
+	return &recordLog{shardCreated: testEpoch, shardIndex: 2}
+}
+
+// record returns the retained record of index i.
+func (l *recordLog) record(i uint64) Record { return l.records(i, i+1)[0] }
+
 func fillLog(l *recordLog, from, to uint64) {
 	for i := from; i < to; i++ {
 		key, data, arrival := logRecord(i)
-		l.add(i, Sequence{ShardCreated: testEpoch, ShardIndex: 2, Index: i, Arrival: arrival}, "", key, data, arrival)
+		l.add(i, "", key, data, arrival)
 	}
 }
 
 func TestRecordLogReadsBackAcrossBlocks(t *testing.T) {
-	var l recordLog
+	l := newTestLog()
 	const n = 3*blockLen + 17
-	fillLog(&l, 1, n+1)
+	fillLog(l, 1, n+1)
 	held := l.records(1, 11) // kept across a collection: they share the stored bytes
 	runtime.GC()
 	if l.len() != n || l.end() != n+1 {
@@ -60,8 +68,8 @@ func TestRecordLogReadsBackAcrossBlocks(t *testing.T) {
 }
 
 func TestRecordLogDropsWholeBlocks(t *testing.T) {
-	var l recordLog
-	fillLog(&l, 1, 3*blockLen+1)
+	l := newTestLog()
+	fillLog(l, 1, 3*blockLen+1)
 	var want int64
 	for i := uint64(1); i < blockLen+5; i++ {
 		want += int64(l.size(i))
@@ -85,7 +93,7 @@ func TestRecordLogDropsWholeBlocks(t *testing.T) {
 	if l.len() != 0 || len(l.blocks) != 1 || len(l.chunks) != 1 {
 		t.Fatalf("after dropping all: len %d, %d blocks, %d chunks; want 0, 1, 1", l.len(), len(l.blocks), len(l.chunks))
 	}
-	fillLog(&l, 3*blockLen+1, 3*blockLen+3)
+	fillLog(l, 3*blockLen+1, 3*blockLen+3)
 	checkLogRecord(t, l.record(3*blockLen+2), 3*blockLen+2)
 	if first, _ := l.oldest(); first != 3*blockLen+1 || l.len() != 2 {
 		t.Fatalf("oldest %d len %d after refilling", first, l.len())
@@ -93,10 +101,10 @@ func TestRecordLogDropsWholeBlocks(t *testing.T) {
 }
 
 func TestRecordLogStartsOverAfterAGapWhenEmpty(t *testing.T) {
-	var l recordLog
-	fillLog(&l, 1, 10)
+	l := newTestLog()
+	fillLog(l, 1, 10)
 	l.dropBefore(10)
-	fillLog(&l, 5000, 5003) // a restore after trimmed records: the indexes jump
+	fillLog(l, 5000, 5003) // a restore after trimmed records: the indexes jump
 	if first, _ := l.oldest(); first != 5000 || l.len() != 3 || l.end() != 5003 {
 		t.Fatalf("oldest %d len %d end %d", first, l.len(), l.end())
 	}
@@ -104,8 +112,8 @@ func TestRecordLogStartsOverAfterAGapWhenEmpty(t *testing.T) {
 }
 
 func TestRecordLogSearchesArrival(t *testing.T) {
-	var l recordLog
-	fillLog(&l, 1, 2*blockLen)
+	l := newTestLog()
+	fillLog(l, 1, 2*blockLen)
 	for _, i := range []uint64{1, 2, blockLen, blockLen + 1, 2*blockLen - 1} {
 		_, _, arrival := logRecord(i)
 		if got := l.searchArrival(arrival.UnixMilli()); got != i {
@@ -118,8 +126,8 @@ func TestRecordLogSearchesArrival(t *testing.T) {
 }
 
 func TestRecordLogKeepsJournalSequenceText(t *testing.T) {
-	var l recordLog
-	l.add(7, Sequence{}, "12345", "k", []byte("v"), testEpoch)
+	l := newTestLog()
+	l.add(7, "12345", "k", []byte("v"), testEpoch)
 	if r := l.record(7); r.Sequence != "12345" || r.PartitionKey != "k" || string(r.Data) != "v" {
 		t.Fatalf("read back %+v", r)
 	}

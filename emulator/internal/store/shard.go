@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 	"unsafe"
@@ -47,7 +48,7 @@ type Shard struct {
 
 // NewShard returns an open, empty shard.
 func NewShard(index int, start, end HashKey, created time.Time, parent, adjacent string) *Shard {
-	return &Shard{
+	sh := &Shard{
 		ID: ShardID(index), Index: index, StartHash: start, EndHash: end,
 		Parent: parent, AdjacentParent: adjacent, Created: created,
 		StartSequence: Sequence{ShardCreated: created, ShardIndex: index, Index: 0, Arrival: created}.Format(),
@@ -56,6 +57,12 @@ func NewShard(index int, start, end HashKey, created time.Time, parent, adjacent
 		next: 1, visible: 1,
 		wake: make(chan struct{}),
 	}
+	sh.log.shardCreated, sh.log.shardIndex = created, index
+	// The log's arenas go back to the pool once nothing refers to the shard (a deleted stream, a
+	// closed store); arena.go says what that means for records still held.
+	sh.log.mapped = &mappedSet{}
+	runtime.AddCleanup(sh, (*mappedSet).releaseAll, sh.log.mapped)
+	return sh
 }
 
 // Closed reports whether the shard was closed by a reshard.
@@ -123,8 +130,7 @@ func (sh *Shard) Append(now time.Time, recs []Pending, visible bool) ([]Record, 
 	}
 	start := sh.next
 	for _, p := range recs {
-		seq := Sequence{ShardCreated: sh.Created, ShardIndex: sh.Index, Index: sh.next, Arrival: now}
-		sh.log.add(sh.next, seq, "", p.PartitionKey, p.Data, now)
+		sh.log.add(sh.next, "", p.PartitionKey, p.Data, now)
 		sh.bytes += int64(len(p.Data) + len(p.PartitionKey))
 		sh.next++
 	}
@@ -142,7 +148,7 @@ func (sh *Shard) Restore(r Record) {
 	if r.Index < sh.next {
 		return
 	}
-	sh.log.add(r.Index, Sequence{}, r.Sequence, r.PartitionKey, r.Data, r.Arrival)
+	sh.log.add(r.Index, r.Sequence, r.PartitionKey, r.Data, r.Arrival)
 	sh.bytes += int64(r.Size())
 	sh.next = r.Index + 1
 	sh.visible = sh.next
@@ -162,8 +168,8 @@ func (sh *Shard) Publish(upTo uint64) {
 }
 
 // holds reports whether r, returned by Append, is still the shard's record of its index: discard
-// has not dropped it. Stored bytes are never reused, so a record appended in its place after a
-// discard has its sequence number elsewhere.
+// has not dropped it. Stored bytes are never written again, so a record appended in its place after
+// a discard has its partition key (never empty) elsewhere.
 func (sh *Shard) holds(r Record) bool {
 	sh.mu.RLock()
 	defer sh.mu.RUnlock()
@@ -174,7 +180,7 @@ func (sh *Shard) holds(r Record) bool {
 	case !ok || r.Index < first:
 		return true // trimmed since, not discarded
 	}
-	return unsafe.StringData(sh.log.record(r.Index).Sequence) == unsafe.StringData(r.Sequence)
+	return sh.log.keyAt(r.Index) == unsafe.StringData(r.PartitionKey)
 }
 
 // discard drops the records from index from on that readers cannot see yet (a write of them to

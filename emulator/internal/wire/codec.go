@@ -125,10 +125,9 @@ func (c Codec) AppendEncode(dst []byte, v any) ([]byte, error) {
 	if c == CBOR {
 		return appendCBOR(dst, v) // into dst's room, which a reused buffer has
 	}
+	// Copied into dst even when dst is empty: dst is a pooled buffer (as large as the largest
+	// answer), which the caller can give back only when it gets it back.
 	b, err := json.Marshal(v)
-	if len(dst) == 0 {
-		return b, err // nothing to keep in front: no copy
-	}
 	return append(dst, b...), err
 }
 

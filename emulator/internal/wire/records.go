@@ -212,7 +212,7 @@ func (r *Record) appendJSON(b []byte) []byte {
 	b = append(b, `{"SequenceNumber":`...)
 	b = AppendJSONString(b, r.SequenceNumber)
 	b = append(b, `,"ApproximateArrivalTimestamp":`...)
-	b = r.ApproximateArrivalTimestamp.AppendJSON(b)
+	b = appendMillisJSON(b, r.ApproximateArrivalTimestamp)
 	b = append(b, `,"Data":`...)
 	if r.Data == nil {
 		b = append(b, "null"...)
@@ -232,4 +232,30 @@ func (r *Record) appendJSON(b []byte) []byte {
 type HashKeyRange struct {
 	StartingHashKey string `json:"StartingHashKey"`
 	EndingHashKey   string `json:"EndingHashKey"`
+}
+
+// maxDecimalMillis bounds the arrivals appendMillisJSON writes by hand: below it a float64 of
+// seconds is exact to far better than a millisecond, so the shortest decimal that reads back as
+// ms/1000 is ms/1000 itself, written with at most three decimals.
+const maxDecimalMillis = 1e15
+
+// appendMillisJSON appends what t.AppendJSON appends (epoch seconds, shortest float) without
+// formatting a float: the seconds, then the milliseconds without trailing zeros.
+func appendMillisJSON(b []byte, t Timestamp) []byte {
+	ms := t.UnixMilli()
+	if ms < 0 || ms >= maxDecimalMillis {
+		return t.AppendJSON(b)
+	}
+	b = strconv.AppendInt(b, ms/1000, 10)
+	frac := ms % 1000
+	if frac == 0 {
+		return b
+	}
+	digits := [3]byte{byte('0' + frac/100), byte('0' + frac/10%10), byte('0' + frac%10)}
+	n := 3
+	for digits[n-1] == '0' {
+		n--
+	}
+	b = append(b, '.')
+	return append(b, digits[:n]...)
 }

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestSeqRunMatchesDigitAddition holds seqRun to appendNextSequence over long runs from random
+// numbers, from numbers whose digits above the low 25 are nines up to the top (a carry that needs
+// another digit ends the run), and across the carries out of the low digits.
+func TestSeqRunMatchesDigitAddition(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	digits := func(n int) string {
+		var sb strings.Builder
+		sb.WriteByte(byte('1' + r.IntN(9)))
+		for sb.Len() < n {
+			sb.WriteByte(byte('0' + r.IntN(10)))
+		}
+		return sb.String()
+	}
+	starts := []string{"2" + strings.Repeat("9", 30) + digits(25)[1:] + "0", strings.Repeat("9", 56), "1" + strings.Repeat("9", 55)}
+	for range 200 {
+		starts = append(starts, digits(56), digits(57), digits(26))
+	}
+	for _, start := range starts {
+		var run seqRun
+		if !run.start([]byte(start)) {
+			t.Fatalf("%s: not started", start)
+		}
+		prev := []byte(start)
+		for step := 0; step < 64; step++ {
+			want, wantOK := appendNextSequence(nil, prev)
+			got, ok := run.next(nil)
+			if ok != wantOK || (ok && string(got) != string(want)) {
+				t.Fatalf("after %s: got %s %v, want %s %v", prev, got, ok, want, wantOK)
+			}
+			if !ok {
+				break
+			}
+			prev = want
+		}
+	}
+	var run seqRun
+	if run.start([]byte(strings.Repeat("1", 25))) {
+		t.Fatal("a 25-digit number started a run")
+	}
+}
