@@ -3,7 +3,6 @@ package pelican
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/hex"
 	"time"
 )
 
@@ -31,14 +30,16 @@ func formatUUIDv7(now time.Time, random [10]byte) string {
 	u[6] = 0x70 | (u[6] & 0x0f) // version 7
 	u[8] = 0x80 | (u[8] & 0x3f) // variant 10
 	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:36], u[10:16])
+	j := 0
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			s[j] = '-'
+			j++
+		}
+		s[j], s[j+1] = hexDigits[c>>4], hexDigits[c&0x0f]
+		j += 2
+	}
 	return string(s[:])
 }
+
+const hexDigits = "0123456789abcdef"

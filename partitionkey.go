@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
@@ -17,15 +18,19 @@ import (
 // MaxPartitionKeyLength is the longest partition key Kinesis accepts, in Unicode characters.
 const MaxPartitionKeyLength = 256
 
-// keyFields remembers, per message descriptor, which field is marked as the partition key, so
-// the options are read once per event type rather than once per publish.
+// keyFields remembers, per message descriptor, which field is marked as the partition key and the
+// type's name, so the options are read once per event type rather than once per publish.
 type keyFields struct {
-	m sync.Map // protoreflect.MessageDescriptor -> keyField
+	m    sync.Map                      // protoreflect.MessageDescriptor -> *eventTypeInfo
+	last atomic.Pointer[eventTypeInfo] // the type of the last event, most often the next one's too
 }
 
-type keyField struct {
-	fd  protoreflect.FieldDescriptor // nil when no field is marked
-	err error
+// eventTypeInfo is what publishing needs to know of an event's message type.
+type eventTypeInfo struct {
+	md   protoreflect.MessageDescriptor
+	name string                       // md's full name
+	fd   protoreflect.FieldDescriptor // the partition-key field; nil when no field is marked
+	err  error                        // why the marked field cannot be the key
 }
 
 // PartitionKeyField returns the field of md marked with (pelican.v1.partition_key) = true, or
@@ -103,47 +108,51 @@ func isMarked(fd protoreflect.FieldDescriptor) bool {
 	return proto.GetExtension(resolved, pelicanv1.E_PartitionKey).(bool)
 }
 
-func (k *keyFields) field(md protoreflect.MessageDescriptor) (protoreflect.FieldDescriptor, error) {
+// typeInfo returns what publishing needs to know of md.
+func (k *keyFields) typeInfo(md protoreflect.MessageDescriptor) *eventTypeInfo {
+	if ti := k.last.Load(); ti != nil && ti.md == md {
+		return ti
+	}
 	if v, ok := k.m.Load(md); ok {
-		kf := v.(keyField)
-		return kf.fd, kf.err
+		ti := v.(*eventTypeInfo)
+		k.last.Store(ti)
+		return ti
 	}
 	fd, err := PartitionKeyField(md)
-	k.m.Store(md, keyField{fd: fd, err: err})
-	return fd, err
+	ti := &eventTypeInfo{md: md, name: string(md.FullName()), fd: fd, err: err}
+	k.m.Store(md, ti)
+	k.last.Store(ti)
+	return ti
 }
 
-// partitionKey chooses the key of msg: explicit when given, else the marked field, else the
-// event id.
-func (k *keyFields) partitionKey(msg proto.Message, explicit *string, eventID string) (string, error) {
+// partitionKey chooses the key of m, of the type ti: explicit when given, else the marked field,
+// else the event id.
+func partitionKey(m protoreflect.Message, ti *eventTypeInfo, explicit *string, eventID string) (string, error) {
 	var key string
 	switch {
 	case explicit != nil:
 		key = *explicit
+	case ti.err != nil:
+		return "", ti.err
+	case ti.fd == nil:
+		key = eventID
 	default:
-		m := msg.ProtoReflect()
-		fd, err := k.field(m.Descriptor())
-		if err != nil {
-			return "", err
-		}
-		if fd == nil {
-			key = eventID
-			break
-		}
-		key = fieldKey(m.Get(fd), fd.Kind())
+		key = fieldKey(m.Get(ti.fd), ti.fd.Kind())
 		if key == "" {
-			return "", fmt.Errorf("%w: %s, the partition-key field, is empty", ErrPartitionKey, fd.FullName())
+			return "", fmt.Errorf("%w: %s, the partition-key field, is empty", ErrPartitionKey, ti.fd.FullName())
 		}
 	}
-	name := msg.ProtoReflect().Descriptor().FullName()
 	if key == "" {
-		return "", fmt.Errorf("%w: empty, for %s", ErrPartitionKey, name)
+		return "", fmt.Errorf("%w: empty, for %s", ErrPartitionKey, ti.name)
 	}
-	if n := utf8.RuneCountInString(key); n > MaxPartitionKeyLength {
-		return "", fmt.Errorf("%w: %d characters for %s, Kinesis takes at most %d", ErrPartitionKey, n, name, MaxPartitionKeyLength)
+	// A key of at most MaxPartitionKeyLength bytes has at most as many characters.
+	if len(key) > MaxPartitionKeyLength {
+		if n := utf8.RuneCountInString(key); n > MaxPartitionKeyLength {
+			return "", fmt.Errorf("%w: %d characters for %s, Kinesis takes at most %d", ErrPartitionKey, n, ti.name, MaxPartitionKeyLength)
+		}
 	}
 	if !utf8.ValidString(key) {
-		return "", fmt.Errorf("%w: not valid UTF-8, for %s", ErrPartitionKey, name)
+		return "", fmt.Errorf("%w: not valid UTF-8, for %s", ErrPartitionKey, ti.name)
 	}
 	return key, nil
 }

@@ -110,8 +110,8 @@ func (p *Publisher) Encode(ctx context.Context, msg proto.Message, opts ...Publi
 
 func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []PublishOption) (Record, eventMeta, error) {
 	var s publishSettings
-	for _, o := range opts {
-		o(&s)
+	if len(opts) > 0 {
+		s = settingsOf(opts) // out of line: the options' target goes to the heap
 	}
 	params := envelopeParams{eventID: s.eventID, occurredAt: s.occurredAt, producer: p.producer, trace: s.trace}
 	userID := params.eventID != ""
@@ -131,39 +131,48 @@ func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []Publis
 	if !s.traceSet {
 		params.trace, _ = TraceFromContext(ctx)
 	}
-	key, err := p.keys.partitionKey(msg, s.partitionKey, params.eventID)
+	m := msg.ProtoReflect()
+	ti := p.keys.typeInfo(m.Descriptor())
+	key, err := partitionKey(m, ti, s.partitionKey, params.eventID)
 	if err != nil {
 		return Record{}, eventMeta{}, err
 	}
-	meta := eventMeta{eventID: params.eventID, eventType: string(msg.ProtoReflect().Descriptor().FullName())}
-	buf := payloadBuffers.Get().(*[]byte)
-	defer func() {
-		if cap(*buf) <= maxPooledPayload {
-			payloadBuffers.Put(buf)
-		}
-	}()
-	payload, err := proto.MarshalOptions{Deterministic: true}.MarshalAppend((*buf)[:0], msg)
-	if err == nil {
-		*buf = payload
-		// Type names are proto identifiers and generated ids are hexadecimal: only strings that
-		// come from the caller need checking for UTF-8.
-		valid := p.producerUTF8 && (!userID || utf8.ValidString(params.eventID)) &&
-			utf8.ValidString(params.trace.TraceParent) && utf8.ValidString(params.trace.TraceState)
-		data, ok := appendEnvelope(make([]byte, 0, envelopeSize(meta.eventType, payload, params)), meta.eventType, payload, params, valid)
-		if ok {
-			return Record{Data: data, PartitionKey: key}, meta, nil
-		}
+	meta := eventMeta{eventID: params.eventID, eventType: ti.name}
+	// The record is allocated once at its size and the payload marshalled into its end: Size
+	// caches the sizes of msg and its submessages, which the marshal then reuses.
+	size := proto.MarshalOptions{Deterministic: true}.Size(msg)
+	// Type names are proto identifiers and generated ids are hexadecimal: only strings that come
+	// from the caller need checking for UTF-8.
+	valid := p.producerUTF8 && (!userID || utf8.ValidString(params.eventID)) &&
+		utf8.ValidString(params.trace.TraceParent) && utf8.ValidString(params.trace.TraceState)
+	n := envelopeSize(meta.eventType, size, params)
+	data, ok := appendEnvelope(make([]byte, 0, n), meta.eventType, size, params, valid)
+	if ok {
+		// Also when size is 0: the marshal checks required fields.
+		data, err = proto.MarshalOptions{Deterministic: true, UseCachedSize: true}.MarshalAppend(data, msg)
+		ok = err == nil
+	}
+	if ok && len(data) == n {
+		return Record{Data: data, PartitionKey: key}, meta, nil
 	}
 	// The general path, which reports what the hand-written one cannot write.
 	env, err := wrap(msg, params)
 	if err != nil {
 		return Record{}, eventMeta{}, err
 	}
-	data, err := MarshalEnvelope(env)
-	if err != nil {
+	if data, err = MarshalEnvelope(env); err != nil {
 		return Record{}, eventMeta{}, err
 	}
 	return Record{Data: data, PartitionKey: key}, meta, nil
+}
+
+// settingsOf applies opts to new settings.
+func settingsOf(opts []PublishOption) publishSettings {
+	s := new(publishSettings)
+	for _, o := range opts {
+		o(s)
+	}
+	return *s
 }
 
 // eventMeta is what a receipt tells of an encoded event.
@@ -184,17 +193,19 @@ type Pending interface {
 
 // Publication is an event PublishAsync has handed on; Wait says how it went.
 type Publication struct {
-	receipt Receipt
-	pending Pending
+	eventID, eventType, partitionKey string
+	pending                          Pending
 }
 
 // Receipt returns the event's receipt without its placement, known before the event is written.
-func (pb *Publication) Receipt() Receipt { return pb.receipt }
+func (pb *Publication) Receipt() Receipt {
+	return Receipt{EventID: pb.eventID, EventType: pb.eventType, PartitionKey: pb.partitionKey}
+}
 
 // Wait blocks until the event is written (or has failed, or ctx is done) and returns its receipt.
 func (pb *Publication) Wait(ctx context.Context) (Receipt, error) {
 	pl, err := pb.pending.Wait(ctx)
-	r := pb.receipt
+	r := pb.Receipt()
 	if err != nil {
 		return r, fmt.Errorf("pelican: publish %s %s: %w", r.EventType, r.EventID, err)
 	}
@@ -214,11 +225,11 @@ func (p *Publisher) PublishAsync(ctx context.Context, msg proto.Message, opts ..
 	if err != nil {
 		return nil, err
 	}
-	pb := &Publication{receipt: Receipt{EventID: meta.eventID, EventType: meta.eventType, PartitionKey: rec.PartitionKey}}
+	pb := &Publication{eventID: meta.eventID, eventType: meta.eventType, partitionKey: rec.PartitionKey}
 	if q, ok := p.sender.(Enqueuer); ok {
 		pb.pending, err = q.Enqueue(ctx, rec.PartitionKey, rec.Data)
 		if err != nil {
-			return nil, fmt.Errorf("pelican: publish %s %s: %w", pb.receipt.EventType, pb.receipt.EventID, err)
+			return nil, fmt.Errorf("pelican: publish %s %s: %w", pb.eventType, pb.eventID, err)
 		}
 		return pb, nil
 	}

@@ -25,63 +25,56 @@ const (
 	envPayload    protowire.Number = 7
 )
 
-// payloadBuffers lends the buffers payloads are marshalled into before they are copied into the
-// record.
-var payloadBuffers = sync.Pool{New: func() any { return new([]byte) }}
-
-// maxPooledPayload is the largest payload buffer kept for reuse.
-const maxPooledPayload = 64 << 10
-
-// appendEnvelope appends the envelope of payload, an event of type eventType, with p. valid says
-// the caller knows every string to be valid UTF-8; when it is false they are checked here, and ok
-// is false when one is not, which MarshalEnvelope refuses: the caller takes that path to report it.
-func appendEnvelope(b []byte, eventType string, payload []byte, p envelopeParams, valid bool) (_ []byte, ok bool) {
+// appendEnvelope appends the envelope of an event of type eventType, whose payload is
+// payloadSize bytes, with p, up to and including the payload field's tag and length: the payload,
+// the last field, is marshalled straight after them. valid says the caller knows every string to
+// be valid UTF-8; when it is false they are checked here, and ok is false when one is not, which
+// MarshalEnvelope refuses: the caller takes that path to report it.
+func appendEnvelope(b []byte, eventType string, payloadSize int, p envelopeParams, valid bool) (_ []byte, ok bool) {
 	if !valid && (!utf8.ValidString(p.eventID) || !utf8.ValidString(eventType) || !utf8.ValidString(p.producer) ||
 		!utf8.ValidString(p.trace.TraceParent) || !utf8.ValidString(p.trace.TraceState)) {
 		return b, false
 	}
-	b = protowire.AppendTag(b, envVersion, protowire.VarintType)
-	b = protowire.AppendVarint(b, EnvelopeVersion)
+	b = append(b, tag(envVersion, protowire.VarintType))
+	b = appendVarint(b, EnvelopeVersion)
 	b = appendStringField(b, envEventID, p.eventID)
 	b = appendStringField(b, envEventType, eventType)
 	// occurred_at is always present (timestamppb.New), its zero fields left out.
 	secs, nanos := p.occurredAt.Unix(), int32(p.occurredAt.Nanosecond())
-	size := 0
+	b = append(b, tag(envOccurredAt, protowire.BytesType))
+	b = appendVarint(b, uint64(timestampSize(secs, nanos)))
 	if secs != 0 {
-		size += 1 + protowire.SizeVarint(uint64(secs))
+		b = append(b, tag(1, protowire.VarintType))
+		b = appendVarint(b, uint64(secs))
 	}
 	if nanos != 0 {
-		size += 1 + protowire.SizeVarint(uint64(int64(nanos)))
-	}
-	b = protowire.AppendTag(b, envOccurredAt, protowire.BytesType)
-	b = protowire.AppendVarint(b, uint64(size))
-	if secs != 0 {
-		b = protowire.AppendTag(b, 1, protowire.VarintType)
-		b = protowire.AppendVarint(b, uint64(secs))
-	}
-	if nanos != 0 {
-		b = protowire.AppendTag(b, 2, protowire.VarintType)
-		b = protowire.AppendVarint(b, uint64(int64(nanos)))
+		b = append(b, tag(2, protowire.VarintType))
+		b = appendVarint(b, uint64(int64(nanos)))
 	}
 	b = appendStringField(b, envProducer, p.producer)
 	if !p.trace.IsZero() {
-		size := 0
-		if p.trace.TraceParent != "" {
-			size += 1 + protowire.SizeBytes(len(p.trace.TraceParent))
-		}
-		if p.trace.TraceState != "" {
-			size += 1 + protowire.SizeBytes(len(p.trace.TraceState))
-		}
-		b = protowire.AppendTag(b, envTrace, protowire.BytesType)
-		b = protowire.AppendVarint(b, uint64(size))
+		b = append(b, tag(envTrace, protowire.BytesType))
+		b = appendVarint(b, uint64(traceSize(p.trace)))
 		b = appendStringField(b, 1, p.trace.TraceParent)
 		b = appendStringField(b, 2, p.trace.TraceState)
 	}
-	if len(payload) > 0 {
-		b = protowire.AppendTag(b, envPayload, protowire.BytesType)
-		b = protowire.AppendBytes(b, payload)
+	if payloadSize > 0 {
+		b = append(b, tag(envPayload, protowire.BytesType))
+		b = appendVarint(b, uint64(payloadSize))
 	}
 	return b, true
+}
+
+// tag is the one-byte key of field n (below 16) of wire type t.
+func tag(n protowire.Number, t protowire.Type) byte { return byte(n)<<3 | byte(t) }
+
+// appendVarint is protowire.AppendVarint with the one-byte case inlined: most lengths here are
+// below 128.
+func appendVarint(b []byte, v uint64) []byte {
+	if v < 0x80 {
+		return append(b, byte(v))
+	}
+	return protowire.AppendVarint(b, v)
 }
 
 // appendStringField appends a proto3 string field, nothing when s is empty.
@@ -89,13 +82,50 @@ func appendStringField(b []byte, n protowire.Number, s string) []byte {
 	if s == "" {
 		return b
 	}
-	b = protowire.AppendTag(b, n, protowire.BytesType)
-	return protowire.AppendString(b, s)
+	b = append(b, tag(n, protowire.BytesType))
+	b = appendVarint(b, uint64(len(s)))
+	return append(b, s...)
 }
 
-// envelopeSize bounds the length of the envelope appendEnvelope writes.
-func envelopeSize(eventType string, payload []byte, p envelopeParams) int {
-	return 64 + len(p.eventID) + len(eventType) + len(p.producer) + len(p.trace.TraceParent) + len(p.trace.TraceState) + len(payload)
+// stringFieldSize is the length of what appendStringField appends.
+func stringFieldSize(s string) int {
+	if s == "" {
+		return 0
+	}
+	return 1 + protowire.SizeBytes(len(s))
+}
+
+// timestampSize is the length of a google.protobuf.Timestamp's fields.
+func timestampSize(secs int64, nanos int32) int {
+	size := 0
+	if secs != 0 {
+		size += 1 + protowire.SizeVarint(uint64(secs))
+	}
+	if nanos != 0 {
+		size += 1 + protowire.SizeVarint(uint64(int64(nanos)))
+	}
+	return size
+}
+
+// traceSize is the length of a TraceContext message's fields.
+func traceSize(tc TraceContext) int {
+	return stringFieldSize(tc.TraceParent) + stringFieldSize(tc.TraceState)
+}
+
+// envelopeSize is the length of the envelope appendEnvelope starts and payloadSize bytes of
+// payload end, so that the record is allocated once at its size.
+func envelopeSize(eventType string, payloadSize int, p envelopeParams) int {
+	size := 2 + stringFieldSize(p.eventID) + stringFieldSize(eventType) + stringFieldSize(p.producer)
+	ts := timestampSize(p.occurredAt.Unix(), int32(p.occurredAt.Nanosecond()))
+	size += 1 + protowire.SizeVarint(uint64(ts)) + ts
+	if !p.trace.IsZero() {
+		tr := traceSize(p.trace)
+		size += 1 + protowire.SizeVarint(uint64(tr)) + tr
+	}
+	if payloadSize > 0 {
+		size += 1 + protowire.SizeBytes(payloadSize)
+	}
+	return size
 }
 
 // randomBuffer hands out crypto/rand bytes read a few kilobytes at a time: one read per event id
