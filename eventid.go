@@ -30,16 +30,15 @@ func formatUUIDv7(now time.Time, random [10]byte) string {
 	u[6] = 0x70 | (u[6] & 0x0f) // version 7
 	u[8] = 0x80 | (u[8] & 0x3f) // variant 10
 	var s [36]byte
-	j := 0
 	for i, c := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			s[j] = '-'
-			j++
-		}
-		s[j], s[j+1] = hexDigits[c>>4], hexDigits[c&0x0f]
-		j += 2
+		at := uuidHexAt[i]
+		s[at], s[at+1] = hexDigits[c>>4], hexDigits[c&0x0f]
 	}
+	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
 	return string(s[:])
 }
 
 const hexDigits = "0123456789abcdef"
+
+// uuidHexAt is where each of a UUID's 16 bytes is written in its text form, between the dashes.
+var uuidHexAt = [16]uint8{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
