@@ -21,6 +21,12 @@ func newUUIDv7(now time.Time) string {
 
 // formatUUIDv7 returns the UUID of version 7 of now with random as its random bits.
 func formatUUIDv7(now time.Time, random [10]byte) string {
+	s := uuidV7Text(now, random)
+	return string(s[:])
+}
+
+// uuidV7Text is formatUUIDv7's text, before it is made a string.
+func uuidV7Text(now time.Time, random [10]byte) [36]byte {
 	var u [16]byte
 	ms := uint64(now.UnixMilli())
 	var ts [8]byte
@@ -35,7 +41,7 @@ func formatUUIDv7(now time.Time, random [10]byte) string {
 		s[at], s[at+1] = hexDigits[c>>4], hexDigits[c&0x0f]
 	}
 	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
-	return string(s[:])
+	return s
 }
 
 const hexDigits = "0123456789abcdef"

@@ -92,7 +92,7 @@ func (p *Publisher) Publish(ctx context.Context, msg proto.Message, opts ...Publ
 	if err != nil {
 		return Receipt{}, err
 	}
-	r := Receipt{EventID: meta.eventID, EventType: meta.eventType, PartitionKey: rec.PartitionKey}
+	r := Receipt{EventID: meta.id(), EventType: meta.eventType, PartitionKey: rec.PartitionKey}
 	pl, err := p.sender.Send(ctx, rec.PartitionKey, rec.Data)
 	if err != nil {
 		return r, fmt.Errorf("pelican: publish %s %s: %w", r.EventType, r.EventID, err)
@@ -114,13 +114,15 @@ func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []Publis
 		s = settingsOf(opts) // out of line: the options' target goes to the heap
 	}
 	params := envelopeParams{eventID: s.eventID, occurredAt: s.occurredAt, producer: p.producer, trace: s.trace}
+	var meta eventMeta
 	userID := params.eventID != ""
+	generated := false
 	switch {
 	case params.eventID == "" && params.occurredAt.IsZero() && p.clockIDs:
 		params.occurredAt = time.Now()
 		var random [10]byte
 		p.random.read(random[:])
-		params.eventID = formatUUIDv7(params.occurredAt, random)
+		meta.genID, generated = uuidV7Text(params.occurredAt, random), true
 	case params.eventID == "":
 		params.eventID = p.newID()
 		userID = !p.clockIDs // ids of WithEventIDs are checked like given ones
@@ -133,11 +135,20 @@ func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []Publis
 	}
 	m := msg.ProtoReflect()
 	ti := p.keys.typeInfo(m.Descriptor())
+	meta.eventType = ti.name
+	var idText []byte
+	if generated {
+		if s.partitionKey == nil && ti.err == nil && ti.fd == nil {
+			params.eventID = string(meta.genID[:]) // the id is the key
+		} else {
+			idText = meta.genID[:]
+		}
+	}
 	key, err := partitionKey(m, ti, s.partitionKey, params.eventID)
 	if err != nil {
 		return Record{}, eventMeta{}, err
 	}
-	meta := eventMeta{eventID: params.eventID, eventType: ti.name}
+	meta.eventID = params.eventID
 	// The record is allocated once at its size and the payload marshalled into its end: Size
 	// caches the sizes of msg and its submessages, which the marshal then reuses.
 	size := proto.MarshalOptions{Deterministic: true}.Size(msg)
@@ -145,8 +156,8 @@ func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []Publis
 	// from the caller need checking for UTF-8.
 	valid := p.producerUTF8 && (!userID || utf8.ValidString(params.eventID)) &&
 		utf8.ValidString(params.trace.TraceParent) && utf8.ValidString(params.trace.TraceState)
-	n := envelopeSize(meta.eventType, size, params)
-	data, ok := appendEnvelope(make([]byte, 0, n), meta.eventType, size, params, valid)
+	n := envelopeSize(meta.eventType, idText, size, params)
+	data, ok := appendEnvelope(make([]byte, 0, n), meta.eventType, idText, size, params, valid)
 	if ok {
 		// Also when size is 0: the marshal checks required fields.
 		data, err = proto.MarshalOptions{Deterministic: true, UseCachedSize: true}.MarshalAppend(data, msg)
@@ -156,6 +167,7 @@ func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []Publis
 		return Record{Data: data, PartitionKey: key}, meta, nil
 	}
 	// The general path, which reports what the hand-written one cannot write.
+	params.eventID = meta.id()
 	env, err := wrap(msg, params)
 	if err != nil {
 		return Record{}, eventMeta{}, err
@@ -176,7 +188,19 @@ func settingsOf(opts []PublishOption) publishSettings {
 }
 
 // eventMeta is what a receipt tells of an encoded event.
-type eventMeta struct{ eventID, eventType string }
+type eventMeta struct {
+	eventID   string   // empty when the id is genID
+	genID     [36]byte // a default event id, made a string only when a receipt is asked for
+	eventType string
+}
+
+// id returns the event id.
+func (m *eventMeta) id() string {
+	if m.eventID != "" {
+		return m.eventID
+	}
+	return string(m.genID[:])
+}
 
 // Enqueuer is a Sender that can also queue a record and tell where it landed later, as the
 // producer does (ProducerSender's Sender is one). PublishAsync uses it to keep many events in
@@ -193,13 +217,14 @@ type Pending interface {
 
 // Publication is an event PublishAsync has handed on; Wait says how it went.
 type Publication struct {
-	eventID, eventType, partitionKey string
-	pending                          Pending
+	meta         eventMeta
+	partitionKey string
+	pending      Pending
 }
 
 // Receipt returns the event's receipt without its placement, known before the event is written.
 func (pb *Publication) Receipt() Receipt {
-	return Receipt{EventID: pb.eventID, EventType: pb.eventType, PartitionKey: pb.partitionKey}
+	return Receipt{EventID: pb.meta.id(), EventType: pb.meta.eventType, PartitionKey: pb.partitionKey}
 }
 
 // Wait blocks until the event is written (or has failed, or ctx is done) and returns its receipt.
@@ -225,11 +250,11 @@ func (p *Publisher) PublishAsync(ctx context.Context, msg proto.Message, opts ..
 	if err != nil {
 		return nil, err
 	}
-	pb := &Publication{eventID: meta.eventID, eventType: meta.eventType, partitionKey: rec.PartitionKey}
+	pb := &Publication{meta: meta, partitionKey: rec.PartitionKey}
 	if q, ok := p.sender.(Enqueuer); ok {
 		pb.pending, err = q.Enqueue(ctx, rec.PartitionKey, rec.Data)
 		if err != nil {
-			return nil, fmt.Errorf("pelican: publish %s %s: %w", pb.eventType, pb.eventID, err)
+			return nil, fmt.Errorf("pelican: publish %s %s: %w", meta.eventType, meta.id(), err)
 		}
 		return pb, nil
 	}

@@ -27,17 +27,24 @@ const (
 
 // appendEnvelope appends the envelope of an event of type eventType, whose payload is
 // payloadSize bytes, with p, up to and including the payload field's tag and length: the payload,
-// the last field, is marshalled straight after them. valid says the caller knows every string to
+// the last field, is marshalled straight after them. idText, when not nil, is the event id in
+// place of p.eventID: a default id that need not be made a string. valid says the caller knows every string to
 // be valid UTF-8; when it is false they are checked here, and ok is false when one is not, which
 // MarshalEnvelope refuses: the caller takes that path to report it.
-func appendEnvelope(b []byte, eventType string, payloadSize int, p envelopeParams, valid bool) (_ []byte, ok bool) {
+func appendEnvelope(b []byte, eventType string, idText []byte, payloadSize int, p envelopeParams, valid bool) (_ []byte, ok bool) {
 	if !valid && (!utf8.ValidString(p.eventID) || !utf8.ValidString(eventType) || !utf8.ValidString(p.producer) ||
 		!utf8.ValidString(p.trace.TraceParent) || !utf8.ValidString(p.trace.TraceState)) {
 		return b, false
 	}
 	b = append(b, tag(envVersion, protowire.VarintType))
 	b = appendVarint(b, EnvelopeVersion)
-	b = appendStringField(b, envEventID, p.eventID)
+	if idText != nil {
+		b = append(b, tag(envEventID, protowire.BytesType))
+		b = appendVarint(b, uint64(len(idText)))
+		b = append(b, idText...)
+	} else {
+		b = appendStringField(b, envEventID, p.eventID)
+	}
 	b = appendStringField(b, envEventType, eventType)
 	// occurred_at is always present (timestamppb.New), its zero fields left out.
 	secs, nanos := p.occurredAt.Unix(), int32(p.occurredAt.Nanosecond())
@@ -114,8 +121,11 @@ func traceSize(tc TraceContext) int {
 
 // envelopeSize is the length of the envelope appendEnvelope starts and payloadSize bytes of
 // payload end, so that the record is allocated once at its size.
-func envelopeSize(eventType string, payloadSize int, p envelopeParams) int {
+func envelopeSize(eventType string, idText []byte, payloadSize int, p envelopeParams) int {
 	size := 2 + stringFieldSize(p.eventID) + stringFieldSize(eventType) + stringFieldSize(p.producer)
+	if idText != nil {
+		size += 1 + protowire.SizeBytes(len(idText))
+	}
 	ts := timestampSize(p.occurredAt.Unix(), int32(p.occurredAt.Nanosecond()))
 	size += 1 + protowire.SizeVarint(uint64(ts)) + ts
 	if !p.trace.IsZero() {

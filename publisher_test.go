@@ -162,3 +162,57 @@ func BenchmarkPublish(b *testing.B) {
 		}
 	}
 }
+
+// TestPublishDefaultIDsInReceipts checks that a receipt's default event id is the one its record
+// carries, whether the id is also the partition key (no field marked) or not, from Publish and
+// from PublishAsync.
+func TestPublishDefaultIDsInReceipts(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		msg     proto.Message
+		idIsKey bool
+	}{
+		{"marked key field", &clockv1.TimeTicked{ClockId: "zurich-hall", Hour: 7}, false},
+		{"no marked field", timestamppb.New(fixedTime), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sent := &recorder{}
+			pub := pelican.NewPublisher(sent, pelican.WithProducerName("clock-service"))
+			ctx := context.Background()
+			sync, err := pub.Publish(ctx, tc.msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pb, err := pub.PublishAsync(ctx, tc.msg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			async, err := pb.Wait(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if async != (pelican.Receipt{EventID: pb.Receipt().EventID, EventType: pb.Receipt().EventType, PartitionKey: pb.Receipt().PartitionKey, Placement: async.Placement}) {
+				t.Errorf("Wait's receipt %+v differs from Receipt's %+v", async, pb.Receipt())
+			}
+			recs := sent.all()
+			if len(recs) != 2 {
+				t.Fatalf("sent %d records, want 2", len(recs))
+			}
+			for i, r := range []pelican.Receipt{sync, async} {
+				env, err := pelican.UnmarshalEnvelope(recs[i].Data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !uuidV7.MatchString(r.EventID) || r.EventID != env.GetEventId() {
+					t.Errorf("receipt's event id %q, the record's %q: want the same version 7 UUID", r.EventID, env.GetEventId())
+				}
+				if r.PartitionKey != recs[i].PartitionKey || (r.PartitionKey == r.EventID) != tc.idIsKey {
+					t.Errorf("receipt's partition key %q, the record's %q, event id %q", r.PartitionKey, recs[i].PartitionKey, r.EventID)
+				}
+			}
+			if sync.EventID == async.EventID {
+				t.Errorf("two events with the id %s", sync.EventID)
+			}
+		})
+	}
+}
