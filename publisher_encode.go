@@ -139,32 +139,23 @@ func envelopeSize(eventType string, idText []byte, payloadSize int, p envelopePa
 }
 
 // randomBuffer hands out crypto/rand bytes read a few kilobytes at a time: one read per event id
-// cost as much as writing the envelope. The kilobytes are lent from a pool, so that goroutines
-// publishing at once do not queue for one buffer.
+// cost as much as writing the envelope.
 type randomBuffer struct {
-	chunks sync.Pool // *randomChunk
-}
-
-type randomChunk struct {
+	mu  sync.Mutex
 	buf [4096]byte
 	off int // bytes of buf handed out; len(buf) when it needs refilling
 }
 
-func newRandomBuffer() *randomBuffer {
-	r := new(randomBuffer)
-	r.chunks.New = func() any { return &randomChunk{off: len(randomChunk{}.buf)} }
-	return r
-}
+func newRandomBuffer() *randomBuffer { return &randomBuffer{off: 4096} }
 
-// read fills p (at most 4096 bytes) with random bytes, never handed out twice: a chunk is used by
-// one goroutine at a time, and a chunk the pool drops takes its unread bytes with it.
+// read fills p (at most len(buf) bytes) with random bytes, never handed out twice.
 func (r *randomBuffer) read(p []byte) {
-	c := r.chunks.Get().(*randomChunk)
-	if c.off+len(p) > len(c.buf) {
-		_, _ = rand.Read(c.buf[:]) // crypto/rand.Read never fails (Go 1.24 and later).
-		c.off = 0
+	r.mu.Lock()
+	if r.off+len(p) > len(r.buf) {
+		_, _ = rand.Read(r.buf[:]) // crypto/rand.Read never fails (Go 1.24 and later).
+		r.off = 0
 	}
-	copy(p, c.buf[c.off:])
-	c.off += len(p)
-	r.chunks.Put(c)
+	copy(p, r.buf[r.off:])
+	r.off += len(p)
+	r.mu.Unlock()
 }
