@@ -11,8 +11,8 @@ import (
 // The envelope is written by hand on the publish path, byte for byte what MarshalEnvelope writes for
 // the envelope wrap builds (deterministic, fields in number order, proto3 zero values left out):
 // building an Envelope, a Timestamp and a TraceContext and marshalling them by reflection cost
-// more than the producer's own work per record. TestAppendEnvelopeMatchesMarshal and
-// FuzzAppendEnvelope hold it to MarshalEnvelope.
+// more than the producer's own work per record. TestEncodeMatchesMarshalEnvelope and
+// FuzzEncodeMatchesMarshalEnvelope hold it to MarshalEnvelope.
 
 // Envelope field numbers (proto/pelican/v1/envelope.proto).
 const (
