@@ -70,6 +70,10 @@ func compareJSONBlob(t *testing.T, raw []byte) {
 
 func FuzzAppendJSONBlob(f *testing.F) {
 	f.Add([]byte("hello, world"))
+	// Lengths on each side of the encoder's steps: 6 bytes, 24 bytes (while 26 remain), the tail.
+	for _, n := range []int{5, 6, 7, 8, 23, 24, 25, 26, 27, 31, 32, 49, 50, 51, 52, 1024} {
+		f.Add(bytes.Repeat([]byte{0xFB, 0xEF, 0x00, 0x3F, 0xC1}, n)[:n])
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) { compareJSONBlob(t, raw) })
 }
 
