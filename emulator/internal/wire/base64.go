@@ -79,7 +79,7 @@ func AppendJSONBlob(b, data []byte) []byte {
 	pairs := base64EncodePairs()
 	o := 0
 	// Four steps at a time while 26 bytes remain (the fourth load reads bytes 18 to 25): one
-	// bounds check per 24 bytes instead of per 6.
+	// pair of bounds checks (input, output) per 24 bytes instead of per 6.
 	for len(data) >= 26 {
 		d := data[:26]
 		w := out[o : o+32]
