@@ -63,7 +63,7 @@ type opRate struct {
 func perAccount(n int) opRate { return opRate{perSecond: n} }
 func perStream(n int) opRate  { return opRate{perSecond: n, perStream: true} }
 
-var undocumented = opRate{}
+func undocumented() opRate { return opRate{} }
 
 // Operations lists the names of the operations the emulator answers.
 func (s *Server) Operations() []string {

@@ -14,16 +14,16 @@ import (
 
 func settingOperations() map[string]operation {
 	return map[string]operation{
-		"IncreaseStreamRetentionPeriod":          controlOp((*Server).increaseStreamRetentionPeriod, changes, undocumented),
-		"DecreaseStreamRetentionPeriod":          controlOp((*Server).decreaseStreamRetentionPeriod, changes, undocumented),
-		"StartStreamEncryption":                  controlOp((*Server).startStreamEncryption, changes, undocumented),
-		"StopStreamEncryption":                   controlOp((*Server).stopStreamEncryption, changes, undocumented),
-		"EnableEnhancedMonitoring":               controlOp((*Server).enableEnhancedMonitoring, changes, undocumented),
-		"DisableEnhancedMonitoring":              controlOp((*Server).disableEnhancedMonitoring, changes, undocumented),
-		"UpdateStreamMode":                       controlOp((*Server).updateStreamMode, changes, undocumented),
-		"UpdateMaxRecordSize":                    controlOp((*Server).updateMaxRecordSize, changes, undocumented),
+		"IncreaseStreamRetentionPeriod":          controlOp((*Server).increaseStreamRetentionPeriod, changes, undocumented()),
+		"DecreaseStreamRetentionPeriod":          controlOp((*Server).decreaseStreamRetentionPeriod, changes, undocumented()),
+		"StartStreamEncryption":                  controlOp((*Server).startStreamEncryption, changes, undocumented()),
+		"StopStreamEncryption":                   controlOp((*Server).stopStreamEncryption, changes, undocumented()),
+		"EnableEnhancedMonitoring":               controlOp((*Server).enableEnhancedMonitoring, changes, undocumented()),
+		"DisableEnhancedMonitoring":              controlOp((*Server).disableEnhancedMonitoring, changes, undocumented()),
+		"UpdateStreamMode":                       controlOp((*Server).updateStreamMode, changes, undocumented()),
+		"UpdateMaxRecordSize":                    controlOp((*Server).updateMaxRecordSize, changes, undocumented()),
 		"UpdateStreamWarmThroughput":             controlOp((*Server).updateStreamWarmThroughput, changes, perAccount(5)),
-		"UpdateStreamRecordDistributionStrategy": controlOp((*Server).updateStreamRecordDistributionStrategy, changes, undocumented),
+		"UpdateStreamRecordDistributionStrategy": controlOp((*Server).updateStreamRecordDistributionStrategy, changes, undocumented()),
 	}
 }
 

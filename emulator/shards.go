@@ -20,7 +20,7 @@ func shardOperations() map[string]operation {
 		"ListShards":       controlOp((*Server).listShards, reads, perStream(1000)),
 		"SplitShard":       controlOp((*Server).splitShard, changes, perAccount(5)),
 		"MergeShards":      controlOp((*Server).mergeShards, changes, perAccount(5)),
-		"UpdateShardCount": controlOp((*Server).updateShardCount, changes, undocumented),
+		"UpdateShardCount": controlOp((*Server).updateShardCount, changes, undocumented()),
 	}
 }
 

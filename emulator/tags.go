@@ -18,12 +18,12 @@ func tagOperations() map[string]operation {
 		"AddTagsToStream":      controlOp((*Server).addTagsToStream, changes, perAccount(5)),
 		"RemoveTagsFromStream": controlOp((*Server).removeTagsFromStream, changes, perAccount(5)),
 		"ListTagsForStream":    controlOp((*Server).listTagsForStream, reads, perAccount(5)),
-		"TagResource":          controlOp((*Server).tagResource, changes, undocumented),
-		"UntagResource":        controlOp((*Server).untagResource, changes, undocumented),
-		"ListTagsForResource":  controlOp((*Server).listTagsForResource, reads, undocumented),
-		"PutResourcePolicy":    controlOp((*Server).putResourcePolicy, changes, undocumented),
-		"GetResourcePolicy":    controlOp((*Server).getResourcePolicy, reads, undocumented),
-		"DeleteResourcePolicy": controlOp((*Server).deleteResourcePolicy, changes, undocumented),
+		"TagResource":          controlOp((*Server).tagResource, changes, undocumented()),
+		"UntagResource":        controlOp((*Server).untagResource, changes, undocumented()),
+		"ListTagsForResource":  controlOp((*Server).listTagsForResource, reads, undocumented()),
+		"PutResourcePolicy":    controlOp((*Server).putResourcePolicy, changes, undocumented()),
+		"GetResourcePolicy":    controlOp((*Server).getResourcePolicy, reads, undocumented()),
+		"DeleteResourcePolicy": controlOp((*Server).deleteResourcePolicy, changes, undocumented()),
 	}
 }
 
