@@ -23,7 +23,14 @@ import (
 
 // putRecordsBody is a PutRecords request body of the end-to-end benchmark's shape.
 func putRecordsBody(tb testing.TB) []byte {
-	data := []byte(strings.Repeat("x", benchRecordLen))
+	body, _ := putRecordsBodyOf(tb, "key-", benchRecordLen)
+	return body
+}
+
+// putRecordsBodyOf is a PutRecords request body of benchBatch records of size bytes, keyed prefix
+// and the record's number, and the bytes the records count against limits (data and keys).
+func putRecordsBodyOf(tb testing.TB, prefix string, size int) (body []byte, stored int64) {
+	data := []byte(strings.Repeat("x", size))
 	type entry struct {
 		PartitionKey string `json:"PartitionKey"`
 		Data         []byte `json:"Data"`
@@ -33,13 +40,14 @@ func putRecordsBody(tb testing.TB) []byte {
 		Records    []entry `json:"Records"`
 	}{StreamName: "bench"}
 	for i := 0; i < benchBatch; i++ {
-		in.Records = append(in.Records, entry{PartitionKey: fmt.Sprintf("key-%d", i), Data: data})
+		in.Records = append(in.Records, entry{PartitionKey: fmt.Sprintf("%s%d", prefix, i), Data: data})
+		stored += int64(size + len(in.Records[i].PartitionKey))
 	}
 	b, err := json.Marshal(in)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return b
+	return b, stored
 }
 
 func signedRequest(target string, body []byte) *http.Request {
@@ -224,24 +232,7 @@ func residentBytes() int64 {
 // and of reading 10,000 records.
 func BenchmarkResidentMemory(b *testing.B) {
 	const n, size = 1000000, 100
-	data := []byte(strings.Repeat("x", size))
-	type entry struct {
-		PartitionKey string `json:"PartitionKey"`
-		Data         []byte `json:"Data"`
-	}
-	in := struct {
-		StreamName string  `json:"StreamName"`
-		Records    []entry `json:"Records"`
-	}{StreamName: "bench"}
-	stored := int64(0)
-	for i := 0; i < benchBatch; i++ {
-		in.Records = append(in.Records, entry{PartitionKey: fmt.Sprintf("partition-%d", i), Data: data})
-		stored += int64(size + len(in.Records[i].PartitionKey))
-	}
-	body, err := json.Marshal(in)
-	if err != nil {
-		b.Fatal(err)
-	}
+	body, stored := putRecordsBodyOf(b, "partition-", size)
 	stored *= n / benchBatch
 	for i := 0; i < b.N; i++ {
 		// Give back what earlier benchmarks of this process left, so that the figure is this
