@@ -293,20 +293,26 @@ func interleave(d time.Duration, a, b func(time.Duration) float64) (meanA, meanB
 	return meanA / n, meanB / n, ratio
 }
 
+// againstCeiling measures rate through the ceiling's client cc and the emulator's ec in interleaved
+// slices and reports both and the emulator's fraction of the ceiling.
+func againstCeiling(b *testing.B, cc, ec *kinesis.Client, rate func(kc *kinesis.Client, d time.Duration) float64) {
+	d := benchDuration(b)
+	b.ResetTimer()
+	ceil, emu, ratio := interleave(d,
+		func(d time.Duration) float64 { return rate(cc, d) },
+		func(d time.Duration) float64 { return rate(ec, d) })
+	b.StopTimer()
+	b.ReportMetric(emu, "records/s")
+	b.ReportMetric(ceil, "ceiling-records/s")
+	b.ReportMetric(ratio, "fraction-of-ceiling")
+}
+
 // BenchmarkPutRecords reports the emulator's PutRecords rate beside the ceiling's, in one run.
 func BenchmarkPutRecords(b *testing.B) {
 	ceiling := ceilingServer(b)
 	srv := emulator.RunT(b, emulator.WithStream("bench", 4))
 	cc, ec := benchClient(ceiling.URL), benchClient(srv.URL())
-	d := benchDuration(b)
-	b.ResetTimer()
-	ceil, emu, ratio := interleave(d,
-		func(d time.Duration) float64 { return putRate(b, cc, "bench", d) },
-		func(d time.Duration) float64 { return putRate(b, ec, "bench", d) })
-	b.StopTimer()
-	b.ReportMetric(emu, "records/s")
-	b.ReportMetric(ceil, "ceiling-records/s")
-	b.ReportMetric(ratio, "fraction-of-ceiling")
+	againstCeiling(b, cc, ec, func(kc *kinesis.Client, d time.Duration) float64 { return putRate(b, kc, "bench", d) })
 }
 
 // BenchmarkGetRecords reports the emulator's GetRecords rate beside the ceiling's, in one run.
@@ -317,15 +323,7 @@ func BenchmarkGetRecords(b *testing.B) {
 	putRate(b, kc, "bench", 500*time.Millisecond)
 	shards := []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}
 	cc := benchClient(ceiling.URL)
-	d := benchDuration(b)
-	b.ResetTimer()
-	ceil, emu, ratio := interleave(d,
-		func(d time.Duration) float64 { return getRate(b, cc, "bench", shards, d) },
-		func(d time.Duration) float64 { return getRate(b, kc, "bench", shards, d) })
-	b.StopTimer()
-	b.ReportMetric(emu, "records/s")
-	b.ReportMetric(ceil, "ceiling-records/s")
-	b.ReportMetric(ratio, "fraction-of-ceiling")
+	againstCeiling(b, cc, kc, func(kc *kinesis.Client, d time.Duration) float64 { return getRate(b, kc, "bench", shards, d) })
 }
 
 // BenchmarkGetRecordsDrain reports the emulator's rate draining 120,000 1 KiB records from 4
@@ -337,15 +335,7 @@ func BenchmarkGetRecordsDrain(b *testing.B) {
 	fillShards(b, kc, "bench")
 	shards := []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}
 	cc := benchClient(ceiling.URL)
-	d := benchDuration(b)
-	b.ResetTimer()
-	ceil, emu, ratio := interleave(d,
-		func(d time.Duration) float64 { return drainRate(b, cc, "bench", shards, d) },
-		func(d time.Duration) float64 { return drainRate(b, kc, "bench", shards, d) })
-	b.StopTimer()
-	b.ReportMetric(emu, "records/s")
-	b.ReportMetric(ceil, "ceiling-records/s")
-	b.ReportMetric(ratio, "fraction-of-ceiling")
+	againstCeiling(b, cc, kc, func(kc *kinesis.Client, d time.Duration) float64 { return drainRate(b, kc, "bench", shards, d) })
 }
 
 // BenchmarkPutRecordLatency measures one PutRecord round trip through the SDK.
