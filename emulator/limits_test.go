@@ -38,6 +38,21 @@ func rawRequest(t *testing.T, conn net.Conn, length int64) {
 	}
 }
 
+// sendChunks writes count chunks of size bytes of a chunked body to conn, until the server stops
+// reading.
+func sendChunks(conn net.Conn, size, count int) {
+	w := bufio.NewWriter(conn)
+	chunk := make([]byte, size)
+	for range count {
+		fmt.Fprintf(w, "%x\r\n", len(chunk))
+		_, _ = w.Write(chunk)
+		if _, err := w.WriteString("\r\n"); err != nil {
+			return
+		}
+	}
+	_ = w.Flush()
+}
+
 func dial(t *testing.T, srv *emulator.Server) net.Conn {
 	t.Helper()
 	conn, err := net.Dial("tcp", srv.Addr())
@@ -78,18 +93,7 @@ func TestLimitDeclaredOversizeRefusedUnread(t *testing.T) {
 	// The answer to a chunked body that passes the limit: read up to the limit, then refused.
 	chunked := dial(t, srv)
 	rawRequest(t, chunked, -1)
-	go func() {
-		w := bufio.NewWriter(chunked)
-		chunk := make([]byte, 1<<20)
-		for range 40 {
-			fmt.Fprintf(w, "%x\r\n", len(chunk))
-			_, _ = w.Write(chunk)
-			if _, err := w.WriteString("\r\n"); err != nil {
-				return
-			}
-		}
-		_ = w.Flush()
-	}()
+	go sendChunks(chunked, 1<<20, 40)
 	wantResp, wantBody := answer(t, chunked)
 
 	declared := dial(t, srv)
@@ -192,17 +196,7 @@ func TestLimitChunkedBodiesShareTheInflightBudget(t *testing.T) {
 				defer wg.Done()
 				conn := dial(t, srv)
 				rawRequest(t, conn, -1)
-				go func() {
-					w := bufio.NewWriter(conn)
-					chunk := make([]byte, 256<<10)
-					for range 160 {
-						fmt.Fprintf(w, "%x\r\n", len(chunk))
-						_, _ = w.Write(chunk)
-						if _, err := w.WriteString("\r\n"); err != nil {
-							return
-						}
-					}
-				}()
+				go sendChunks(conn, 256<<10, 160)
 				_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 				if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
 					_ = resp.Body.Close()
