@@ -3,7 +3,6 @@ package esm_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -225,16 +224,7 @@ func TestFanOutWaitsOutSubscriptionInUse(t *testing.T) {
 // for a stream that does not exist.
 func TestFanOutMissingConsumer(t *testing.T) {
 	e := newEnv(t, 1)
-	m := esm.Mapping{EventSourceArn: streamARN(t, e) + "/consumer/nobody:1700000000", FunctionName: "f", StartingPosition: esm.Latest}
-	var r recorder
-	eng, err := esm.New(e.client, m, r.handler(), esm.WithClock(e.clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var missing *types.ResourceNotFoundException
-	if err := eng.Run(t.Context()); !errors.As(err, &missing) {
-		t.Fatalf("Run = %v, want ResourceNotFoundException", err)
-	}
+	runFailsNotFound(t, e, streamARN(t, e)+"/consumer/nobody:1700000000")
 }
 
 // TestFanOutBatchingWindow: records pushed in events of their own are gathered into one batch

@@ -288,7 +288,14 @@ func TestLatestSurvivesExpiredIterator(t *testing.T) {
 // TestMissingStream: Run fails when the mapping's stream does not exist.
 func TestMissingStream(t *testing.T) {
 	e := newEnv(t, 1)
-	m := esm.Mapping{EventSourceArn: streamARN(t, e) + "-missing", FunctionName: "f", StartingPosition: esm.Latest}
+	runFailsNotFound(t, e, streamARN(t, e)+"-missing")
+}
+
+// runFailsNotFound checks that a mapping of source, which does not exist, makes Run fail with
+// ResourceNotFoundException.
+func runFailsNotFound(t *testing.T, e *env, source string) {
+	t.Helper()
+	m := esm.Mapping{EventSourceArn: source, FunctionName: "f", StartingPosition: esm.Latest}
 	var r recorder
 	eng, err := esm.New(e.client, m, r.handler(), esm.WithClock(e.clock))
 	if err != nil {
