@@ -16,6 +16,11 @@ type bufferPool struct{ p sync.Pool }
 // what a draining reader asks for; leaving them to the collector costs more than writing them.
 const maxPooled = 24 << 20
 
+// pieceSize is the buffer a large answer is written through (wire.JSONWriter): small enough to
+// stay in the cache between encoding and the socket write, large enough that each write moves
+// a good part of a socket buffer.
+const pieceSize = 256 << 10
+
 // get returns a buffer of length n, reused when one of that capacity is free.
 func (bp *bufferPool) get(n int) []byte {
 	if b, ok := bp.p.Get().(*[]byte); ok && cap(*b) >= n {
@@ -36,5 +41,6 @@ func (bp *bufferPool) put(b []byte) {
 var (
 	bodies    bufferPool                                              // request bodies
 	responses bufferPool                                              // encoded answers
+	pieces    bufferPool                                              // pieces of answers written in pieces
 	arenas    = sync.Pool{New: func() any { return new(wire.Arena) }} // *wire.Arena of decoded blobs
 )

@@ -176,6 +176,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, codec, err)
 		return
 	}
+	if jw, ok := out.(wire.JSONWriter); ok && codec == wire.JSON {
+		w.Header().Set("Content-Type", codec.ContentType())
+		w.Header().Set("Content-Length", strconv.Itoa(jw.JSONLen()))
+		piece := pieces.get(pieceSize)
+		_ = jw.WriteJSON(w, piece) // a failed write is a client gone: nothing to answer
+		pieces.put(piece)
+		return
+	}
 	b, err := codec.AppendEncode(responses.get(0), out)
 	if err != nil {
 		s.writeError(w, codec, errInternalFailure("encoding the response failed: %v", err))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"reflect"
 	"strings"
@@ -137,6 +138,13 @@ type JSONAppender interface {
 	AppendJSON(b []byte) []byte
 }
 
+// JSONWriter is an answer written in pieces rather than whole (GetRecords, up to 15 MB): its
+// exact length first, for the Content-Length, then its bytes through a buffer of the caller's.
+type JSONWriter interface {
+	JSONLen() int
+	WriteJSON(w io.Writer, buf []byte) error
+}
+
 // AppendJSONArray appends items as encoding/json writes a slice (null when nil), each written by
 // item.
 func AppendJSONArray[T any](b []byte, items []T, item func(v *T, b []byte) []byte) []byte {
@@ -153,18 +161,52 @@ func AppendJSONArray[T any](b []byte, items []T, item func(v *T, b []byte) []byt
 	return append(b, ']')
 }
 
+// jsonStringLen is the length of what AppendJSONString appends for s.
+func jsonStringLen(s string) int {
+	if !jsonPlain(s) {
+		q, _ := json.Marshal(s)
+		return len(q)
+	}
+	return len(s) + 2
+}
+
 // AppendJSONString appends s as encoding/json writes a string: quoted, with its escapes (HTML
 // characters included) and invalid UTF-8 replaced.
 func AppendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // rare: let encoding/json escape it
-			return append(b, q...)
-		}
+	if !jsonPlain(s) {
+		q, _ := json.Marshal(s) // rare: let encoding/json escape it
+		return append(b, q...)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// jsonPlain reports whether encoding/json writes s as it is, in quotes: ASCII without control
+// characters, quotes, backslashes or the HTML characters < > &. It tests eight bytes at a time
+// (every string of a GetRecords answer is tested twice: once for its length, once to write it).
+func jsonPlain(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	// zero has a high bit set in some byte exactly when some byte of v is zero.
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	for ; len(s) >= 8; s = s[8:] {
+		// Highest index first: one bounds check, and the compiler makes it one load.
+		x := uint64(s[7])<<56 | uint64(s[6])<<48 | uint64(s[5])<<40 | uint64(s[4])<<32 |
+			uint64(s[3])<<24 | uint64(s[2])<<16 | uint64(s[1])<<8 | uint64(s[0])
+		// Bytes below 0x20 (for bytes below 0x80, which the first term tests), then each of
+		// " \ < > & by a zero byte of x XOR that character.
+		bad := x&highs | (x-0x20*ones)&^x&highs |
+			zero(x^'"'*ones) | zero(x^'\\'*ones) | zero(x^'<'*ones) | zero(x^'>'*ones) | zero(x^'&'*ones)
+		if bad != 0 {
+			return false
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // errorBody is the body of every AWS error answer.

@@ -3,6 +3,8 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"strconv"
 	"reflect"
 	"testing"
 	"time"
@@ -57,6 +59,58 @@ func compareGetRecordsJSON(t *testing.T, o *GetRecordsOutput) {
 	if got := o.AppendJSON(nil); string(got) != string(want) {
 		t.Fatalf("GetRecords answer\n got %s\nwant %s", got, want)
 	}
+	for i := range o.Records {
+		if r := &o.Records[i]; r.jsonBound() < r.jsonLen(&arrivalText{}) {
+			t.Fatalf("record %d: bound %d below its length %d", i, r.jsonBound(), r.jsonLen(&arrivalText{}))
+		}
+	}
+	if n := o.JSONLen(); n != len(want) {
+		t.Fatalf("JSONLen %d, the answer is %d bytes", n, len(want))
+	}
+	for _, size := range []int{0, minWriteBuffer, minWriteBuffer + 1, 64 << 10} {
+		var w pieces
+		if err := o.WriteJSON(&w, make([]byte, 0, size)); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.Bytes(); string(got) != string(want) {
+			t.Fatalf("WriteJSON through %d bytes\n got %.200s\nwant %.200s", size, got, want)
+		}
+		if w.largest > max(size, minWriteBuffer) {
+			t.Fatalf("WriteJSON through %d bytes wrote a piece of %d", size, w.largest)
+		}
+	}
+}
+
+// pieces collects what WriteJSON writes and the largest piece.
+type pieces struct {
+	bytes.Buffer
+	largest int
+}
+
+func (p *pieces) Write(b []byte) (int, error) {
+	p.largest = max(p.largest, len(b))
+	return p.Buffer.Write(b)
+}
+
+// TestGetRecordsWriteJSONInPieces holds WriteJSON to AppendJSON for records larger than its
+// buffer, of every length modulo three, and for a writer that fails.
+func TestGetRecordsWriteJSONInPieces(t *testing.T) {
+	next := "AAAAAAAAAAF+/iterator=="
+	at := NewTimestamp(time.UnixMilli(1764000000120))
+	var recs []Record
+	for _, n := range []int{minWriteBuffer - 200, minWriteBuffer, 3 * minWriteBuffer, 3*minWriteBuffer + 1, 1 << 20, 1<<20 + 2, 10} {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = byte(i * 7)
+		}
+		recs = append(recs, Record{SequenceNumber: "49590338271490256608559692538361571095921575989136588898",
+			ApproximateArrivalTimestamp: at, Data: data, PartitionKey: "k\u2028", EncryptionType: "KMS"})
+	}
+	compareGetRecordsJSON(t, &GetRecordsOutput{Records: recs, NextShardIterator: &next, MillisBehindLatest: 5})
+	o := &GetRecordsOutput{Records: recs}
+	if err := o.WriteJSON(failingWriter{}, nil); err == nil {
+		t.Fatal("WriteJSON to a failing writer reported no error")
+	}
 }
 
 func TestGetRecordsJSONMatchesEncodingJSON(t *testing.T) {
@@ -70,6 +124,8 @@ func TestGetRecordsJSONMatchesEncodingJSON(t *testing.T) {
 			{SequenceNumber: seq, ApproximateArrivalTimestamp: at, Data: []byte("hello"), PartitionKey: "k"},
 			{SequenceNumber: seq, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(1764000000000)), Data: []byte{}, PartitionKey: "<&\"é\xff>", EncryptionType: "KMS"},
 			{SequenceNumber: seq, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(-1500)), Data: nil, PartitionKey: ""},
+			{SequenceNumber: "0", ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(math.MinInt64)), Data: []byte{}, PartitionKey: "\x1f\x1f\x1f"},
+			{SequenceNumber: seq, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(math.MaxInt64)), Data: []byte{1}, PartitionKey: "\xff\xfe"},
 		}, ChildShards: []ChildShard{{ShardId: "shardId-000000000002", ParentShards: []string{"shardId-000000000000"},
 			HashKeyRange: HashKeyRange{StartingHashKey: "0", EndingHashKey: "340282366920938463463374607431768211455"}}}},
 	} {
@@ -83,7 +139,7 @@ func FuzzGetRecordsJSON(f *testing.F) {
 		ms %= 1 << 42 // within the years a stream can hold
 		compareGetRecordsJSON(t, &GetRecordsOutput{NextShardIterator: &iterator, MillisBehindLatest: behind, Records: []Record{
 			{SequenceNumber: "1", ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(ms)), Data: data, PartitionKey: key},
-			{SequenceNumber: key, ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(-ms)), Data: []byte(key), PartitionKey: iterator, EncryptionType: key},
+			{SequenceNumber: strconv.FormatInt(ms, 10), ApproximateArrivalTimestamp: NewTimestamp(time.UnixMilli(-ms)), Data: []byte(key), PartitionKey: iterator, EncryptionType: key},
 		}})
 	})
 }
