@@ -268,11 +268,24 @@ func drainRate(tb testing.TB, kc *kinesis.Client, stream string, shards []string
 // medians of twelve pairs.
 func benchDuration(*testing.B) time.Duration { return 6 * time.Second }
 
-// interleave measures two rates in alternating slices of 250 ms for d in all, after one warm-up
-// slice each, so that both see the same machine load. It returns the mean of each and the median of the per-pair ratios b/a,
-// which a burst of load from elsewhere moves far less than the ratio of the means.
-func interleave(d time.Duration, a, b func(time.Duration) float64) (meanA, meanB, ratio float64) {
-	const slice = 250 * time.Millisecond
+// benchSlice is the length of one slice of an interleaved benchmark: many requests of each reader
+// or writer (a PutRecords of 500 records, a GetRecords of 500, take a few milliseconds).
+const benchSlice = 250 * time.Millisecond
+
+// drainSlice and drainDuration are the slice and the whole of the drain benchmarks: a GetRecords of
+// 10,000 records takes 100 to 200 ms with four readers on two cores, so a slice of 250 ms held
+// one or two answers per reader, and the end of each slice (readers finishing their last answer
+// one by one, the cores half idle) was a good part of it. Slices of one second hold five or more.
+const (
+	drainSlice    = time.Second
+	drainDuration = 16 * time.Second
+)
+
+// interleave measures two rates in alternating slices for d in all, after one warm-up slice each,
+// so that both see the same machine load. It returns the mean of each and the median of the
+// per-pair ratios b/a, which a burst of load from elsewhere moves far less than the ratio of the
+// means.
+func interleave(d, slice time.Duration, a, b func(time.Duration) float64) (meanA, meanB, ratio float64) {
 	// One slice each, not counted, so that connections, pools and caches are warm on both sides.
 	a(slice)
 	b(slice)
@@ -295,10 +308,9 @@ func interleave(d time.Duration, a, b func(time.Duration) float64) (meanA, meanB
 
 // againstCeiling measures rate through the ceiling's client cc and the emulator's ec in interleaved
 // slices and reports both and the emulator's fraction of the ceiling.
-func againstCeiling(b *testing.B, cc, ec *kinesis.Client, rate func(kc *kinesis.Client, d time.Duration) float64) {
-	d := benchDuration(b)
+func againstCeiling(b *testing.B, cc, ec *kinesis.Client, d, slice time.Duration, rate func(kc *kinesis.Client, d time.Duration) float64) {
 	b.ResetTimer()
-	ceil, emu, ratio := interleave(d,
+	ceil, emu, ratio := interleave(d, slice,
 		func(d time.Duration) float64 { return rate(cc, d) },
 		func(d time.Duration) float64 { return rate(ec, d) })
 	b.StopTimer()
@@ -312,7 +324,7 @@ func BenchmarkPutRecords(b *testing.B) {
 	ceiling := ceilingServer(b)
 	srv := emulator.RunT(b, emulator.WithStream("bench", 4))
 	cc, ec := benchClient(ceiling.URL), benchClient(srv.URL())
-	againstCeiling(b, cc, ec, func(kc *kinesis.Client, d time.Duration) float64 { return putRate(b, kc, "bench", d) })
+	againstCeiling(b, cc, ec, benchDuration(b), benchSlice, func(kc *kinesis.Client, d time.Duration) float64 { return putRate(b, kc, "bench", d) })
 }
 
 // BenchmarkGetRecords reports the emulator's GetRecords rate beside the ceiling's, in one run.
@@ -323,7 +335,7 @@ func BenchmarkGetRecords(b *testing.B) {
 	putRate(b, kc, "bench", 500*time.Millisecond)
 	shards := []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}
 	cc := benchClient(ceiling.URL)
-	againstCeiling(b, cc, kc, func(kc *kinesis.Client, d time.Duration) float64 { return getRate(b, kc, "bench", shards, d) })
+	againstCeiling(b, cc, kc, benchDuration(b), benchSlice, func(kc *kinesis.Client, d time.Duration) float64 { return getRate(b, kc, "bench", shards, d) })
 }
 
 // BenchmarkGetRecordsDrain reports the emulator's rate draining 120,000 1 KiB records from 4
@@ -335,7 +347,7 @@ func BenchmarkGetRecordsDrain(b *testing.B) {
 	fillShards(b, kc, "bench")
 	shards := []string{"shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"}
 	cc := benchClient(ceiling.URL)
-	againstCeiling(b, cc, kc, func(kc *kinesis.Client, d time.Duration) float64 { return drainRate(b, kc, "bench", shards, d) })
+	againstCeiling(b, cc, kc, drainDuration, drainSlice, func(kc *kinesis.Client, d time.Duration) float64 { return drainRate(b, kc, "bench", shards, d) })
 }
 
 // BenchmarkPutRecordLatency measures one PutRecord round trip through the SDK.

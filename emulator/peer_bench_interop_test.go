@@ -120,7 +120,7 @@ func BenchmarkInteropPeerKinesalite(b *testing.B) {
 	// same interleaved rounds: fraction-of-ceiling and ratio (to kinesalite) come from one run.
 	b.Run("PutRecords", func(b *testing.B) {
 		ceiling := benchClient(ceilingServer(b).URL)
-		c, p, k, ofCeiling, ofPeer := interleave3(benchDuration(b),
+		c, p, k, ofCeiling, ofPeer := interleave3(benchDuration(b), benchSlice,
 			func(d time.Duration) float64 { return putRate(b, ceiling, "bench", d) },
 			func(d time.Duration) float64 { return putRate(b, kcP, "bench", d) },
 			func(d time.Duration) float64 { return putRate(b, kcK, "bench", d) })
@@ -128,7 +128,7 @@ func BenchmarkInteropPeerKinesalite(b *testing.B) {
 	})
 	b.Run("GetRecords", func(b *testing.B) {
 		ceiling := benchClient(ceilingServer(b).URL)
-		c, p, k, ofCeiling, ofPeer := interleave3(benchDuration(b),
+		c, p, k, ofCeiling, ofPeer := interleave3(benchDuration(b), benchSlice,
 			func(d time.Duration) float64 { return getRate(b, ceiling, "bench", shardsP, d) },
 			func(d time.Duration) float64 { return getRate(b, kcP, "bench", shardsP, d) },
 			func(d time.Duration) float64 { return getRate(b, kcK, "bench", shardsK, d) })
@@ -145,7 +145,7 @@ func BenchmarkInteropPeerKinesalite(b *testing.B) {
 			fillShards(b, kcP, "drain")
 		}
 		ceiling := benchClient(ceilingServer(b).URL)
-		c, p, k, ofCeiling, ofPeer := interleave3(benchDuration(b),
+		c, p, k, ofCeiling, ofPeer := interleave3(drainDuration, drainSlice,
 			func(d time.Duration) float64 { return drainRate(b, ceiling, "drain", drainP, d) },
 			func(d time.Duration) float64 { return drainRate(b, kcP, "drain", drainP, d) },
 			func(d time.Duration) float64 { return drainRate(b, kcK, "drain", drainK, d) })
@@ -184,10 +184,9 @@ func reportPeers(b *testing.B, ceiling, pelican, kinesalite, ofCeiling, ofPeer f
 }
 
 // interleave3 is interleave for three rates (the ceiling, pelican, a peer): one warm-up slice
-// each, then rounds of one slice each for d in all. It returns the mean of each and the medians of
+// each, then rounds of one slice each for d in all (drainSlice and drainDuration for the drain). It returns the mean of each and the medians of
 // the per-round ratios pelican/ceiling and pelican/peer.
-func interleave3(d time.Duration, ceiling, pelican, peer func(time.Duration) float64) (c, p, k, ofCeiling, ofPeer float64) {
-	const slice = 250 * time.Millisecond
+func interleave3(d, slice time.Duration, ceiling, pelican, peer func(time.Duration) float64) (c, p, k, ofCeiling, ofPeer float64) {
 	ceiling(slice)
 	pelican(slice)
 	peer(slice)
