@@ -314,8 +314,10 @@ func (w *write) route(partitionKey, explicit string) (*store.Shard, error) {
 	if w.auto {
 		return w.open[int(w.next.Add(1)-1)%len(w.open)], nil
 	}
-	k := store.HashPartitionKey(partitionKey)
-	if explicit != "" {
+	var k store.HashKey
+	if explicit == "" {
+		k = store.HashPartitionKey(partitionKey)
+	} else {
 		var ok bool
 		if k, ok = store.ParseHashKey(explicit); !ok {
 			return nil, errInvalidArgument("Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was %s", explicit)

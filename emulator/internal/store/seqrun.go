@@ -62,12 +62,24 @@ func (r *seqRun) next(buf []byte) (_ []byte, ok bool) {
 	return appendFixedDigits(buf, b, 13), true
 }
 
-// appendFixedDigits appends v in decimal as exactly width digits (v < 10^width, width <= 20).
+// appendFixedDigits appends v in decimal as exactly width digits (v < 10^width, width <= 20), two
+// digits per division.
 func appendFixedDigits(buf []byte, v uint64, width int) []byte {
 	var d [20]byte
-	for i := width - 1; i >= 0; i-- {
-		d[i] = byte('0' + v%10)
-		v /= 10
+	i := width
+	for ; i >= 2; i -= 2 {
+		q := v / 100
+		pair := v - q*100
+		d[i-2], d[i-1] = digitPairs[2*pair], digitPairs[2*pair+1]
+		v = q
+	}
+	if i == 1 {
+		d[0] = byte('0' + v%10)
 	}
 	return append(buf, d[:width]...)
 }
+
+// digitPairs holds "00" to "99".
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"

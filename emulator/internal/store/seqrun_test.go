@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -44,5 +45,29 @@ func TestSeqRunMatchesDigitAddition(t *testing.T) {
 	var run seqRun
 	if run.start([]byte(strings.Repeat("1", 25))) {
 		t.Fatal("a 25-digit number started a run")
+	}
+}
+
+// TestAppendFixedDigits holds the two-digits-at-a-time writing to fmt's, for every width and
+// values at its edges.
+func TestAppendFixedDigits(t *testing.T) {
+	for width := 1; width <= 20; width++ {
+		for _, v := range []uint64{0, 1, 9, 10, 99, 100, 12345678901234567890, 1<<64 - 1, 4629174706176, 120892581961} {
+			limit := uint64(1)
+			for i := 0; i < width && i < 20; i++ {
+				if limit > (1<<64-1)/10 {
+					limit = 0 // 10^20 overflows: every v fits
+					break
+				}
+				limit *= 10
+			}
+			if limit != 0 {
+				v %= limit
+			}
+			want := fmt.Sprintf("%0*d", width, v)
+			if got := string(appendFixedDigits([]byte("x"), v, width)); got != "x"+want {
+				t.Fatalf("appendFixedDigits(%d, %d) = %q, want x%s", v, width, got, want)
+			}
+		}
 	}
 }
