@@ -7,3 +7,6 @@ func mapArena(size int) []byte { return nil }
 
 // releaseArena is never called without mapped arenas.
 func releaseArena(b []byte) {}
+
+// populate does nothing without mapped arenas.
+func populate(b []byte) {}

@@ -41,6 +41,8 @@ const blockLen = 1024
 const (
 	minChunk = 4 << 10
 	maxChunk = 1 << 20
+	// populateWindow is how much of an arena is faulted in at once as the writer reaches it.
+	populateWindow = 256 << 10
 )
 
 type logBlock struct {
@@ -104,6 +106,16 @@ func (l *recordLog) add(index uint64, text, key string, data []byte, arrival tim
 	off := len(l.chunks[c])
 	buf := append(l.chunks[c], text...)
 	buf = append(buf, key...)
+	if end := off + len(text) + len(key) + len(data); cap(buf) == arenaSize && (off == 0 || off/populateWindow != end/populateWindow) {
+		// The record enters a new window of the arena: the window's pages come in with one call.
+		from := end / populateWindow * populateWindow
+		if off == 0 {
+			from = 0
+		}
+		if from < arenaSize {
+			populate(buf[:cap(buf)][from:min(from+populateWindow, arenaSize)])
+		}
+	}
 	buf = append(buf, data...)
 	l.chunks[c] = buf
 	b.entries = append(b.entries, recordEntry{arrival: arrival.UnixMilli(), chunk: l.chunkBase + uint32(c), off: uint32(off),
