@@ -107,7 +107,8 @@ func (l *recordLog) add(index uint64, text, key string, data []byte, arrival tim
 	buf := append(l.chunks[c], text...)
 	buf = append(buf, key...)
 	if end := off + len(text) + len(key) + len(data); cap(buf) == arenaSize && (off == 0 || off/populateWindow != end/populateWindow) {
-		// The record enters a new window of the arena: the window's pages come in with one call.
+		// The record enters a new window of an arena (no heap chunk is arenaSize long): the
+		// window's pages come in with one call.
 		from := end / populateWindow * populateWindow
 		if off == 0 {
 			from = 0
