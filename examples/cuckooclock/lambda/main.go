@@ -51,12 +51,8 @@ func newHandler(ctx context.Context, getenv func(string) string) (handler, error
 	if err != nil {
 		return nil, fmt.Errorf("CLOCK_TIME_ZONE: %w", err)
 	}
-	settings := kinesisenv.Settings{
-		Endpoint: getenv("PELICAN_ENDPOINT"),
-		Stream:   or(getenv("PELICAN_STREAM"), kinesisenv.DefaultStream),
-		Region:   getenv("AWS_REGION"),
-	}
-	if err := settings.Validate(); err != nil {
+	settings, err := kinesisenv.FromEnv(getenv)
+	if err != nil {
 		return nil, err
 	}
 	client, err := settings.Client(ctx)

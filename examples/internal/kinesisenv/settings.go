@@ -47,6 +47,17 @@ func Bind(fs *flag.FlagSet) *Settings {
 	return s
 }
 
+// FromEnv reads the settings from getenv's PELICAN_ENDPOINT, PELICAN_STREAM (DefaultStream when
+// unset) and AWS_REGION, as Bind's defaults do, for programs without flags (the Lambda functions),
+// and validates them.
+func FromEnv(getenv func(string) string) (Settings, error) {
+	s := Settings{Endpoint: getenv("PELICAN_ENDPOINT"), Stream: getenv("PELICAN_STREAM"), Region: getenv("AWS_REGION")}
+	if s.Stream == "" {
+		s.Stream = DefaultStream
+	}
+	return s, s.Validate()
+}
+
 // Validate reports settings a client cannot be made from.
 func (s Settings) Validate() error {
 	if s.Stream == "" {

@@ -82,6 +82,22 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// TestFromEnv reads what Bind's defaults read, with DefaultStream for an unset stream, and
+// refuses what Validate refuses.
+func TestFromEnv(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	s, err := FromEnv(env(map[string]string{"PELICAN_ENDPOINT": "http://emulator:4567", "PELICAN_STREAM": "orders", "AWS_REGION": "eu-west-1"}))
+	if want := (Settings{Endpoint: "http://emulator:4567", Stream: "orders", Region: "eu-west-1"}); err != nil || s != want {
+		t.Fatalf("FromEnv = %+v, %v, want %+v", s, err, want)
+	}
+	if s, err := FromEnv(env(nil)); err != nil || s != (Settings{Stream: DefaultStream}) {
+		t.Fatalf("FromEnv of an empty environment = %+v, %v, want the default stream", s, err)
+	}
+	if _, err := FromEnv(env(map[string]string{"PELICAN_ENDPOINT": "emulator:4567"})); err == nil || !strings.Contains(err.Error(), "not an http://") {
+		t.Fatalf("FromEnv with a bad endpoint: %v", err)
+	}
+}
+
 // TestClientReachesTheEmulator: with an endpoint and no credentials in the environment, the
 // client signs with test credentials in us-east-1, and works even where a custom CA bundle is
 // configured (AWS_CA_BUNDLE makes the SDK insist on building its own HTTP client).

@@ -47,12 +47,8 @@ func newHandler(ctx context.Context, getenv func(string) string) (pelican.Kinesi
 	if err != nil {
 		return nil, err
 	}
-	settings := kinesisenv.Settings{
-		Endpoint: getenv("PELICAN_ENDPOINT"),
-		Stream:   or(getenv("PELICAN_STREAM"), kinesisenv.DefaultStream),
-		Region:   getenv("AWS_REGION"),
-	}
-	if err := settings.Validate(); err != nil {
+	settings, err := kinesisenv.FromEnv(getenv)
+	if err != nil {
 		return nil, err
 	}
 	recipient := or(getenv("NOTIFIER_RECIPIENT"), "#cuckoo-clock")
