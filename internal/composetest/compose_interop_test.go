@@ -53,7 +53,7 @@ func TestInteropComposeTickBecomesNotification(t *testing.T) {
 	docker := interop.Docker(t)
 	root := interop.RepoRoot(t)
 	emulatorImage := interop.Image(t)
-	buildExamples(t, root)
+	buildImages(t, root)
 
 	_, port, err := net.SplitHostPort(interop.FreeAddr(t))
 	if err != nil {
@@ -77,22 +77,10 @@ func TestInteropComposeTickBecomesNotification(t *testing.T) {
 			"NOTIFIER_RECIPIENT=#ci-room",
 		},
 	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			out, _ := c.output("logs", "--no-color", "--tail=200")
-			t.Logf("compose logs:\n%s", out)
-		}
-		if out, err := c.output("down", "-v", "--remove-orphans", "-t", "10"); err != nil {
-			t.Errorf("compose down: %v\n%s", err, out)
-		}
-	})
+	c.downAtEnd(t)
 	c.run(t, "up", "-d")
 
-	kc := kinesis.NewFromConfig(aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-		HTTPClient:  pelicantest.HTTPClient(),
-	}, func(o *kinesis.Options) { o.BaseEndpoint = aws.String("http://127.0.0.1:" + port) })
+	kc := client(port)
 
 	ctx := context.Background()
 	sum, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)})
@@ -104,7 +92,7 @@ func TestInteropComposeTickBecomesNotification(t *testing.T) {
 	}
 
 	// A tick becomes a notification.
-	first := waitNotification(t, kc, clockID, time.Time{})
+	first := waitNotification(t, kc, clockID, time.Time{}, time.Minute)
 	kolkata, err := time.LoadLocation("Asia/Kolkata")
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +135,7 @@ func TestInteropComposeTickBecomesNotification(t *testing.T) {
 		}
 		return false, nil
 	})
-	later := waitNotification(t, kc, clockID, restarted)
+	later := waitNotification(t, kc, clockID, restarted, time.Minute)
 	logs = c.outputT(t, "logs", "--no-color", "notifier")
 	if !strings.Contains(logs, "notification_id="+later.sent.GetNotificationId()) {
 		t.Fatalf("the restarted notifier's log does not show %s:\n%s", later.sent.GetNotificationId(), logs)
@@ -160,13 +148,13 @@ func TestInteropComposeTickBecomesNotification(t *testing.T) {
 	}
 }
 
-// buildExamples builds the example services' image with scripts/compose-build.sh, as `make up`
-// does.
-func buildExamples(t *testing.T, root string) {
+// buildImages builds the example services' image with scripts/compose-build.sh, as `make up`
+// does; env adds to the script's environment (PELICAN_LAMBDA_IMAGE for the Lambda functions').
+func buildImages(t *testing.T, root string, env ...string) {
 	t.Helper()
 	cmd := exec.Command("bash", filepath.Join(root, "scripts", "compose-build.sh"))
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "PELICAN_EXAMPLES_IMAGE="+examplesImage, "OUT="+t.TempDir())
+	cmd.Env = append(append(os.Environ(), "PELICAN_EXAMPLES_IMAGE="+examplesImage, "OUT="+t.TempDir()), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("scripts/compose-build.sh: %v\n%s", err, out)
 	}
@@ -174,16 +162,21 @@ func buildExamples(t *testing.T, root string) {
 
 // compose runs the compose command on one project.
 type compose struct {
-	cmd     []string
-	file    string
-	project string
-	env     []string
+	cmd      []string
+	file     string
+	project  string
+	profiles []string // docker-compose.yml's profiles to enable
+	env      []string
 }
 
 func (c *compose) output(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	full := append(append(append([]string{}, c.cmd[1:]...), "-f", c.file, "-p", c.project), args...)
+	full := append(append([]string{}, c.cmd[1:]...), "-f", c.file, "-p", c.project)
+	for _, p := range c.profiles {
+		full = append(full, "--profile", p)
+	}
+	full = append(full, args...)
 	cmd := exec.CommandContext(ctx, c.cmd[0], full...)
 	cmd.Env = append(append(os.Environ(), "COMPOSE_PROJECT_NAME="+c.project), c.env...)
 	var out bytes.Buffer
@@ -203,6 +196,29 @@ func (c *compose) outputT(t *testing.T, args ...string) string {
 
 func (c *compose) run(t *testing.T, args ...string) { t.Helper(); c.outputT(t, args...) }
 
+// downAtEnd takes the project down with its volumes when the test ends, showing the containers'
+// logs first if it failed.
+func (c *compose) downAtEnd(t *testing.T) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			out, _ := c.output("logs", "--no-color", "--tail=200")
+			t.Logf("compose logs:\n%s", out)
+		}
+		if out, err := c.output("down", "-v", "--remove-orphans", "-t", "10"); err != nil {
+			t.Errorf("compose down: %v\n%s", err, out)
+		}
+	})
+}
+
+// client is a Kinesis client for the emulator's port published on the host.
+func client(port string) *kinesis.Client {
+	return kinesis.NewFromConfig(aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		HTTPClient:  pelicantest.HTTPClient(),
+	}, func(o *kinesis.Options) { o.BaseEndpoint = aws.String("http://127.0.0.1:" + port) })
+}
+
 // notification is a tick and the NotificationSent that answered it.
 type notification struct {
 	tick         *clockv1.TimeTicked
@@ -212,11 +228,12 @@ type notification struct {
 	sentProducer string
 }
 
-// waitNotification waits for a tick of clockID that ticked after since and its NotificationSent.
-func waitNotification(t *testing.T, kc *kinesis.Client, clockID string, since time.Time) notification {
+// waitNotification waits up to timeout for a tick of clockID that ticked after since and its
+// NotificationSent.
+func waitNotification(t *testing.T, kc *kinesis.Client, clockID string, since time.Time, timeout time.Duration) notification {
 	t.Helper()
 	var found notification
-	waitFor(t, 60*time.Second, "a tick of "+clockID+" answered by a NotificationSent", func() (bool, error) {
+	waitFor(t, timeout, "a tick of "+clockID+" answered by a NotificationSent", func() (bool, error) {
 		evs, err := readEvents(context.Background(), kc)
 		if err != nil {
 			return false, err
