@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/pelicanhq/pelican/internal/interop"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
 
 // lambdaRun is a `pelican lambda run` process and what it wrote on stderr: pelican's log and,
@@ -26,28 +25,17 @@ import (
 type lambdaRun struct {
 	t   *testing.T
 	cmd *exec.Cmd
-	mu  sync.Mutex
-	out bytes.Buffer
+	out pelicantest.Buffer
 }
 
-func (r *lambdaRun) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.out.Write(p)
-}
-
-func (r *lambdaRun) log() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.out.String()
-}
+func (r *lambdaRun) log() string { return r.out.String() }
 
 // startLambdaRun runs `pelican lambda run args...` until the test ends.
 func startLambdaRun(t *testing.T, args ...string) *lambdaRun {
 	t.Helper()
 	r := &lambdaRun{t: t}
 	r.cmd = exec.Command(interop.Binary(t), append([]string{"lambda", "run"}, args...)...)
-	r.cmd.Stdout, r.cmd.Stderr = r, r
+	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

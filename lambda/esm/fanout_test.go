@@ -147,7 +147,7 @@ func TestFanOutRenewsSubscription(t *testing.T) {
 	consumer := registerConsumer(t, e, "lambda")
 	failGetRecords(e)
 	var r recorder
-	var logs syncBuffer
+	var logs pelicantest.Buffer
 	l := attach(t, e, &r, esm.Mapping{EventSourceArn: consumer},
 		esm.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	e.put(t, "k", "a", "b")
@@ -176,7 +176,7 @@ func TestFanOutRenewsSubscription(t *testing.T) {
 	// Two calls, the second after the last record of the first, and neither refused (no call
 	// came within a second of another, none met a live subscription).
 	var calls []string
-	for _, line := range logs.lines() {
+	for _, line := range jsonLines(&logs) {
 		switch line["msg"] {
 		case "esm: subscribed":
 			calls = append(calls, fmt.Sprint(line["position"], " ", line["after"]))

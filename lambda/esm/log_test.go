@@ -1,39 +1,26 @@
 package esm_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/pelicanhq/pelican/lambda/esm"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
 
-// syncBuffer is a bytes.Buffer safe for the engine's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) lines() []map[string]any {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// jsonLines parses the JSON lines written to b so far, skipping any that are not JSON.
+func jsonLines(b *pelicantest.Buffer) []map[string]any {
 	var out []map[string]any
-	for _, l := range bytes.Split(bytes.TrimSpace(s.b.Bytes()), []byte("\n")) {
+	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
 		var m map[string]any
-		if json.Unmarshal(l, &m) == nil {
+		if json.Unmarshal([]byte(l), &m) == nil {
 			out = append(out, m)
 		}
 	}
@@ -45,7 +32,7 @@ func (s *syncBuffer) lines() []map[string]any {
 func TestInvocationLog(t *testing.T) {
 	e := newEnv(t, 1)
 	seqs := e.put(t, "k", "a", "b")
-	var buf syncBuffer
+	var buf pelicantest.Buffer
 	file := filepath.Join(t.TempDir(), "failures.jsonl")
 	r := recorder{respond: func(int, events.KinesisTimeWindowEvent) (*events.KinesisTimeWindowEventResponse, error) {
 		return nil, errBoom
@@ -54,7 +41,7 @@ func TestInvocationLog(t *testing.T) {
 		esm.WithLogger(slog.New(slog.NewJSONHandler(&buf, nil))), esm.WithOnFailureFile(file))
 	l.WaitIdle(t)
 	var invoke, discard map[string]any
-	for _, line := range buf.lines() {
+	for _, line := range jsonLines(&buf) {
 		switch line["msg"] {
 		case "esm: invoke":
 			invoke = line
