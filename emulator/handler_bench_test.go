@@ -99,13 +99,21 @@ func BenchmarkHandlerPutRecords(b *testing.B) {
 // BenchmarkHandlerGetRecords is the server's cost of one GetRecords call that returns 500 1 KiB
 // records.
 func BenchmarkHandlerGetRecords(b *testing.B) {
+	benchHandlerGetRecords(b, 20, benchBatch, 10)
+}
+
+// benchHandlerGetRecords fills the first shard of a one-shard stream with fills PutRecords
+// requests of the end-to-end benchmark's shape, then reads it with GetRecords of Limit limit,
+// starting over at the trim horizon every perDrain answers, and reports the server's cost per
+// record.
+func benchHandlerGetRecords(b *testing.B, fills, limit, perDrain int) {
 	srv, err := emulator.New(emulator.WithStream("bench", 1))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer srv.Close()
 	body := putRecordsBody(b)
-	for i := 0; i < 20; i++ {
+	for i := 0; i < fills; i++ {
 		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("PutRecords", body))
 	}
 	iterator := func() string { return shardIterator(b, srv, "TRIM_HORIZON") }
@@ -114,17 +122,17 @@ func BenchmarkHandlerGetRecords(b *testing.B) {
 	b.ResetTimer()
 	w := &discard{h: http.Header{}}
 	for i := 0; i < b.N; i++ {
-		srv.ServeHTTP(w, signedRequest("GetRecords", []byte(`{"ShardIterator":"`+it+`","Limit":500}`)))
+		srv.ServeHTTP(w, signedRequest("GetRecords", []byte(`{"ShardIterator":"`+it+`","Limit":`+strconv.Itoa(limit)+`}`)))
 		if w.status != 0 && w.status != http.StatusOK {
 			b.Fatalf("status %d: %s", w.status, w.tail)
 		}
-		if i%10 == 9 {
-			it = iterator() // start over before the tip
+		if i%perDrain == perDrain-1 {
+			it = iterator() // drained, or before the tip: start over
 		} else if next := nextIterator(w.tail); next != "" {
 			it = next
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchBatch), "ns/record")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*limit), "ns/record")
 }
 
 // shardIterator returns an iterator of type typ for the first shard of stream bench.
@@ -184,32 +192,7 @@ func BenchmarkHandlerPutRecordsCBOR(b *testing.B) {
 // BenchmarkHandlerGetRecordsDrain is the server's cost of draining a shard of 30,000 1 KiB records
 // with GetRecords of Limit 10,000, the largest answers a reader asks for (about 14 MB each).
 func BenchmarkHandlerGetRecordsDrain(b *testing.B) {
-	srv, err := emulator.New(emulator.WithStream("bench", 1))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
-	body := putRecordsBody(b)
-	for i := 0; i < drainPerShard/benchBatch; i++ {
-		srv.ServeHTTP(&discard{h: http.Header{}}, signedRequest("PutRecords", body))
-	}
-	iterator := func() string { return shardIterator(b, srv, "TRIM_HORIZON") }
-	it := iterator()
-	b.ReportAllocs()
-	b.ResetTimer()
-	w := &discard{h: http.Header{}}
-	for i := 0; i < b.N; i++ {
-		srv.ServeHTTP(w, signedRequest("GetRecords", []byte(`{"ShardIterator":"`+it+`","Limit":`+strconv.Itoa(drainLimit)+`}`)))
-		if w.status != 0 && w.status != http.StatusOK {
-			b.Fatalf("status %d: %s", w.status, w.tail)
-		}
-		if i%(drainPerShard/drainLimit) == drainPerShard/drainLimit-1 {
-			it = iterator() // drained: start over
-		} else if next := nextIterator(w.tail); next != "" {
-			it = next
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*drainLimit), "ns/record")
+	benchHandlerGetRecords(b, drainPerShard/benchBatch, drainLimit, drainPerShard/drainLimit)
 }
 
 // residentBytes is the process's resident memory, from /proc/self/statm (0 where there is none).
