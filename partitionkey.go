@@ -28,9 +28,11 @@ type keyFields struct {
 // eventTypeInfo is what publishing needs to know of an event's message type.
 type eventTypeInfo struct {
 	md   protoreflect.MessageDescriptor
-	name string                       // md's full name
-	fd   protoreflect.FieldDescriptor // the partition-key field; nil when no field is marked
-	err  error                        // why the marked field cannot be the key
+	name string // md's full name
+	// typeField is the envelope's event type field, the same in every record of the type.
+	typeField []byte
+	fd        protoreflect.FieldDescriptor // the partition-key field; nil when no field is marked
+	err       error                        // why the marked field cannot be the key
 }
 
 // PartitionKeyField returns the field of md marked with (pelican.v1.partition_key) = true, or
@@ -119,7 +121,8 @@ func (k *keyFields) typeInfo(md protoreflect.MessageDescriptor) *eventTypeInfo {
 		return ti
 	}
 	fd, err := PartitionKeyField(md)
-	ti := &eventTypeInfo{md: md, name: string(md.FullName()), fd: fd, err: err}
+	name := string(md.FullName())
+	ti := &eventTypeInfo{md: md, name: name, typeField: fieldBytes(envEventType, name), fd: fd, err: err}
 	k.m.Store(md, ti)
 	k.last.Store(ti)
 	return ti

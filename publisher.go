@@ -2,7 +2,9 @@ package pelican
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"time"
 	"unicode/utf8"
 
@@ -59,7 +61,8 @@ type Publisher struct {
 	clockIDs bool
 	// producerUTF8 says the producer name is valid UTF-8, checked once.
 	producerUTF8 bool
-	random       *randomBuffer // the random bits of default event ids
+	// producerField is the envelope's producer field, the same in every record.
+	producerField []byte
 }
 
 // NewPublisher returns a Publisher that sends through sender. A nil sender makes a Publisher
@@ -77,7 +80,7 @@ func NewPublisher(sender Sender, opts ...PublisherOption) *Publisher {
 		p.newID = NewEventID
 	}
 	p.producerUTF8 = utf8.ValidString(p.producer)
-	p.random = newRandomBuffer()
+	p.producerField = fieldBytes(envProducer, p.producer)
 	return p
 }
 
@@ -88,12 +91,13 @@ func (p *Publisher) Publish(ctx context.Context, msg proto.Message, opts ...Publ
 	if p.sender == nil {
 		return Receipt{}, ErrNoSender
 	}
-	rec, meta, err := p.encode(ctx, msg, opts)
+	var meta eventMeta
+	data, key, err := p.encode(ctx, msg, opts, &meta)
 	if err != nil {
 		return Receipt{}, err
 	}
-	r := Receipt{EventID: meta.id(), EventType: meta.eventType, PartitionKey: rec.PartitionKey}
-	pl, err := p.sender.Send(ctx, rec.PartitionKey, rec.Data)
+	r := Receipt{EventID: meta.id(), EventType: meta.ti.name, PartitionKey: key}
+	pl, err := p.sender.Send(ctx, key, data)
 	if err != nil {
 		return r, fmt.Errorf("pelican: publish %s %s: %w", r.EventType, r.EventID, err)
 	}
@@ -104,25 +108,28 @@ func (p *Publisher) Publish(ctx context.Context, msg proto.Message, opts ...Publ
 // Encode returns the record Publish would send for msg (its Data and PartitionKey), without
 // sending it: for tests, fixtures and transports of one's own.
 func (p *Publisher) Encode(ctx context.Context, msg proto.Message, opts ...PublishOption) (Record, error) {
-	rec, _, err := p.encode(ctx, msg, opts)
-	return rec, err
+	var meta eventMeta
+	data, key, err := p.encode(ctx, msg, opts, &meta)
+	if err != nil {
+		return Record{}, err
+	}
+	return Record{Data: data, PartitionKey: key}, nil
 }
 
-func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []PublishOption) (Record, eventMeta, error) {
+// encode returns the record of msg and its partition key, and fills meta.
+func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []PublishOption, meta *eventMeta) (data []byte, key string, err error) {
 	var s publishSettings
 	if len(opts) > 0 {
 		s = settingsOf(opts) // out of line: the options' target goes to the heap
 	}
 	params := envelopeParams{eventID: s.eventID, occurredAt: s.occurredAt, producer: p.producer, trace: s.trace}
-	var meta eventMeta
 	userID := params.eventID != ""
-	generated := false
+	var id *[16]byte // the default id, written into the record as text without becoming a string
 	switch {
 	case params.eventID == "" && params.occurredAt.IsZero() && p.clockIDs:
 		params.occurredAt = time.Now()
-		var random [10]byte
-		p.random.read(random[:])
-		meta.genID, generated = uuidV7Text(params.occurredAt, random), true
+		meta.uuid = uuidV7(params.occurredAt, randomBits())
+		id = &meta.uuid
 	case params.eventID == "":
 		params.eventID = p.newID()
 		userID = !p.clockIDs // ids of WithEventIDs are checked like given ones
@@ -135,47 +142,49 @@ func (p *Publisher) encode(ctx context.Context, msg proto.Message, opts []Publis
 	}
 	m := msg.ProtoReflect()
 	ti := p.keys.typeInfo(m.Descriptor())
-	meta.eventType = ti.name
-	var idText []byte
-	if generated {
-		if s.partitionKey == nil && ti.err == nil && ti.fd == nil {
-			params.eventID = string(meta.genID[:]) // the id is the key
-		} else {
-			idText = meta.genID[:]
-		}
-	}
-	key, err := partitionKey(m, ti, s.partitionKey, params.eventID)
-	if err != nil {
-		return Record{}, eventMeta{}, err
+	meta.ti = ti
+	if id != nil && s.partitionKey == nil && ti.err == nil && ti.fd == nil {
+		params.eventID, id = meta.id(), nil // the id is the key
 	}
 	meta.eventID = params.eventID
+	if key, err = partitionKey(m, ti, s.partitionKey, params.eventID); err != nil {
+		return nil, "", err
+	}
 	// The record is allocated once at its size and the payload marshalled into its end: Size
 	// caches the sizes of msg and its submessages, which the marshal then reuses.
 	size := proto.MarshalOptions{Deterministic: true}.Size(msg)
-	// Type names are proto identifiers and generated ids are hexadecimal: only strings that come
-	// from the caller need checking for UTF-8.
-	valid := p.producerUTF8 && (!userID || utf8.ValidString(params.eventID)) &&
-		utf8.ValidString(params.trace.TraceParent) && utf8.ValidString(params.trace.TraceState)
-	n := envelopeSize(meta.eventType, idText, size, params)
-	data, ok := appendEnvelope(make([]byte, 0, n), meta.eventType, idText, size, params, valid)
-	if ok {
+	// Type names are proto identifiers and default ids are hexadecimal: only strings that come
+	// from the caller need checking for UTF-8. Where one is not valid, the general path below
+	// says which.
+	if p.producerUTF8 && (!userID || utf8.ValidString(params.eventID)) &&
+		utf8.ValidString(params.trace.TraceParent) && utf8.ValidString(params.trace.TraceState) {
+		n := envelopeSize(ti.typeField, p.producerField, id, size, params)
+		data = appendEnvelope(make([]byte, 0, n), ti.typeField, p.producerField, id, size, params)
 		// Also when size is 0: the marshal checks required fields.
 		data, err = proto.MarshalOptions{Deterministic: true, UseCachedSize: true}.MarshalAppend(data, msg)
-		ok = err == nil
-	}
-	if ok && len(data) == n {
-		return Record{Data: data, PartitionKey: key}, meta, nil
+		if err == nil && len(data) == n {
+			return data, key, nil
+		}
 	}
 	// The general path, which reports what the hand-written one cannot write.
 	params.eventID = meta.id()
 	env, err := wrap(msg, params)
 	if err != nil {
-		return Record{}, eventMeta{}, err
+		return nil, "", err
 	}
 	if data, err = MarshalEnvelope(env); err != nil {
-		return Record{}, eventMeta{}, err
+		return nil, "", err
 	}
-	return Record{Data: data, PartitionKey: key}, meta, nil
+	return data, key, nil
+}
+
+// randomBits returns the 74 random bits of a default event id (and 6 more, which the version
+// and variant overwrite), from the runtime's ChaCha8 generator, seeded by the operating system:
+// no lock and no system call per event.
+func randomBits() (r [10]byte) {
+	binary.LittleEndian.PutUint64(r[:8], rand.Uint64())
+	binary.LittleEndian.PutUint16(r[8:], uint16(rand.Uint32()))
+	return r
 }
 
 // settingsOf applies opts to new settings.
@@ -189,9 +198,9 @@ func settingsOf(opts []PublishOption) publishSettings {
 
 // eventMeta is what a receipt tells of an encoded event.
 type eventMeta struct {
-	eventID   string   // empty when the id is genID
-	genID     [36]byte // a default event id, made a string only when a receipt is asked for
-	eventType string
+	eventID string   // empty when the id is uuid
+	uuid    [16]byte // a default event id, made text only when a receipt is asked for
+	ti      *eventTypeInfo
 }
 
 // id returns the event id.
@@ -199,7 +208,9 @@ func (m *eventMeta) id() string {
 	if m.eventID != "" {
 		return m.eventID
 	}
-	return string(m.genID[:])
+	var s [uuidTextLen]byte
+	putUUIDText(s[:], &m.uuid)
+	return string(s[:])
 }
 
 // Enqueuer is a Sender that can also queue a record and tell where it landed later, as the
@@ -224,7 +235,7 @@ type Publication struct {
 
 // Receipt returns the event's receipt without its placement, known before the event is written.
 func (pb *Publication) Receipt() Receipt {
-	return Receipt{EventID: pb.meta.id(), EventType: pb.meta.eventType, PartitionKey: pb.partitionKey}
+	return Receipt{EventID: pb.meta.id(), EventType: pb.meta.ti.name, PartitionKey: pb.partitionKey}
 }
 
 // Wait blocks until the event is written (or has failed, or ctx is done) and returns its receipt.
@@ -246,21 +257,22 @@ func (p *Publisher) PublishAsync(ctx context.Context, msg proto.Message, opts ..
 	if p.sender == nil {
 		return nil, ErrNoSender
 	}
-	rec, meta, err := p.encode(ctx, msg, opts)
+	pb := new(Publication)
+	data, key, err := p.encode(ctx, msg, opts, &pb.meta)
 	if err != nil {
 		return nil, err
 	}
-	pb := &Publication{meta: meta, partitionKey: rec.PartitionKey}
+	pb.partitionKey = key
 	if q, ok := p.sender.(Enqueuer); ok {
-		pb.pending, err = q.Enqueue(ctx, rec.PartitionKey, rec.Data)
+		pb.pending, err = q.Enqueue(ctx, key, data)
 		if err != nil {
-			return nil, fmt.Errorf("pelican: publish %s %s: %w", meta.eventType, meta.id(), err)
+			return nil, fmt.Errorf("pelican: publish %s %s: %w", pb.meta.ti.name, pb.meta.id(), err)
 		}
 		return pb, nil
 	}
 	s := &sentInBackground{done: make(chan struct{})}
 	go func() {
-		s.placement, s.err = p.sender.Send(context.WithoutCancel(ctx), rec.PartitionKey, rec.Data)
+		s.placement, s.err = p.sender.Send(context.WithoutCancel(ctx), key, data)
 		close(s.done)
 	}()
 	pb.pending = s

@@ -1,10 +1,6 @@
 package pelican
 
 import (
-	"crypto/rand"
-	"sync"
-	"unicode/utf8"
-
 	"google.golang.org/protobuf/encoding/protowire"
 )
 
@@ -25,27 +21,23 @@ const (
 	envPayload    protowire.Number = 7
 )
 
-// appendEnvelope appends the envelope of an event of type eventType, whose payload is
-// payloadSize bytes, with p, up to and including the payload field's tag and length: the payload,
-// the last field, is marshalled straight after them. idText, when not nil, is the event id in
-// place of p.eventID: a default id that need not be made a string. valid says the caller knows every string to
-// be valid UTF-8; when it is false they are checked here, and ok is false when one is not, which
-// MarshalEnvelope refuses: the caller takes that path to report it.
-func appendEnvelope(b []byte, eventType string, idText []byte, payloadSize int, p envelopeParams, valid bool) (_ []byte, ok bool) {
-	if !valid && (!utf8.ValidString(p.eventID) || !utf8.ValidString(eventType) || !utf8.ValidString(p.producer) ||
-		!utf8.ValidString(p.trace.TraceParent) || !utf8.ValidString(p.trace.TraceState)) {
-		return b, false
-	}
-	b = append(b, tag(envVersion, protowire.VarintType))
-	b = appendVarint(b, EnvelopeVersion)
-	if idText != nil {
-		b = append(b, tag(envEventID, protowire.BytesType))
-		b = appendVarint(b, uint64(len(idText)))
-		b = append(b, idText...)
+// appendEnvelope appends the envelope of an event, whose payload is payloadSize bytes, with p,
+// up to and including the payload field's tag and length: the payload, the last field, is
+// marshalled straight after them. typeField and producerField are the event type's and the
+// producer's fields as fieldBytes makes them, once per type and publisher. id, when not nil, is
+// the event id in place of p.eventID: a default id, written as text straight into the record.
+// Every string must be valid UTF-8, which MarshalEnvelope requires; the caller checks those that
+// come from its caller.
+func appendEnvelope(b, typeField, producerField []byte, id *[16]byte, payloadSize int, p envelopeParams) []byte {
+	b = append(b, tag(envVersion, protowire.VarintType), EnvelopeVersion)
+	if id != nil {
+		b = append(b, tag(envEventID, protowire.BytesType), uuidTextLen)
+		b = append(b, uuidTextSpace[:]...)
+		putUUIDText(b[len(b)-uuidTextLen:], id)
 	} else {
 		b = appendStringField(b, envEventID, p.eventID)
 	}
-	b = appendStringField(b, envEventType, eventType)
+	b = append(b, typeField...)
 	// occurred_at is always present (timestamppb.New), its zero fields left out.
 	secs, nanos := p.occurredAt.Unix(), int32(p.occurredAt.Nanosecond())
 	b = append(b, tag(envOccurredAt, protowire.BytesType))
@@ -58,7 +50,7 @@ func appendEnvelope(b []byte, eventType string, idText []byte, payloadSize int, 
 		b = append(b, tag(2, protowire.VarintType))
 		b = appendVarint(b, uint64(int64(nanos)))
 	}
-	b = appendStringField(b, envProducer, p.producer)
+	b = append(b, producerField...)
 	if !p.trace.IsZero() {
 		b = append(b, tag(envTrace, protowire.BytesType))
 		b = appendVarint(b, uint64(traceSize(p.trace)))
@@ -69,7 +61,19 @@ func appendEnvelope(b []byte, eventType string, idText []byte, payloadSize int, 
 		b = append(b, tag(envPayload, protowire.BytesType))
 		b = appendVarint(b, uint64(payloadSize))
 	}
-	return b, true
+	return b
+}
+
+// uuidTextLen is the length of a UUID's text form.
+const uuidTextLen = 36
+
+// uuidTextSpace is appended to make room for a UUID's text.
+var uuidTextSpace [uuidTextLen]byte
+
+// fieldBytes returns the envelope's string field n holding s, as appendStringField writes it:
+// the event type's and the producer's, made once and copied into every record.
+func fieldBytes(n protowire.Number, s string) []byte {
+	return appendStringField(nil, n, s)
 }
 
 // tag is the one-byte key of field n (below 16) of wire type t.
@@ -121,10 +125,12 @@ func traceSize(tc TraceContext) int {
 
 // envelopeSize is the length of the envelope appendEnvelope starts and payloadSize bytes of
 // payload end, so that the record is allocated once at its size.
-func envelopeSize(eventType string, idText []byte, payloadSize int, p envelopeParams) int {
-	size := 2 + stringFieldSize(p.eventID) + stringFieldSize(eventType) + stringFieldSize(p.producer)
-	if idText != nil {
-		size += 1 + protowire.SizeBytes(len(idText))
+func envelopeSize(typeField, producerField []byte, id *[16]byte, payloadSize int, p envelopeParams) int {
+	size := 2 + len(typeField) + len(producerField)
+	if id != nil {
+		size += 2 + uuidTextLen
+	} else {
+		size += stringFieldSize(p.eventID)
 	}
 	ts := timestampSize(p.occurredAt.Unix(), int32(p.occurredAt.Nanosecond()))
 	size += 1 + protowire.SizeVarint(uint64(ts)) + ts
@@ -136,26 +142,4 @@ func envelopeSize(eventType string, idText []byte, payloadSize int, p envelopePa
 		size += 1 + protowire.SizeBytes(payloadSize)
 	}
 	return size
-}
-
-// randomBuffer hands out crypto/rand bytes read a few kilobytes at a time: one read per event id
-// cost as much as writing the envelope.
-type randomBuffer struct {
-	mu  sync.Mutex
-	buf [4096]byte
-	off int // bytes of buf handed out; len(buf) when it needs refilling
-}
-
-func newRandomBuffer() *randomBuffer { return &randomBuffer{off: 4096} }
-
-// read fills p (at most len(buf) bytes) with random bytes, never handed out twice.
-func (r *randomBuffer) read(p []byte) {
-	r.mu.Lock()
-	if r.off+len(p) > len(r.buf) {
-		_, _ = rand.Read(r.buf[:]) // crypto/rand.Read never fails (Go 1.24 and later).
-		r.off = 0
-	}
-	copy(p, r.buf[r.off:])
-	r.off += len(p)
-	r.mu.Unlock()
 }

@@ -72,6 +72,52 @@ func TestEncodeMatchesMarshalEnvelope(t *testing.T) {
 	}
 }
 
+// TestEncodeDefaultIDMatchesMarshalEnvelope holds records with default event ids (written into the
+// record as text, without becoming a string first) to MarshalEnvelope's bytes of the envelope they
+// carry, with the id in its own field and as the partition key, with and without a trace.
+func TestEncodeDefaultIDMatchesMarshalEnvelope(t *testing.T) {
+	at := time.Date(2026, 12, 7, 13, 30, 0, 123456789, time.UTC)
+	traced := pelican.ContextWithTrace(context.Background(), pelican.TraceContext{TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})
+	for _, tc := range []struct {
+		name    string
+		ctx     context.Context
+		msg     proto.Message
+		idIsKey bool
+	}{
+		{"marked key field", context.Background(), &clockv1.TimeTicked{ClockId: "zurich-hall", Hour: 7, TickedAt: timestamppb.New(at)}, false},
+		{"marked key field, traced", traced, &clockv1.TimeTicked{ClockId: "zurich-hall"}, false},
+		{"id is the key", context.Background(), timestamppb.New(at), true},
+		{"id is the key, empty payload", traced, &timestamppb.Timestamp{}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pub := pelican.NewPublisher(nil, pelican.WithProducerName("clock-service"))
+			for range 100 {
+				rec, err := pub.Encode(tc.ctx, tc.msg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				env, err := pelican.UnmarshalEnvelope(rec.Data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !uuidV7.MatchString(env.GetEventId()) {
+					t.Fatalf("event id %q is not a version 7 UUID", env.GetEventId())
+				}
+				if (rec.PartitionKey == env.GetEventId()) != tc.idIsKey {
+					t.Fatalf("partition key %q, event id %q", rec.PartitionKey, env.GetEventId())
+				}
+				want, err := pelican.MarshalEnvelope(env)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(rec.Data, want) {
+					t.Fatalf("Encode wrote\n%x\nMarshalEnvelope writes\n%x", rec.Data, want)
+				}
+			}
+		})
+	}
+}
+
 // TestEncodeRefusesInvalidUTF8 checks that a string proto3 cannot carry is still refused, wherever
 // it comes from.
 func TestEncodeRefusesInvalidUTF8(t *testing.T) {
