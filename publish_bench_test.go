@@ -28,12 +28,19 @@ import (
 //   - typed: Publisher.PublishAsync from 4 goroutines, many events in flight;
 //   - wait32: Publisher.Publish from 32 goroutines, each waiting for its acknowledgement.
 //
+// raw and typed run in two shapes: burst, each goroutine keeping every event of its slice in
+// flight until the slice ends, and steady, each keeping at most 8192 in flight (it waits for its
+// oldest before putting another), as a service publishing without pause does. In a burst the
+// acknowledged events stay on the heap to the end of the slice, and raw's CPU per event grows
+// with the collector's work on them; steady, the heap stays small and each event costs closer to
+// its own work.
+//
 // Each slice starts from a collected heap: otherwise the slice after raw's pays for sweeping and
 // marking raw's garbage (and raw for wait32's, far less), which made typed look 0.1 to 0.4 dearer.
 //
 // It reports each rate and the process's CPU time per event, and the typed path's cost over raw
 // Puts both ways, as medians of per-round ratios less one (0.2 is 20% more): typed-cost-over-raw
-// from the rates, typed-cpu-over-raw from the CPU time per event.
+// from the rates, typed-cpu-over-raw from the CPU time per event; steady- names the steady shape.
 func BenchmarkPublishRate(b *testing.B) {
 	e := pelicantest.NewEmulator(b)
 	stream := e.NewStream(b, 4)
@@ -62,9 +69,13 @@ func BenchmarkPublishRate(b *testing.B) {
 	// its requests: the typed path's encoding then costs what it costs in CPU, beside the
 	// producer's and the emulator's work, rather than as one goroutine's latency.
 	const publishers = 4
-	// inFlight runs put from publishers goroutines for a slice, each keeping every event it
-	// puts in flight until the end of the slice, then waits for all and returns events per second.
-	inFlight := func(put func(i int) (func() error, error)) (rate, cpu float64) {
+	// steadyWindow is how many events a goroutine keeps in flight in the steady shape: 32,768 in
+	// all, some 65 full PutRecords calls.
+	const steadyWindow = 8192
+	// inFlight runs put from publishers goroutines for a slice, each keeping up to window events
+	// in flight (every one when window is 0) until the end of the slice, then waits for all and
+	// returns events per second and CPU time per event.
+	inFlight := func(window int, put func(i int) (func() error, error)) (rate, cpu float64) {
 		runtime.GC() // each slice starts from a collected heap, rather than paying for the garbage of the one before
 		start, cpuStart := time.Now(), processCPU()
 		var wg sync.WaitGroup
@@ -73,14 +84,27 @@ func BenchmarkPublishRate(b *testing.B) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				var waits []func() error
+				var waits []func() error // the events in flight; a ring of window once full
+				n := 0
 				for i := g; time.Since(start) < slice; i += publishers {
+					full := window > 0 && len(waits) == window
+					if full {
+						if err := waits[n%window](); err != nil {
+							b.Error(err)
+							return
+						}
+					}
 					wait, err := put(i)
 					if err != nil {
 						b.Error(err)
 						return
 					}
-					waits = append(waits, wait)
+					if full {
+						waits[n%window] = wait
+					} else {
+						waits = append(waits, wait)
+					}
+					n++
 				}
 				for _, wait := range waits {
 					if err := wait(); err != nil {
@@ -88,7 +112,7 @@ func BenchmarkPublishRate(b *testing.B) {
 						return
 					}
 				}
-				counts[g] = len(waits)
+				counts[g] = n
 			}()
 		}
 		wg.Wait()
@@ -98,8 +122,8 @@ func BenchmarkPublishRate(b *testing.B) {
 		}
 		return float64(n) / time.Since(start).Seconds(), float64(processCPU()-cpuStart) / float64(n)
 	}
-	raw := func() (float64, float64) {
-		return inFlight(func(i int) (func() error, error) {
+	raw := func(window int) (float64, float64) {
+		return inFlight(window, func(i int) (func() error, error) {
 			// Each event's own bytes, as a caller putting distinct events has them (the producer
 			// keeps them until they are sent); the typed path makes them as it encodes.
 			data := append(make([]byte, 0, len(rec.Data)), rec.Data...)
@@ -110,8 +134,8 @@ func BenchmarkPublishRate(b *testing.B) {
 			return func() error { return res.Wait(ctx) }, nil
 		})
 	}
-	typed := func() (float64, float64) {
-		return inFlight(func(i int) (func() error, error) {
+	typed := func(window int) (float64, float64) {
+		return inFlight(window, func(i int) (func() error, error) {
 			pb, err := pub.PublishAsync(ctx, tick(i))
 			if err != nil {
 				return nil, err
@@ -146,43 +170,57 @@ func BenchmarkPublishRate(b *testing.B) {
 	}
 
 	// warm-up, not counted
-	raw()
-	typed()
+	raw(0)
+	typed(0)
 	wait32()
-	// 16 rounds of raw and typed, whatever b.N is (`make bench` runs this once), in the order
-	// raw typed, typed raw, so that each follows the other as often as it goes first: a slice
-	// costs more after some neighbours than after others (after wait32's 32 waiting goroutines,
-	// typed cost about 0.5 us more per event and raw about 0.3 less), which a fixed order turns
-	// into a bias. wait32 has its own rounds afterwards.
+	// shape measures raw and typed in 16 rounds, whatever b.N is (`make bench` runs this once),
+	// in the order raw typed, typed raw, so that each follows the other as often as it goes
+	// first: a slice costs more after some neighbours than after others (after wait32's 32
+	// waiting goroutines, typed cost about 0.5 us more per event and raw about 0.3 less), which a
+	// fixed order turns into a bias.
 	const rounds = 16
-	var rawSum, typedSum, waitSum, rawCPU, typedCPU float64
-	var costs, cpuCosts []float64
-	b.ResetTimer()
-	for round := range rounds {
-		var r, rc, t, tc float64
-		if round%2 == 0 {
-			r, rc = raw()
-			t, tc = typed()
-		} else {
-			t, tc = typed()
-			r, rc = raw()
+	type shapeResult struct{ raw, typed, rawCPU, typedCPU, cost, cpuCost float64 }
+	shape := func(window int) shapeResult {
+		var res shapeResult
+		var costs, cpuCosts []float64
+		for round := range rounds {
+			var r, rc, t, tc float64
+			if round%2 == 0 {
+				r, rc = raw(window)
+				t, tc = typed(window)
+			} else {
+				t, tc = typed(window)
+				r, rc = raw(window)
+			}
+			res.raw, res.typed, res.rawCPU, res.typedCPU = res.raw+r/rounds, res.typed+t/rounds, res.rawCPU+rc/rounds, res.typedCPU+tc/rounds
+			costs, cpuCosts = append(costs, r/t-1), append(cpuCosts, tc/rc-1)
 		}
-		rawSum, typedSum, rawCPU, typedCPU = rawSum+r, typedSum+t, rawCPU+rc, typedCPU+tc
-		costs, cpuCosts = append(costs, r/t-1), append(cpuCosts, tc/rc-1)
+		res.cost, res.cpuCost = medianOf(costs), medianOf(cpuCosts)
+		return res
 	}
+	b.ResetTimer()
+	burst := shape(0)
+	steady := shape(steadyWindow)
+	// wait32 has rounds of its own afterwards.
 	const waitRounds = 4
+	var waitSum float64
 	for range waitRounds {
 		waitSum += wait32()
 	}
 	b.StopTimer()
-	n := float64(rounds)
-	b.ReportMetric(rawSum/n, "raw-events/s")
-	b.ReportMetric(typedSum/n, "typed-events/s")
+	b.ReportMetric(burst.raw, "raw-events/s")
+	b.ReportMetric(burst.typed, "typed-events/s")
+	b.ReportMetric(burst.rawCPU, "raw-cpu-ns/event")
+	b.ReportMetric(burst.typedCPU, "typed-cpu-ns/event")
+	b.ReportMetric(burst.cost, "typed-cost-over-raw")
+	b.ReportMetric(burst.cpuCost, "typed-cpu-over-raw")
+	b.ReportMetric(steady.raw, "steady-raw-events/s")
+	b.ReportMetric(steady.typed, "steady-typed-events/s")
+	b.ReportMetric(steady.rawCPU, "steady-raw-cpu-ns/event")
+	b.ReportMetric(steady.typedCPU, "steady-typed-cpu-ns/event")
+	b.ReportMetric(steady.cost, "steady-typed-cost-over-raw")
+	b.ReportMetric(steady.cpuCost, "steady-typed-cpu-over-raw")
 	b.ReportMetric(waitSum/waitRounds, "wait32-events/s")
-	b.ReportMetric(rawCPU/n, "raw-cpu-ns/event")
-	b.ReportMetric(typedCPU/n, "typed-cpu-ns/event")
-	b.ReportMetric(medianOf(costs), "typed-cost-over-raw")
-	b.ReportMetric(medianOf(cpuCosts), "typed-cpu-over-raw")
 }
 
 // processCPU is the CPU time this process has used (user and system), in nanoseconds: what an
