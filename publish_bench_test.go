@@ -208,18 +208,17 @@ func BenchmarkPublishRate(b *testing.B) {
 		waitSum += wait32()
 	}
 	b.StopTimer()
-	b.ReportMetric(burst.raw, "raw-events/s")
-	b.ReportMetric(burst.typed, "typed-events/s")
-	b.ReportMetric(burst.rawCPU, "raw-cpu-ns/event")
-	b.ReportMetric(burst.typedCPU, "typed-cpu-ns/event")
-	b.ReportMetric(burst.cost, "typed-cost-over-raw")
-	b.ReportMetric(burst.cpuCost, "typed-cpu-over-raw")
-	b.ReportMetric(steady.raw, "steady-raw-events/s")
-	b.ReportMetric(steady.typed, "steady-typed-events/s")
-	b.ReportMetric(steady.rawCPU, "steady-raw-cpu-ns/event")
-	b.ReportMetric(steady.typedCPU, "steady-typed-cpu-ns/event")
-	b.ReportMetric(steady.cost, "steady-typed-cost-over-raw")
-	b.ReportMetric(steady.cpuCost, "steady-typed-cpu-over-raw")
+	for _, m := range []struct {
+		prefix string
+		res    shapeResult
+	}{{"", burst}, {"steady-", steady}} {
+		b.ReportMetric(m.res.raw, m.prefix+"raw-events/s")
+		b.ReportMetric(m.res.typed, m.prefix+"typed-events/s")
+		b.ReportMetric(m.res.rawCPU, m.prefix+"raw-cpu-ns/event")
+		b.ReportMetric(m.res.typedCPU, m.prefix+"typed-cpu-ns/event")
+		b.ReportMetric(m.res.cost, m.prefix+"typed-cost-over-raw")
+		b.ReportMetric(m.res.cpuCost, m.prefix+"typed-cpu-over-raw")
+	}
 	b.ReportMetric(waitSum/waitRounds, "wait32-events/s")
 }
 
