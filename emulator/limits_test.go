@@ -84,6 +84,22 @@ func (c *countingBody) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// oversizeRequest is a PutRecords request that declares oversize bytes of body and reads them
+// from the counted endless body.
+func oversizeRequest(t *testing.T, srv *emulator.Server) (*http.Request, *countingBody) {
+	t.Helper()
+	counted := &countingBody{}
+	req, err := http.NewRequest(http.MethodPost, srv.URL(), io.LimitReader(counted, oversize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = oversize
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecords")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("Authorization", fakeAuth)
+	return req, counted
+}
+
 // TestLimitDeclaredOversizeRefusedUnread sends the head of a request declaring 40 MiB and no body
 // byte: the server answers at once, with the same 413 a body that passes the limit unannounced
 // gets. Through an HTTP client, little of the 40 MiB is ever taken from the body.
@@ -107,15 +123,7 @@ func TestLimitDeclaredOversizeRefusedUnread(t *testing.T) {
 		t.Fatalf("answer %q, want no body", body)
 	}
 
-	counted := &countingBody{}
-	req, err := http.NewRequest(http.MethodPost, srv.URL(), io.LimitReader(counted, oversize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.ContentLength = oversize
-	req.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecords")
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("Authorization", fakeAuth)
+	req, counted := oversizeRequest(t, srv)
 	res, err := http.DefaultClient.Do(req)
 	if err == nil {
 		_ = res.Body.Close()
@@ -362,15 +370,7 @@ func TestLimitDeclaredOversizeOverHTTP2(t *testing.T) {
 	tr.Protocols.SetUnencryptedHTTP2(true)
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	t.Cleanup(tr.CloseIdleConnections)
-	counted := &countingBody{}
-	req, err := http.NewRequest(http.MethodPost, srv.URL(), io.LimitReader(counted, oversize))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.ContentLength = oversize
-	req.Header.Set("X-Amz-Target", "Kinesis_20131202.PutRecords")
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("Authorization", fakeAuth)
+	req, counted := oversizeRequest(t, srv)
 	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
