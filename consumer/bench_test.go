@@ -3,10 +3,8 @@ package consumer_test
 import (
 	"context"
 	"encoding/binary"
-	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,29 +26,11 @@ import (
 
 const benchRecordLen = 100
 
-// fill writes n records to the stream's only shard.
-func fill(b *testing.B, client *kinesis.Client, stream string, n int) {
-	b.Helper()
-	data := []byte(strings.Repeat("x", benchRecordLen))
-	for n > 0 {
-		batch := min(n, 500)
-		entries := make([]types.PutRecordsRequestEntry, batch)
-		for i := range entries {
-			entries[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprintf("k%d", i)), Data: data}
-		}
-		out, err := client.PutRecords(context.Background(), &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: entries})
-		if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
-			b.Fatalf("PutRecords: %v", err)
-		}
-		n -= batch
-	}
-}
-
 func BenchmarkRecordsPerShard(b *testing.B) {
 	run := func(b *testing.B, opts ...consumer.Option) {
 		em := pelicantest.NewEmulator(b)
 		stream := em.NewStream(b, 1)
-		fill(b, em.Client(), stream, b.N)
+		pelicantest.PutMany(b, em.Client(), stream, b.N, benchRecordLen)
 		var got atomic.Int64
 		done := make(chan struct{})
 		h := consumer.HandlerFunc(func(_ context.Context, batch consumer.Batch) error {
@@ -86,7 +66,7 @@ func BenchmarkRecordsPerShard(b *testing.B) {
 	b.Run("bare-GetRecords", func(b *testing.B) {
 		em := pelicantest.NewEmulator(b)
 		stream := em.NewStream(b, 1)
-		fill(b, em.Client(), stream, b.N)
+		pelicantest.PutMany(b, em.Client(), stream, b.N, benchRecordLen)
 		client := em.Client()
 		b.ResetTimer()
 		start := time.Now()

@@ -32,6 +32,40 @@ func TestEmulatorStreamPutAndRead(t *testing.T) {
 	}
 }
 
+// TestPutMany checks that PutMany writes every record once, across calls of 500, with distinct
+// keys, and fails the test when the stream refuses some of them.
+func TestPutMany(t *testing.T) {
+	e := pelicantest.NewEmulator(t)
+	stream := e.NewStream(t, 2)
+	pelicantest.PutMany(t, e.Client(), stream, 1203, 10)
+	recs := pelicantest.ReadAll(t, e.Client(), stream)
+	keys := make(map[string]bool)
+	for _, r := range recs {
+		if len(r.Data) != 10 {
+			t.Fatalf("record of %d bytes, want 10", len(r.Data))
+		}
+		keys[r.PartitionKey] = true
+	}
+	if len(recs) != 1203 || len(keys) != 1203 {
+		t.Fatalf("read %d records with %d keys, want 1203 of each", len(recs), len(keys))
+	}
+
+	e.Faults().Inject(pelicantest.Fault{Operation: "PutRecords", Code: "ProvisionedThroughputExceededException", EveryNth: 7})
+	rec := &fatalRecorder{TB: t}
+	func() {
+		defer func() {
+			if p := recover(); p != nil && p != rec {
+				panic(p)
+			}
+		}()
+		pelicantest.PutMany(rec, e.Client(), stream, 20, 10)
+		t.Fatal("PutMany returned with records refused")
+	}()
+	if !strings.Contains(rec.msg, "2 of 20 failed") {
+		t.Errorf("failure message %q, want it to say 2 of 20 failed", rec.msg)
+	}
+}
+
 // fatalRecorder is a testing.TB that records Fatalf instead of stopping the test.
 type fatalRecorder struct {
 	testing.TB

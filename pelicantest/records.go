@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,30 @@ func Put(t TB, client *kinesis.Client, stream, partitionKey string, data []byte)
 		t.Fatalf("pelicantest: put record to %s: %v", stream, err)
 	}
 	return aws.ToString(out.ShardId), aws.ToString(out.SequenceNumber)
+}
+
+// PutMany writes n records of size bytes each, with the partition keys "0" to n-1, in PutRecords
+// calls of 500, and fails the test when a call or any of its records fails: a stream filled for a
+// test or a benchmark.
+func PutMany(t TB, client *kinesis.Client, stream string, n, size int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	data := make([]byte, size)
+	for done := 0; done < n; {
+		entries := make([]types.PutRecordsRequestEntry, min(500, n-done))
+		for i := range entries {
+			entries[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String(strconv.Itoa(done + i)), Data: data}
+		}
+		out, err := client.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: &stream, Records: entries})
+		if err != nil {
+			t.Fatalf("pelicantest: put records to %s: %v", stream, err)
+		}
+		if failed := aws.ToInt32(out.FailedRecordCount); failed != 0 {
+			t.Fatalf("pelicantest: put records to %s: %d of %d failed", stream, failed, len(entries))
+		}
+		done += len(entries)
+	}
 }
 
 // ReadAll reads every record of every shard of a stream from the trim horizon, shard by shard in

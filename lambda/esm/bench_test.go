@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/lambda/esm"
 	"github.com/pelicanhq/pelican/pelicantest"
@@ -28,7 +27,7 @@ func BenchmarkEngineThroughput(b *testing.B) {
 			client := emu.Client()
 			stream := emu.NewStream(b, 4)
 			const total = 20000
-			putBench(b, client, stream, total)
+			pelicantest.PutMany(b, client, stream, total, 200)
 			var delivered atomic.Int64
 			fn := esm.NewHandler(func(_ context.Context, ev events.KinesisEvent) error {
 				delivered.Add(int64(len(ev.Records)))
@@ -113,7 +112,7 @@ func BenchmarkReaderThroughput(b *testing.B) {
 			client := emu.Client()
 			stream := emu.NewStream(b, 4)
 			const total = 20000
-			putBench(b, client, stream, total)
+			pelicantest.PutMany(b, client, stream, total, 200)
 			d, err := client.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: &stream})
 			if err != nil {
 				b.Fatal(err)
@@ -165,21 +164,6 @@ func BenchmarkReaderThroughput(b *testing.B) {
 			}
 			b.ReportMetric(float64(total*b.N)/elapsed.Seconds(), "records/s")
 		})
-	}
-}
-
-func putBench(b *testing.B, client *kinesis.Client, stream string, total int) {
-	b.Helper()
-	data := make([]byte, 200)
-	for i := 0; i < total; i += 500 {
-		entries := make([]types.PutRecordsRequestEntry, 500)
-		for j := range entries {
-			entries[j] = types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(strconv.Itoa(i + j))}
-		}
-		out, err := client.PutRecords(context.Background(), &kinesis.PutRecordsInput{StreamName: &stream, Records: entries})
-		if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
-			b.Fatalf("put records: %v", err)
-		}
 	}
 }
 

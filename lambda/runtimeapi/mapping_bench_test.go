@@ -9,9 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/lambda/esm"
 	"github.com/pelicanhq/pelican/lambda/runtimeapi"
@@ -30,7 +27,7 @@ func BenchmarkMapping(b *testing.B) {
 				emu := pelicantest.NewEmulator(b)
 				client := emu.Client()
 				stream := emu.NewStream(b, 4)
-				putRecords(b, client, stream, total)
+				pelicantest.PutMany(b, client, stream, total, 200)
 				var fn esm.Function
 				switch via {
 				case "in-process":
@@ -54,20 +51,6 @@ func BenchmarkMapping(b *testing.B) {
 				}
 				b.ReportMetric(float64(total*b.N)/elapsed.Seconds(), "records/s")
 			})
-		}
-	}
-}
-
-func putRecords(b *testing.B, client *kinesis.Client, stream string, total int) {
-	data := make([]byte, 200)
-	for i := 0; i < total; i += 500 {
-		entries := make([]types.PutRecordsRequestEntry, 500)
-		for j := range entries {
-			entries[j] = types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(strconv.Itoa(i + j))}
-		}
-		out, err := client.PutRecords(context.Background(), &kinesis.PutRecordsInput{StreamName: &stream, Records: entries})
-		if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
-			b.Fatalf("put records: %v", err)
 		}
 	}
 }
