@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/pelicanhq/pelican/internal/sdkhttp"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/internal/sdkhttp"
 )
 
 // subscriptionLifetime is how long Kinesis keeps a SubscribeToShard connection open. A reader

@@ -3,13 +3,14 @@ package esm
 import (
 	"context"
 	"errors"
-	"github.com/pelicanhq/pelican/internal/sdkhttp"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/pelicanhq/pelican/internal/sdkhttp"
 )
 
 const (
