@@ -101,7 +101,7 @@ func TestStreamPageShardMapLineageRatesAndThrottle(t *testing.T) {
 	if status != http.StatusSeeOther {
 		t.Fatalf("split: %d %s", status, resp)
 	}
-	waitActive(t, e.client, "s")
+	pelicantest.WaitActive(t, e.client, "s")
 	body = e.get(t, "streams/s", http.StatusOK)
 	mustContain(t, "after split", body, `class="shard closed" data-shard="shardId-000000000000"`,
 		`data-shard="shardId-000000000002"`, `data-shard="shardId-000000000003"`, `class="edge"`, "3 open / 1 closed")
@@ -127,16 +127,6 @@ func TestStreamPageShardMapLineageRatesAndThrottle(t *testing.T) {
 	}
 	if status, _, _ = e.post(t, "throttle", url.Values{"stream": {"s"}, "shard": {"shardId-000000000009"}, "write_records_per_second": {"1"}}); status != http.StatusBadGateway {
 		t.Fatalf("unknown shard: %d", status)
-	}
-}
-
-func waitActive(t *testing.T, client *kinesis.Client, name string) {
-	t.Helper()
-	w := kinesis.NewStreamExistsWaiter(client, func(o *kinesis.StreamExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
-	})
-	if err := w.Wait(ctxT(t), &kinesis.DescribeStreamInput{StreamName: &name}, time.Minute); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -610,7 +600,7 @@ func TestLineageOfAMerge(t *testing.T) {
 		ShardToMerge: aws.String("shardId-000000000000"), AdjacentShardToMerge: aws.String("shardId-000000000001")}); err != nil {
 		t.Fatal(err)
 	}
-	waitActive(t, e.client, "m")
+	pelicantest.WaitActive(t, e.client, "m")
 	body := e.get(t, "streams/m", http.StatusOK)
 	mustContain(t, "after a merge", body, `class="shard closed" data-shard="shardId-000000000000"`, `class="shard closed" data-shard="shardId-000000000001"`,
 		`class="shard open" data-shard="shardId-000000000002"`, "shardId-000000000000, shardId-000000000001", "1 open / 2 closed")

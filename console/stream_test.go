@@ -85,7 +85,7 @@ func TestStreamPageMarksTheHotAndTheRefusedShard(t *testing.T) {
 		ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String("1000")}); err != nil {
 		t.Fatal(err)
 	}
-	waitActive(t, e.client, "h")
+	pelicantest.WaitActive(t, e.client, "h")
 	body = e.get(t, "streams/h", http.StatusOK)
 	mustContain(t, "after the split", body, `<tr class="closed" id="shardId-000000000000">`, `class="shard closed" data-shard="shardId-000000000000"`,
 		`<tr class="open" id="shardId-000000000003">`, `<tr class="open" id="shardId-000000000004">`)

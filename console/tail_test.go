@@ -206,7 +206,7 @@ func merge(t *testing.T, client *kinesis.Client, stream, a, b string) {
 	if _, err := client.MergeShards(ctxT(t), &kinesis.MergeShardsInput{StreamName: &stream, ShardToMerge: &a, AdjacentShardToMerge: &b}); err != nil {
 		t.Fatal(err)
 	}
-	waitActive(t, client, stream)
+	pelicantest.WaitActive(t, client, stream)
 }
 
 func split(t *testing.T, client *kinesis.Client, stream, shard, at string) {
@@ -214,7 +214,7 @@ func split(t *testing.T, client *kinesis.Client, stream, shard, at string) {
 	if _, err := client.SplitShard(ctxT(t), &kinesis.SplitShardInput{StreamName: &stream, ShardToSplit: &shard, NewStartingHashKey: &at}); err != nil {
 		t.Fatal(err)
 	}
-	waitActive(t, client, stream)
+	pelicantest.WaitActive(t, client, stream)
 }
 
 func TestLiveTailOfOneShardFollowsItsMergeWithAnother(t *testing.T) {

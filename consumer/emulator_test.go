@@ -298,10 +298,7 @@ func (r *rig) merge(a, b string) {
 
 func (r *rig) waitActive() {
 	r.t.Helper()
-	waitFor(r.t, 10*time.Second, "the stream to be ACTIVE", func() bool {
-		out, err := r.client.DescribeStreamSummary(context.Background(), &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(r.stream)})
-		return err == nil && out.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive
-	})
+	pelicantest.WaitActive(r.t, r.client, r.stream)
 }
 
 // modes are the two ways of reading.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -95,10 +94,7 @@ func split(t *testing.T, client *kinesis.Client, stream, shard string) {
 		}); err != nil {
 			t.Fatalf("SplitShard: %v", err)
 		}
-		waitFor(t, 10*time.Second, "the stream to be ACTIVE", func() bool {
-			out, err := client.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(stream)})
-			return err == nil && out.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive
-		})
+		pelicantest.WaitActive(t, client, stream)
 		return
 	}
 	t.Fatalf("no shard %s", shard)

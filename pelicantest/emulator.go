@@ -117,8 +117,17 @@ func CreateStream(t TB, client *kinesis.Client, name string, shards int) {
 	if _, err := client.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: &name, ShardCount: &n}); err != nil {
 		t.Fatalf("pelicantest: create stream %s: %v", name, err)
 	}
+	WaitActive(t, client, name)
+}
+
+// WaitActive waits until a stream is ACTIVE, as after creating it or changing its shards, and
+// fails the test when it is not within a minute.
+func WaitActive(t TB, client *kinesis.Client, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	waiter := kinesis.NewStreamExistsWaiter(client, func(o *kinesis.StreamExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 200*time.Millisecond
+		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
 	})
 	if err := waiter.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: &name}, time.Minute); err != nil {
 		t.Fatalf("pelicantest: stream %s did not become ACTIVE: %v", name, err)

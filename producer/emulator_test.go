@@ -305,25 +305,13 @@ func TestEmulatorResharding(t *testing.T) {
 				ScalingType: "UNIFORM_SCALING"}); err != nil {
 				t.Fatal(err)
 			}
-			waitActive(t, client, stream)
+			pelicantest.WaitActive(t, client, stream)
 			rs = append(rs, putKeys(t, p, 200, 3, 0, 21)...)
 			closeProducer(t, p)
 			requireWritten(t, rs)
 			rep := producer.VerifyStream(t, readStream(t, client, stream), rs)
 			t.Logf("report %+v", rep)
 		})
-	}
-}
-
-func waitActive(t testing.TB, client *kinesis.Client, stream string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	w := kinesis.NewStreamExistsWaiter(client, func(o *kinesis.StreamExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
-	})
-	if err := w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: &stream}, time.Minute); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -162,7 +162,7 @@ func TestResharding(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		waitActive(t, e)
+		pelicantest.WaitActive(t, e.client, e.stream)
 		for i := range 6 {
 			e.put(t, fmt.Sprintf("key-%d", i), fmt.Sprintf("child-%d", i))
 		}
@@ -191,16 +191,6 @@ func TestResharding(t *testing.T) {
 			t.Fatalf("shards = %+v, want the parent finished and two children", s.Shards)
 		}
 	})
-}
-
-func waitActive(t *testing.T, e *env) {
-	t.Helper()
-	w := kinesis.NewStreamExistsWaiter(e.client, func(o *kinesis.StreamExistsWaiterOptions) {
-		o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
-	})
-	if err := w.Wait(t.Context(), &kinesis.DescribeStreamInput{StreamName: &e.stream}, time.Minute); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestStopFinishesInFlightInvocation: Run returns only after the invocation in flight ends, and
