@@ -297,13 +297,17 @@ func interleave(d, slice time.Duration, a, b func(time.Duration) float64) (meanA
 		ratios = append(ratios, rb/ra)
 	}
 	n := float64(len(ratios))
-	sort.Float64s(ratios)
-	mid := len(ratios) / 2
-	ratio = ratios[mid]
-	if len(ratios)%2 == 0 {
-		ratio = (ratios[mid-1] + ratios[mid]) / 2
+	return meanA / n, meanB / n, median(ratios)
+}
+
+// median returns the median of v, which it sorts.
+func median(v []float64) float64 {
+	sort.Float64s(v)
+	mid := len(v) / 2
+	if len(v)%2 == 0 {
+		return (v[mid-1] + v[mid]) / 2
 	}
-	return meanA / n, meanB / n, ratio
+	return v[mid]
 }
 
 // againstCeiling measures rate through the ceiling's client cc and the emulator's ec in interleaved

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -198,13 +197,4 @@ func interleave3(d, slice time.Duration, ceiling, pelican, peer func(time.Durati
 	}
 	n := float64(len(rc))
 	return c / n, p / n, k / n, median(rc), median(rk)
-}
-
-func median(v []float64) float64 {
-	sort.Float64s(v)
-	mid := len(v) / 2
-	if len(v)%2 == 0 {
-		return (v[mid-1] + v[mid]) / 2
-	}
-	return v[mid]
 }
