@@ -67,7 +67,7 @@ func TestCheckTypes(t *testing.T) {
 }
 
 func TestReadDocumentRefusesWhatIsNoObject(t *testing.T) {
-	for _, body := range []string{``, ` `, `null`, `1`, `"x"`, `[]`, `{`, `{"a":}`, `{} {}`, `{"a":1,}`} {
+	for _, body := range []string{``, ` `, `null`, `1`, `"x"`, `[]`, `{`, `{"a":}`, `{} {}`, `{"a":1,}`, `{"a":1 "b":2}`, `{"a":1;"b":2}`, `{"a":[1 2]}`, `{"a":[1,]}`, `{"a":[1}`} {
 		if _, err := JSON.ReadDocument([]byte(body)); err == nil {
 			t.Errorf("%q: read as a document", body)
 		} else if se, ok := err.(*SyntaxError); !ok || se.Msg != "" {
