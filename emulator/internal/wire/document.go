@@ -97,6 +97,23 @@ func fromGeneric(v any) any {
 	return v
 }
 
+// afterItem reads what follows an item of an object or array that last ends: true at the end,
+// false after a comma.
+func (d *jsonDecoder) afterItem(last byte) (end bool, err error) {
+	c, err := d.peek()
+	if err != nil {
+		return false, err
+	}
+	d.pos++
+	switch c {
+	case last:
+		return true, nil
+	case ',':
+		return false, nil
+	}
+	return false, errUnreadable
+}
+
 // document reads the next JSON value as a document value.
 func (d *jsonDecoder) document() (any, error) {
 	c, err := d.peek()
@@ -135,16 +152,10 @@ func (d *jsonDecoder) document() (any, error) {
 			}
 			o.Keys = append(o.Keys, key)
 			o.Values = append(o.Values, v)
-			c, err = d.peek()
-			if err != nil {
+			if end, err := d.afterItem('}'); err != nil {
 				return nil, err
-			}
-			d.pos++
-			if c == '}' {
+			} else if end {
 				break
-			}
-			if c != ',' {
-				return nil, errUnreadable
 			}
 		}
 		d.depth--
@@ -169,16 +180,10 @@ func (d *jsonDecoder) document() (any, error) {
 				return nil, err
 			}
 			list = append(list, v)
-			c, err = d.peek()
-			if err != nil {
+			if end, err := d.afterItem(']'); err != nil {
 				return nil, err
-			}
-			d.pos++
-			if c == ']' {
+			} else if end {
 				break
-			}
-			if c != ',' {
-				return nil, errUnreadable
 			}
 		}
 		d.depth--
