@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/pelicanhq/pelican/emulator"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
 
 // The crash test runs the emulator in a child process (this test binary again, running
@@ -161,7 +162,7 @@ func TestCrashKillUnderLoad(t *testing.T) {
 	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(crashStream), ShardCount: aws.Int32(crashShards)}); err != nil {
 		t.Fatal(err)
 	}
-	persistWaitActive(t, kc, crashStream)
+	pelicantest.WaitActive(t, kc, crashStream)
 	// An iterator issued before the crash must still open after it.
 	early := persistIterator(t, kc, crashStream, "shardId-000000000000", types.ShardIteratorTypeTrimHorizon)
 

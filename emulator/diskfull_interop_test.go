@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
 
 // TestInteropDiskFullOnTmpfs fills a real 2 MiB tmpfs under the data directory: writes are refused
@@ -34,7 +35,7 @@ func TestInteropDiskFullOnTmpfs(t *testing.T) {
 	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("tmpfs"), ShardCount: aws.Int32(1)}); err != nil {
 		t.Fatal(err)
 	}
-	persistWaitActive(t, kc, "tmpfs")
+	pelicantest.WaitActive(t, kc, "tmpfs")
 	acked := persistPut(t, kc, "tmpfs", "before", 50)
 
 	// Fill what is left with a file of our own, then write until the disk refuses.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pelicanhq/pelican/emulator"
 	"github.com/pelicanhq/pelican/emulator/internal/store"
+	"github.com/pelicanhq/pelican/pelicantest"
 )
 
 // failingDisk fills up and frees on demand, for the files whose path holds match: while full a
@@ -59,7 +60,7 @@ func TestDiskFullStreamTakesWritesAgain(t *testing.T) {
 	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("full"), ShardCount: aws.Int32(2)}); err != nil {
 		t.Fatal(err)
 	}
-	persistWaitActive(t, kc, "full")
+	pelicantest.WaitActive(t, kc, "full")
 	acked := persistPut(t, kc, "full", "before", 100)
 
 	disk.full.Store(true)
@@ -130,7 +131,7 @@ func TestDiskFullControlPlaneChangesFail(t *testing.T) {
 	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("kept"), ShardCount: aws.Int32(2)}); err != nil {
 		t.Fatal(err)
 	}
-	persistWaitActive(t, kc, "kept")
+	pelicantest.WaitActive(t, kc, "kept")
 	if _, err := kc.AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String("kept"), Tags: map[string]string{"team": "a"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -48,25 +48,6 @@ func runPersistent(t testing.TB, dir string, opts ...emulator.Option) *emulator.
 	return srv
 }
 
-// persistWaitActive waits until a stream is ACTIVE.
-func persistWaitActive(t testing.TB, kc *kinesis.Client, name string) {
-	t.Helper()
-	ctx := ctxT(t)
-	for i := 0; ; i++ {
-		out, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if out.StreamDescriptionSummary.StreamStatus == types.StreamStatusActive {
-			return
-		}
-		if i == 200 {
-			t.Fatalf("stream %s stays %s", name, out.StreamDescriptionSummary.StreamStatus)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // persistReadShard reads a shard from iterator until it is caught up (or ends), returning the
 // records and the iterator to go on from.
 func persistReadShard(t testing.TB, kc *kinesis.Client, iterator *string) ([]types.Record, *string) {
@@ -149,7 +130,7 @@ func TestPersistRecordsAndIteratorsSurviveRestart(t *testing.T) {
 	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("orders"), ShardCount: aws.Int32(3)}); err != nil {
 		t.Fatal(err)
 	}
-	persistWaitActive(t, kc, "orders")
+	pelicantest.WaitActive(t, kc, "orders")
 	acked := persistPut(t, kc, "orders", "before", 60)
 	// Iterators issued before the restart: one at the trim horizon, one caught up at the tip.
 	horizon := map[string]*string{}
@@ -219,7 +200,7 @@ func TestPersistControlPlaneSurvivesRestart(t *testing.T) {
 		Tags: map[string]string{"team": "payments"}}); err != nil {
 		t.Fatal(err)
 	}
-	persistWaitActive(t, kc, name)
+	pelicantest.WaitActive(t, kc, name)
 	before := persistPut(t, kc, name, "parent", 20)
 	// Split the first shard in the middle of its range.
 	mid := new(big.Int).Lsh(big.NewInt(1), 126)
@@ -227,7 +208,7 @@ func TestPersistControlPlaneSurvivesRestart(t *testing.T) {
 		ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String(mid.String())}); err != nil {
 		t.Fatal(err)
 	}
-	persistWaitActive(t, kc, name)
+	pelicantest.WaitActive(t, kc, name)
 	steps := []func() error{
 		func() error {
 			_, err := kc.AddTagsToStream(ctx, &kinesis.AddTagsToStreamInput{StreamName: aws.String(name), Tags: map[string]string{"env": "test"}})
@@ -252,7 +233,7 @@ func TestPersistControlPlaneSurvivesRestart(t *testing.T) {
 		if err := step(); err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
-		persistWaitActive(t, kc, name)
+		pelicantest.WaitActive(t, kc, name)
 	}
 	summary, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})
 	if err != nil {
@@ -308,14 +289,14 @@ func TestPersistDeletedStreamStaysDeleted(t *testing.T) {
 		if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("again"), ShardCount: aws.Int32(1)}); err != nil {
 			t.Fatal(err)
 		}
-		persistWaitActive(t, kc, "again")
+		pelicantest.WaitActive(t, kc, "again")
 	}
 	create()
 	persistPut(t, kc, "again", "first-life", 5)
 	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("gone"), ShardCount: aws.Int32(1)}); err != nil {
 		t.Fatal(err)
 	}
-	persistWaitActive(t, kc, "gone")
+	pelicantest.WaitActive(t, kc, "gone")
 	persistPut(t, kc, "gone", "x", 3)
 	for _, name := range []string{"again", "gone"} {
 		if _, err := kc.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String(name)}); err != nil {
@@ -489,12 +470,12 @@ func pendingPrepare(t *testing.T, kc *kinesis.Client, cases []pendingCase) {
 		if _, err := kc.CreateStream(ctx, in); err != nil {
 			t.Fatalf("%s: %v", pc.stream, err)
 		}
-		persistWaitActive(t, kc, pc.stream)
+		pelicantest.WaitActive(t, kc, pc.stream)
 		if pc.prepare != nil {
 			if err := pc.prepare(ctx, kc, pendingARN(t, kc, pc.stream)); err != nil {
 				t.Fatalf("%s: preparing: %v", pc.stream, err)
 			}
-			persistWaitActive(t, kc, pc.stream)
+			pelicantest.WaitActive(t, kc, pc.stream)
 		}
 	}
 }
