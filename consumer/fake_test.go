@@ -130,19 +130,6 @@ func (f *fakeKinesis) merge(x, y string) {
 	f.notify()
 }
 
-func (f *fakeKinesis) openShards() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []string
-	for id, s := range f.shards {
-		if !s.closed {
-			out = append(out, id)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 func (f *fakeKinesis) getRecordsCalls(shard string) []time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()

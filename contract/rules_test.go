@@ -3,13 +3,11 @@ package contract
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -62,26 +60,6 @@ func (c ruleCase) run(t *testing.T) []Finding {
 		t.Fatal(err)
 	}
 	return got
-}
-
-func readFindingsJSON(t *testing.T, path string) []Finding {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []Finding
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if line == "" {
-			continue
-		}
-		var f Finding
-		if err := json.Unmarshal([]byte(line), &f); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out = append(out, f)
-	}
-	return out
 }
 
 func findingsJSON(t *testing.T, fs []Finding) []byte {

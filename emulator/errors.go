@@ -103,11 +103,6 @@ func errInternalFailure(format string, args ...any) *Error {
 	return newError("InternalFailure", http.StatusInternalServerError, format, args...)
 }
 
-// errKMSDisabled and its siblings are the KMS errors PutRecord and GetRecords can answer.
-func errKMSDisabled(format string, args ...any) *Error {
-	return newError("KMSDisabledException", http.StatusBadRequest, format, args...)
-}
-
 // errorByCode builds an error of a named AWS type, for fault injection.
 func errorByCode(code, message string) *Error {
 	status := http.StatusBadRequest

@@ -83,10 +83,3 @@ func (b *inflight) grant() {
 		close(w.ready)
 	}
 }
-
-// inUse returns the bytes taken now.
-func (b *inflight) inUse() int64 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.used
-}

@@ -3,7 +3,6 @@ package esm_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -41,16 +40,6 @@ func (e *env) put(t *testing.T, key string, data ...string) []string {
 		seqs = append(seqs, seq)
 	}
 	return seqs
-}
-
-// putN writes n records "prefix-0".. with one key.
-func (e *env) putN(t *testing.T, key, prefix string, n int) []string {
-	t.Helper()
-	data := make([]string, n)
-	for i := range data {
-		data[i] = fmt.Sprintf("%s-%d", prefix, i)
-	}
-	return e.put(t, key, data...)
 }
 
 // invocation is one call of a recording function, decoded with aws-lambda-go's own types.
